@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# MaceTools build entry point. Tasks:
+#   ./build.sh [build]   Release build; lays out out/MaceTools (the module) and out/cli/macetools (the command line)
+#   ./build.sh test      installs what the tests need, builds, runs every test; ends with "N passed, N failed, N skipped"
+#   ./build.sh demo      builds and shows the real MACE files in examples/ (the README's main job)
+#   ./build.sh bench     codec benchmark: decode/encode throughput and peak memory on a 256 MB file
+#   ./build.sh manifest  regenerates the checked-in MaceTools.psd1 from the cmdlet metadata
+#   ./build.sh markdown  creates/updates docs/help/*.md parameter blocks from the cmdlet metadata
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(pwd)
+CONFIG=Release
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+say() { printf '==> %s\n' "$*" >&2; }
+
+need_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "build.sh: the .NET SDK (10.0) is required: https://dot.net (it is not in Debian's archive)" >&2
+    exit 2
+  fi
+}
+
+# Debian packages the tests use; installed only when missing (needs root or sudo).
+ensure_packages() {
+  local missing=()
+  [ -e /usr/lib/x86_64-linux-gnu/libz.so.1 ] || [ -e /lib/x86_64-linux-gnu/libz.so.1 ] || ldconfig -p 2>/dev/null | grep -q 'libz.so.1 ' || missing+=(zlib1g)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_tool() { dotnet "$ROOT/tools/MaceTools.Build/bin/$CONFIG/net10.0/MaceTools.Build.dll" "$@" --repo "$ROOT"; }
+
+build() {
+  need_dotnet
+  say "building MaceTools.sln ($CONFIG)"
+  dotnet build MaceTools.sln -c "$CONFIG" -nologo -clp:NoSummary -v:q
+  say "laying out out/MaceTools"
+  build_tool layout --configuration "$CONFIG"
+  say "publishing out/cli/macetools"
+  dotnet publish src/MaceTools.Cli -c "$CONFIG" -o out/cli -nologo -v:q --no-build
+}
+
+run_tests() {
+  ensure_packages
+  build
+  local results="$ROOT/out/test-results"
+  rm -rf "$results"
+  say "running xunit tests"
+  set +e
+  dotnet test tests/MaceTools.Tests -c "$CONFIG" --no-build -nologo \
+    --logger "trx;LogFileName=xunit.trx" --logger "console;verbosity=normal" --results-directory "$results" 2>&1 \
+    | grep -E '^\s+(Failed|Skipped) |^\s+(Error Message|Stack Trace):|^\s{2,}\S|Total tests|Passed!|Failed!' | grep -v '^\s*Passed ' | head -400
+  set -e
+  local trx="$results/xunit.trx"
+  if [ ! -f "$trx" ]; then echo "build.sh: no test results ($trx)" >&2; echo "0 passed, 1 failed"; exit 1; fi
+  local counters passed failed total executed skipped
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  attr() { printf '%s' "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  total=$(attr total); executed=$(attr executed); passed=$(attr passed); failed=$(( $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted) ))
+  skipped=$(( total - executed ))
+
+  # Pester: only real PowerShell shows binding, prompts, formatting and Get-Help; it runs where pwsh exists.
+  local pester_count
+  pester_count=$(grep -hcE "^\s*It '" tests/Pester/*.Tests.ps1 2>/dev/null | awk '{s+=$1} END {print s+0}')
+  if command -v pwsh >/dev/null 2>&1; then
+    say "running Pester ($pester_count tests)"
+    if pwsh -NoProfile -NonInteractive -Command "\$c = New-PesterConfiguration; \$c.Run.Path = 'tests/Pester'; \$c.Run.PassThru = \$true; \$r = Invoke-Pester -Configuration \$c; Write-Output \"PESTER \$(\$r.PassedCount) \$(\$r.FailedCount) \$(\$r.SkippedCount)\"" > out/pester.log 2>&1; then :; fi
+    read -r _ pp pf ps < <(grep '^PESTER ' out/pester.log || echo "PESTER 0 $pester_count 0")
+    passed=$((passed + pp)); failed=$((failed + pf)); skipped=$((skipped + ps))
+  else
+    say "Pester: $pester_count tests skipped: pwsh is not installed on this machine (no Debian or NuGet package provides it)"
+    skipped=$((skipped + pester_count))
+  fi
+  echo "$passed passed, $failed failed, $skipped skipped"
+  [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+}
+
+demo() {
+  build
+  local m="$ROOT/out/cli/macetools"
+  for f in examples/mace-files/*.bin; do
+    say "macetools program show $f"
+    "$m" program show "$f"
+  done
+  say "macetools program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39   (what MACE v1.1.1 would do with them)"
+  "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 || true
+  local tmp; tmp=$(mktemp -d)
+  say "macetools program convert <adreno G1> --to G2 --out $tmp/adreno.g2.bin; and back to G1"
+  "$m" program convert examples/mace-files/adreno-v0.10.1-rc4.mace_cl_compiled_program.bin --to G2 --out "$tmp/adreno.g2.bin" >/dev/null
+  "$m" program convert "$tmp/adreno.g2.bin" --to G1 --out "$tmp/adreno.g1.bin" >/dev/null
+  if cmp -s "$tmp/adreno.g1.bin" examples/mace-files/adreno-v0.10.1-rc4.mace_cl_compiled_program.bin; then
+    say "G1 -> G2 -> G1 gives the original bytes ($(stat -c %s "$tmp/adreno.g2.bin") bytes as G2)"
+  else
+    say "G1 -> G2 -> G1 differs from the original!"; exit 1
+  fi
+  rm -rf "$tmp"
+}
+
+case "${1:-build}" in
+  build) build ;;
+  test) run_tests ;;
+  demo) demo ;;
+  bench) build; "$ROOT/out/cli/macetools" bench codec "${@:2}" ;;
+  manifest) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool manifest ;;
+  markdown) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool markdown ;;
+  *) echo "usage: ./build.sh [build|test|demo|bench|manifest|markdown]" >&2; exit 2 ;;
+esac

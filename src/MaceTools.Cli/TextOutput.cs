@@ -1,0 +1,95 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+
+namespace MaceTools.Cli
+{
+    /// <summary>Human-readable views of the Core objects: a header of facts and aligned tables.</summary>
+    internal static class TextOutput
+    {
+        public static void Write(TextWriter w, IReadOnlyList<object> items)
+        {
+            var tuning = items.OfType<MaceTuningParameter>().ToList();
+            if (tuning.Count > 0)
+                Table(w, new[] { "Name", "LocalWorkSize", "Block", "Key" },
+                    tuning.Select(t => new[] { t.Name, t.IsQueueWindow ? $"window={Join(t.Values)}" : Join(t.LocalWorkSize), t.BlockSize?.ToString() ?? "", t.Key }));
+            var entries = items.OfType<MaceProgramEntry>().ToList();
+            if (entries.Count > 0) EntryTable(w, entries);
+            foreach (var item in items)
+            {
+                switch (item)
+                {
+                    case MaceProgram p: Program(w, p); break;
+                    case MaceTestResult r: TestResult(w, r); break;
+                    case string s: w.Write(s); break;
+                    case bool b: w.WriteLine(b ? "True" : "False"); break;
+                }
+            }
+        }
+
+        public static void Program(TextWriter w, MaceProgram p)
+        {
+            w.WriteLine(p.Path);
+            Facts(w, new (string, string?)[]
+            {
+                ("Generation", $"{p.Generation} ({p.Kind})"),
+                ("Size", $"{p.Size:N0} bytes"),
+                ("SHA-256", p.Sha256),
+                ("Entries", p.Kind == MaceFileKind.Programs ? $"{p.EntryCount} ({p.ProgramCount} programs)" : p.EntryCount.ToString()),
+                ("Vendor", p.Vendor?.ToString()),
+                ("Platform", p.Platform?.PlatformName),
+                ("Profile", p.Platform?.Profile),
+                ("OpenCL", p.Platform?.OpenCLVersion),
+                ("Driver", p.Platform?.DriverBuild),
+                ("Qualcomm date", NullIfEmpty(p.Platform?.QualcommDate)),
+                ("Remote branch", NullIfEmpty(p.Platform?.RemoteBranch)),
+                ("MACE version", p.MaceVersion),
+                ("Device name", p.DeviceName == null ? null : p.DeviceName.Length == 0 ? "\"\" (a GPU MACE does not know)" : p.DeviceName),
+                ("Trailing bytes", p.TrailingBytes > 0 ? p.TrailingBytes.ToString() : null),
+            });
+            w.WriteLine();
+            if (p.Kind == MaceFileKind.Tuning)
+                Table(w, new[] { "Tuning key", "Values", "Stored key" }, p.Entries.Select(e => new[] { e.TuningKey ?? e.Key, Join(e.Words), e.Key }));
+            else EntryTable(w, p.Entries);
+            w.WriteLine();
+        }
+
+        private static void EntryTable(TextWriter w, IEnumerable<MaceProgramEntry> entries) =>
+            Table(w, new[] { "Kind", "Program", "Kernel", "Size", "Vendor", "Key / value" }, entries.Select(e => new[]
+            {
+                e.Kind.ToString(), e.Program ?? "", e.KernelName ?? "", e.Size.ToString("N0"), e.Vendor?.ToString() ?? "",
+                e.Kind == MaceEntryKind.Program ? e.Key : e.Kind == MaceEntryKind.ProgramHash ? $"{e.Key.Substring(Formats.Keys.ProgramHashPrefix.Length)} = {e.Text}"
+                    : e.Words != null ? $"{e.TuningKey} = [{Join(e.Words)}]" : e.Text ?? "",
+            }));
+
+        public static void TestResult(TextWriter w, MaceTestResult r)
+        {
+            w.WriteLine($"{r.Path}: {(r.Passed ? "PASS" : "FAIL")} ({r.Generation?.ToString() ?? "undecodable"}, {r.ErrorCount} errors, {r.WarningCount} warnings)");
+            foreach (var f in r.Findings.OrderByDescending(f => f.Severity))
+                w.WriteLine($"  {f.Severity.ToString().ToLowerInvariant()} {f.Code}{(f.Symptom != MaceSymptom.None ? $" [{f.Symptom}]" : "")}{(f.Offset.HasValue ? $" @{f.Offset}" : "")}: {f.Message}");
+            foreach (var v in r.Verdicts)
+                w.WriteLine($"  MACE {v.MaceVersion} as {v.Usage}: {v.Outcome}: {v.Message}");
+        }
+
+        private static void Facts(TextWriter w, IEnumerable<(string Name, string? Value)> facts)
+        {
+            var shown = facts.Where(f => f.Value != null).ToList();
+            int width = shown.Max(f => f.Name.Length);
+            foreach (var (name, value) in shown) w.WriteLine($"  {name.PadRight(width)}  {value}");
+        }
+
+        public static void Table(TextWriter w, string[] headers, IEnumerable<string[]> rows)
+        {
+            var all = rows.ToList();
+            var widths = headers.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(r => r[i].Length))).ToArray();
+            string Line(string[] cells) => string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd();
+            w.WriteLine(Line(headers));
+            w.WriteLine(Line(widths.Select(n => new string('-', n)).ToArray()));
+            foreach (var r in all) w.WriteLine(Line(r));
+        }
+
+        private static string Join(uint[]? values) => values == null ? "" : string.Join(",", values);
+        private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
+    }
+}

@@ -1,0 +1,75 @@
+using System;
+
+namespace MaceTools
+{
+    /// <summary>What kind of failure an error is; the faces map it to PowerShell's ErrorCategory and to exit codes.</summary>
+    public enum MaceErrorCategory
+    {
+        NotSpecified,
+        InvalidArgument,
+        InvalidData,
+        ObjectNotFound,
+        ResourceExists,
+        WriteError,
+        ReadError,
+        InvalidOperation,
+        OperationStopped,
+    }
+
+    /// <summary>
+    /// The one exception family of MaceTools. <see cref="ErrorId"/> is stable (users catch on it),
+    /// <see cref="Target"/> names what failed: a file, a key, a device.
+    /// </summary>
+    public class MaceException : Exception
+    {
+        public MaceException(string errorId, MaceErrorCategory category, string message, object? target = null, Exception? inner = null)
+            : base(message, inner)
+        {
+            ErrorId = errorId;
+            Category = category;
+            Target = target;
+        }
+
+        public string ErrorId { get; }
+        public MaceErrorCategory Category { get; }
+        public object? Target { get; }
+    }
+
+    /// <summary>A file that does not decode: names the file, the byte offset and what was expected there.</summary>
+    public sealed class MaceFormatException : MaceException
+    {
+        public MaceFormatException(string errorId, string path, long offset, string message)
+            : base(errorId, MaceErrorCategory.InvalidData, $"{path}: offset {offset}: {message}", path)
+        {
+            Path = path;
+            Offset = offset;
+            Detail = message;
+        }
+
+        public string Path { get; }
+        public long Offset { get; }
+        /// <summary>The message without the path and offset prefix.</summary>
+        public string Detail { get; }
+    }
+
+    /// <summary>Stable error ids. Users match on these; never rename one.</summary>
+    public static class ErrorIds
+    {
+        public const string FileNotFound = "FileNotFound";
+        public const string FileUnreadable = "FileUnreadable";
+        public const string FileEmpty = "FileEmpty";
+        public const string UnknownFormat = "UnknownFormat";
+        public const string Truncated = "Truncated";
+        public const string NegativeLength = "NegativeLength";
+        public const string NegativeCount = "NegativeCount";
+        public const string BadCrc = "BadCrc";
+        public const string MalformedProtobuf = "MalformedProtobuf";
+        public const string BadTuningValue = "BadTuningValue";
+        public const string KindMismatch = "KindMismatch";
+        public const string PlatformConflict = "PlatformConflict";
+        public const string OutputExists = "OutputExists";
+        public const string WriteFailed = "WriteFailed";
+        public const string InvalidArgument = "InvalidArgument";
+        public const string Cancelled = "Cancelled";
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.IO;
+
+namespace MaceTools.Formats
+{
+    /// <summary>File reads and writes with MaceTools errors, and atomic replacement.</summary>
+    public static class FileIO
+    {
+        public static byte[] ReadAll(string path)
+        {
+            try
+            {
+                return File.ReadAllBytes(path);
+            }
+            catch (FileNotFoundException e) { throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{path}: file not found", path, e); }
+            catch (DirectoryNotFoundException e) { throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{path}: file not found", path, e); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new MaceException(ErrorIds.FileUnreadable, MaceErrorCategory.ReadError, $"{path}: cannot read: {e.Message}", path, e);
+            }
+        }
+
+        /// <summary>
+        /// Writes <paramref name="path"/> by writing a temporary file beside it, flushing it to disk and renaming it over
+        /// the destination. On any failure the temporary file is removed and the destination is left as it was.
+        /// </summary>
+        public static void WriteAtomic(string path, Action<Stream> write, bool overwrite)
+        {
+            string full = Path.GetFullPath(path);
+            if (!overwrite && File.Exists(full))
+                throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists, $"{path}: already exists (use -Force / --force to replace it)", path);
+            string dir = Path.GetDirectoryName(full) ?? ".";
+            string tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
+            try
+            {
+                using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                {
+                    write(fs);
+                    fs.Flush(true);
+                }
+                if (File.Exists(full)) File.Replace(tmp, full, null);
+                else File.Move(tmp, full);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                TryDelete(tmp);
+                throw new MaceException(ErrorIds.WriteFailed, MaceErrorCategory.WriteError, $"{path}: cannot write: {e.Message}", path, e);
+            }
+            catch
+            {
+                TryDelete(tmp);
+                throw;
+            }
+        }
+
+        private static void TryDelete(string path)
+        {
+            try { if (File.Exists(path)) File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace MaceTools.Operations
+{
+    /// <summary>The shared walk of the file verbs: resolve each path (wildcards unless literal), report progress, one error per failed file.</summary>
+    public abstract class FileOperation
+    {
+        /// <summary>Paths, with wildcards unless <see cref="LiteralPaths"/>.</summary>
+        public IList<string> Paths { get; set; } = new List<string>();
+        public bool LiteralPaths { get; set; }
+
+        protected abstract string Activity { get; }
+
+        public void Run(IOperationHost host)
+        {
+            var files = new List<string>();
+            foreach (var p in Paths)
+            {
+                try { files.AddRange(PathResolver.Resolve(p, host.CurrentDirectory, LiteralPaths)); }
+                catch (MaceException e) { host.WriteError(e); }
+            }
+            for (int i = 0; i < files.Count; i++)
+            {
+                host.CancellationToken.ThrowIfCancellationRequested();
+                if (files.Count > 1) host.WriteProgress(new OperationProgress(1, Activity, files[i], 100 * i / files.Count));
+                try { ProcessFile(host, files[i]); }
+                catch (MaceException e) { host.WriteError(e); }
+            }
+            if (files.Count > 1) host.WriteProgress(new OperationProgress(1, Activity, "done", 100, completed: true));
+        }
+
+        protected abstract void ProcessFile(IOperationHost host, string path);
+    }
+
+    /// <summary>Get-MaceProgram / macetools program show: a summary object per file.</summary>
+    public sealed class GetProgramOperation : FileOperation
+    {
+        public MaceFileKind? Kind { get; set; }
+        protected override string Activity => "Reading MACE files";
+        protected override void ProcessFile(IOperationHost host, string path) => host.WriteObject(MaceProgram.Load(path, Kind));
+    }
+
+    /// <summary>Get-MaceProgramEntry: one object per key, optionally filtered by key pattern and entry kind.</summary>
+    public sealed class GetProgramEntryOperation : FileOperation
+    {
+        public string? KeyPattern { get; set; }
+        public MaceEntryKind[]? EntryKinds { get; set; }
+        protected override string Activity => "Reading MACE file entries";
+
+        protected override void ProcessFile(IOperationHost host, string path)
+        {
+            var re = KeyPattern == null ? null : PathResolver.ToRegex(KeyPattern);
+            foreach (var e in MaceProgram.Load(path).Entries)
+                if ((re == null || re.IsMatch(e.Key) || (e.TuningKey != null && re.IsMatch(e.TuningKey)))
+                    && (EntryKinds == null || EntryKinds.Length == 0 || EntryKinds.Contains(e.Kind)))
+                    host.WriteObject(e);
+        }
+    }
+
+    /// <summary>Get-MaceTuningParameter: the tuned entries of tuned-parameter files, with readable keys.</summary>
+    public sealed class GetTuningParameterOperation : FileOperation
+    {
+        protected override string Activity => "Reading tuned-parameter files";
+
+        protected override void ProcessFile(IOperationHost host, string path)
+        {
+            var file = MaceProgram.Load(path);
+            if (file.Kind != MaceFileKind.Tuning)
+                throw new MaceException(ErrorIds.KindMismatch, MaceErrorCategory.InvalidData,
+                    $"{path}: is a {file.Generation} program file, not a tuned-parameter file (use Get-MaceProgramEntry)", path);
+            foreach (var e in file.Entries) host.WriteObject(new MaceTuningParameter(e));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Management.Automation;
+using System.Threading;
+using MaceTools.Operations;
+
+namespace MaceTools.Commands
+{
+    /// <summary>
+    /// The base of every MaceTools cmdlet: it is the <see cref="IOperationHost"/> the Core operations talk to, so a cmdlet
+    /// only binds parameters and calls one operation. Output, errors and progress go through the pipeline thread.
+    /// </summary>
+    public abstract class MaceCmdlet : PSCmdlet, IOperationHost
+    {
+        private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
+
+        /// <summary>Runs an operation; a failure that stops it becomes a terminating error.</summary>
+        protected void Run(Action<IOperationHost> operation)
+        {
+            try
+            {
+                operation(this);
+            }
+            catch (MaceException e)
+            {
+                ThrowTerminatingError(ToErrorRecord(e));
+            }
+            catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
+            {
+                // Ctrl+C: the engine is already stopping the pipeline.
+            }
+        }
+
+        protected override void StopProcessing() => _cancel.Cancel();
+
+        protected override void EndProcessing() => _cancel.Dispose();
+
+        internal static ErrorRecord ToErrorRecord(MaceException e) => new ErrorRecord(e, e.ErrorId, Map(e.Category), e.Target);
+
+        internal static ErrorCategory Map(MaceErrorCategory c) => c switch
+        {
+            MaceErrorCategory.InvalidArgument => ErrorCategory.InvalidArgument,
+            MaceErrorCategory.InvalidData => ErrorCategory.InvalidData,
+            MaceErrorCategory.ObjectNotFound => ErrorCategory.ObjectNotFound,
+            MaceErrorCategory.ResourceExists => ErrorCategory.ResourceExists,
+            MaceErrorCategory.WriteError => ErrorCategory.WriteError,
+            MaceErrorCategory.ReadError => ErrorCategory.ReadError,
+            MaceErrorCategory.InvalidOperation => ErrorCategory.InvalidOperation,
+            MaceErrorCategory.OperationStopped => ErrorCategory.OperationStopped,
+            _ => ErrorCategory.NotSpecified,
+        };
+
+        void IOperationHost.WriteObject(object item) => WriteObject(item);
+        void IOperationHost.WriteError(MaceException error) => WriteError(ToErrorRecord(error));
+        void IOperationHost.WriteWarning(string message) => WriteWarning(message);
+        void IOperationHost.WriteVerbose(string message) => WriteVerbose(message);
+        bool IOperationHost.ShouldProcess(string target, string action) => ShouldProcess(target, action);
+        CancellationToken IOperationHost.CancellationToken => _cancel.Token;
+        string IOperationHost.CurrentDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+        void IOperationHost.WriteProgress(OperationProgress p)
+        {
+            var record = new ProgressRecord(p.ActivityId, p.Activity, p.Status)
+            {
+                PercentComplete = p.PercentComplete,
+                ParentActivityId = p.ParentActivityId,
+                RecordType = p.Completed ? ProgressRecordType.Completed : ProgressRecordType.Processing,
+            };
+            WriteProgress(record);
+        }
+    }
+
+    /// <summary>The -Path / -LiteralPath pair of the file cmdlets (PowerShell's convention).</summary>
+    public abstract class MaceFileCmdlet : MaceCmdlet
+    {
+        protected const string PathSet = "Path";
+        protected const string LiteralPathSet = "LiteralPath";
+
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Path { get; set; } = Array.Empty<string>();
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        /// <summary>Fills the paths of a file operation from the bound parameter set.</summary>
+        protected T WithPaths<T>(T operation) where T : FileOperation
+        {
+            bool literal = ParameterSetName == LiteralPathSet;
+            operation.Paths = literal ? LiteralPath : Path;
+            operation.LiteralPaths = literal;
+            return operation;
+        }
+    }
+}
