@@ -47,7 +47,7 @@ namespace MaceTools.Tests.Operations
             Assert.Equal("ARM Platform, FULL_PROFILE, OpenCL 2.1 v1.r20p0-01rel0.3c1c24cb7710121ad59f6bdaee909f9f, v1.1.1-0-g8c75d39", p.PlatformInfo);
             Assert.Equal("Mali-G76", p.DeviceName);
             // As a precompiled file the v1.1.1 runtime on that device now accepts it.
-            var verdict = Verification.RuntimeRules.Evaluate(p, null).Single(v => v.Usage == MaceFileUsage.Precompiled);
+            var verdict = MaceTools.Verification.RuntimeRules.Evaluate(p, null).Single(v => v.Usage == MaceFileUsage.Precompiled);
             Assert.Equal(RuntimeOutcome.Used, verdict.Outcome);
         }
 
