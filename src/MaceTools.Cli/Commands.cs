@@ -14,6 +14,8 @@ namespace MaceTools.Cli
                                        "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.");
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
+            root.Subcommands.Add(BenchCommand(ctx));
+            root.Subcommands.Add(FuzzCommand(ctx));
             var version = new Command("version", "Print the MaceTools version.");
             version.SetAction(_ => { ctx.Out.WriteLine(typeof(MaceProgram).Assembly.GetName().Version?.ToString(3)); return 0; });
             root.Subcommands.Add(version);
@@ -121,6 +123,37 @@ namespace MaceTools.Cli
                 }.Run(h)));
                 cmd.Subcommands.Add(export);
             }
+            return cmd;
+        }
+
+        private static Command BenchCommand(CommandContext ctx)
+        {
+            var cmd = new Command("bench", "Benchmarks that print figures.");
+            var size = new Option<int>("--size-mb") { Description = "Size of the synthetic G2 file in MB.", DefaultValueFactory = _ => 256 };
+            var dir = new Option<string>("--work-dir") { Description = "Where to write the temporary files (default: the system temp directory)." };
+            var json = JsonOption();
+            var codec = new Command("codec", "Decode/encode throughput (G2 and G1, CRC included) and peak memory of a decode.") { size, dir, json };
+            codec.SetAction(r => ctx.Execute(r.GetValue(json), h => h.WriteObject(Formats.CodecBenchmark.Run(
+                (long)r.GetValue(size) << 20, r.GetValue(dir) ?? System.IO.Path.GetTempPath(), h.WriteVerbose)), verbose: true));
+            cmd.Subcommands.Add(codec);
+            return cmd;
+        }
+
+        private static Command FuzzCommand(CommandContext ctx)
+        {
+            var cmd = new Command("fuzz", "Mutation fuzzing of the parsers.");
+            var files = new Argument<string[]>("FILE") { Description = "Seed files (default: the real files in examples/mace-files).", Arity = ArgumentArity.ZeroOrMore };
+            var cases = new Option<int>("--cases") { Description = "Number of mutated inputs.", DefaultValueFactory = _ => 100_000 };
+            var seed = new Option<int>("--seed") { Description = "Random seed (runs are reproducible).", DefaultValueFactory = _ => 1 };
+            var json = JsonOption();
+            var codec = new Command("codec", "Decode mutated MACE files; any exception other than a MaceFormatException with an offset is a failure (exit 1).") { files, cases, seed, json };
+            codec.SetAction(r => ctx.Execute(r.GetValue(json), h =>
+            {
+                var paths = r.GetValue(files) is { Length: > 0 } given ? given : System.IO.Directory.GetFiles(System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "examples", "mace-files"), "*.bin");
+                var seeds = paths.Select(Formats.FileIO.ReadAll).ToList();
+                h.WriteObject(Formats.CodecFuzzer.Run(seeds, r.GetValue(cases), r.GetValue(seed), Environment.ProcessorCount));
+            }, exitCode: h => h.Output.OfType<Formats.FuzzReport>().Any(f => f.FailureCount > 0) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
+            cmd.Subcommands.Add(codec);
             return cmd;
         }
 

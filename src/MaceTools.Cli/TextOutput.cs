@@ -24,6 +24,10 @@ namespace MaceTools.Cli
                     case MaceTestResult r: TestResult(w, r); break;
                     case string s: w.Write(s); break;
                     case bool b: w.WriteLine(b ? "True" : "False"); break;
+                    case MaceTuningParameter _:
+                    case MaceProgramEntry _:
+                        break; // tabulated above
+                    default: w.WriteLine(item); break;
                 }
             }
         }
