@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
+using System.Threading;
 using System.Threading.Tasks;
 
 namespace MaceTools.Formats
@@ -101,6 +102,7 @@ namespace MaceTools.Formats
         public const int MaxFailuresKept = 1000;
         private const double CrcFixShare = 0.6;
         private const double StackShare = 0.2;
+        private const int Batch = 64;
 
         public static FuzzReport Run(IReadOnlyList<byte[]> seeds, int cases, int seed, int degreeOfParallelism)
         {
@@ -111,10 +113,14 @@ namespace MaceTools.Formats
             var shapes = seeds.Select(s => Shape.Analyze(s ?? throw new ArgumentException("a seed is null", nameof(seeds)))).ToArray();
             var results = new Worker[workers];
             var sw = Stopwatch.StartNew();
+            int next = 0;
+            // workers take batches of cases as they free up, so one slow seed does not hold the run back
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {
                 var worker = new Worker(shapes, seed);
-                for (int i = w; i < cases; i += workers) worker.RunCase(i);
+                int start;
+                while ((start = Interlocked.Add(ref next, Batch) - Batch) < cases)
+                    for (int i = start, stop = Math.Min(cases, start + Batch); i < stop; i++) worker.RunCase(i);
                 results[w] = worker;
             });
             sw.Stop();
