@@ -72,7 +72,7 @@ namespace MaceTools.Cli
             w.WriteLine($"{r.Path}: {(r.Passed ? "PASS" : "FAIL")} ({r.Generation?.ToString() ?? "undecodable"}, {r.ErrorCount} errors, {r.WarningCount} warnings)");
             foreach (var f in r.Findings.OrderByDescending(f => f.Severity))
                 w.WriteLine($"  {f.Severity.ToString().ToLowerInvariant()} {f.Code}{(f.Symptom != MaceSymptom.None ? $" [{f.Symptom}]" : "")}{(f.Offset.HasValue ? $" @{f.Offset}" : "")}: {f.Message}");
-            foreach (var v in r.Verdicts)
+            foreach (var v in r.Verdicts.Where(v => !r.Findings.Any(f => f.Message.EndsWith(v.Message, StringComparison.Ordinal))))
                 w.WriteLine($"  MACE {v.MaceVersion} as {v.Usage}: {v.Outcome}: {v.Message}");
         }
 

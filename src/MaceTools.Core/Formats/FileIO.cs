@@ -28,7 +28,7 @@ namespace MaceTools.Formats
         {
             string full = Path.GetFullPath(path);
             if (!overwrite && File.Exists(full))
-                throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists, $"{path}: already exists (use -Force / --force to replace it)", path);
+                throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists, $"{path}: already exists (omit -NoClobber / --no-clobber to replace it)", path);
             string dir = Path.GetDirectoryName(full) ?? ".";
             string tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             try

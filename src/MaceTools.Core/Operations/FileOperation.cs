@@ -13,6 +13,9 @@ namespace MaceTools.Operations
 
         protected abstract string Activity { get; }
 
+        /// <summary>How many files the current run resolved to.</summary>
+        protected int FileCount { get; private set; }
+
         public void Run(IOperationHost host)
         {
             var files = new List<string>();
@@ -21,6 +24,7 @@ namespace MaceTools.Operations
                 try { files.AddRange(PathResolver.Resolve(p, host.CurrentDirectory, LiteralPaths)); }
                 catch (MaceException e) { host.WriteError(e); }
             }
+            FileCount = files.Count;
             for (int i = 0; i < files.Count; i++)
             {
                 host.CancellationToken.ThrowIfCancellationRequested();

@@ -40,7 +40,7 @@ namespace MaceTools.Operations
                 findings.Add(new MaceFinding(FindingSeverity.Error, "RuntimeCrashes", $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}", v.Symptom));
             if (target.Version != null || target.PlatformInfo != null || target.DeviceName != null)
                 foreach (var v in verdicts.Where(v => v.Outcome == RuntimeOutcome.Rebuilt || v.Outcome == RuntimeOutcome.Ignored))
-                    findings.Add(new MaceFinding(FindingSeverity.Warning, "NotUsedByTarget", $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}", v.Symptom));
+                    findings.Add(new MaceFinding(FindingSeverity.Error, "NotUsedByTarget", $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}", v.Symptom));
             return new MaceTestResult(path, file.Generation, file.Kind, findings.ToArray(), verdicts.ToArray());
         }
     }

@@ -21,6 +21,7 @@ namespace MaceTools.Operations
         public bool KeepOrder { get; set; }
         public bool NoClobber { get; set; }
         protected override string Activity => "Converting MACE files";
+        private readonly HashSet<string> _written = new HashSet<string>(StringComparer.Ordinal);
 
         protected override void ProcessFile(IOperationHost host, string path)
         {
@@ -32,8 +33,12 @@ namespace MaceTools.Operations
                 host.WriteWarning($"MACE {MaceVersion} reads {(file.Kind == MaceFileKind.Tuning ? MaceVersion.TuningFormat : MaceVersion.ProgramFormat)}, not {target}: it will reject this file");
             var records = Retarget(host, file);
             if (!KeepOrder) records = MaceFileContent.Canonical(records);
-            string dest = OutputPath(host, path, Paths.Count > 1);
+            string dest = OutputPath(host, path, FileCount > 1);
+            if (!_written.Add(System.IO.Path.GetFullPath(dest)))
+                throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists,
+                    $"{dest}: another input of this command was already written there; make the destination a directory", dest);
             if (!host.ShouldProcess(dest, $"Write {file.Name} ({file.Generation}) as {target}")) return;
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(dest)!);
             MaceFileCodec.WriteFile(dest, records, target, !NoClobber);
             host.WriteVerbose($"{path} ({file.Generation}, {file.Size} bytes) -> {dest} ({target})");
             host.WriteObject(MaceProgram.Load(dest));
@@ -64,7 +69,8 @@ namespace MaceTools.Operations
             if (string.IsNullOrEmpty(Destination))
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "name where to write the converted file (-Destination / --out)", input);
             string dest = System.IO.Path.IsPathRooted(Destination) ? Destination : System.IO.Path.Combine(host.CurrentDirectory, Destination);
-            if (Directory.Exists(dest) || many) return System.IO.Path.Combine(dest, System.IO.Path.GetFileName(input));
+            bool directory = Directory.Exists(dest) || many || Destination.EndsWith("/", StringComparison.Ordinal) || Destination.EndsWith(System.IO.Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal);
+            if (directory) return System.IO.Path.Combine(dest, System.IO.Path.GetFileName(input));
             return dest;
         }
     }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
 using MaceTools.Operations;
@@ -9,7 +10,7 @@ namespace MaceTools.Commands
     /// The base of every MaceTools cmdlet: it is the <see cref="IOperationHost"/> the Core operations talk to, so a cmdlet
     /// only binds parameters and calls one operation. Output, errors and progress go through the pipeline thread.
     /// </summary>
-    public abstract class MaceCmdlet : PSCmdlet, IOperationHost
+    public abstract class MaceCmdlet : PSCmdlet, IOperationHost, IDisposable
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
@@ -30,9 +31,16 @@ namespace MaceTools.Commands
             }
         }
 
-        protected override void StopProcessing() => _cancel.Cancel();
+        protected override void StopProcessing()
+        {
+            try { _cancel.Cancel(); }
+            catch (ObjectDisposedException) { }
+        }
 
-        protected override void EndProcessing() => _cancel.Dispose();
+        public void Dispose() => _cancel.Dispose();
+
+        /// <summary>A PowerShell path (PSDrive, ~, provider-qualified) as a file-system path; it need not exist yet.</summary>
+        protected string ProviderPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
         internal static ErrorRecord ToErrorRecord(MaceException e) => new ErrorRecord(e, e.ErrorId, Map(e.Category), e.Target);
 
@@ -85,13 +93,37 @@ namespace MaceTools.Commands
         [ValidateNotNullOrEmpty]
         public string[] LiteralPath { get; set; } = Array.Empty<string>();
 
-        /// <summary>Fills the paths of a file operation from the bound parameter set.</summary>
+        /// <summary>
+        /// Fills the paths of a file operation from the bound parameter set. PowerShell resolves them through its
+        /// providers (drives, ~, PSPath from Get-ChildItem, its wildcards); Core then gets plain file paths.
+        /// </summary>
         protected T WithPaths<T>(T operation) where T : FileOperation
         {
-            bool literal = ParameterSetName == LiteralPathSet;
-            operation.Paths = literal ? LiteralPath : Path;
-            operation.LiteralPaths = literal;
+            operation.Paths = ResolvePaths();
+            operation.LiteralPaths = true;
             return operation;
+        }
+
+        protected List<string> ResolvePaths()
+        {
+            var files = new List<string>();
+            if (ParameterSetName == LiteralPathSet)
+            {
+                foreach (var p in LiteralPath) files.Add(ProviderPath(p));
+                return files;
+            }
+            foreach (var p in Path)
+            {
+                try
+                {
+                    files.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(p, out _));
+                }
+                catch (ItemNotFoundException e)
+                {
+                    WriteError(ToErrorRecord(new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{p}: no file matches", p, e)));
+                }
+            }
+            return files;
         }
     }
 }

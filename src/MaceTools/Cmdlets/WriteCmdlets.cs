@@ -28,15 +28,22 @@ namespace MaceTools.Commands
         [Parameter]
         public SwitchParameter NoClobber { get; set; }
 
-        protected override void ProcessRecord() => Run(WithPaths(new ConvertProgramOperation
+        // One operation for the whole pipeline, so it can refuse to write two inputs to one destination.
+        private ConvertProgramOperation? _operation;
+
+        protected override void ProcessRecord() => Run(host =>
         {
-            Destination = Destination,
-            To = MyInvocation.BoundParameters.ContainsKey(nameof(To)) ? To : (MaceFileFormat?)null,
-            MaceVersion = MaceVersion == null ? null : MaceTools.MaceVersion.Parse(MaceVersion),
-            DeviceName = DeviceName,
-            KeepOrder = KeepOrder,
-            NoClobber = NoClobber,
-        }).Run);
+            _operation ??= new ConvertProgramOperation
+            {
+                Destination = ProviderPath(Destination),
+                To = MyInvocation.BoundParameters.ContainsKey(nameof(To)) ? To : (MaceFileFormat?)null,
+                MaceVersion = MaceVersion == null ? null : MaceTools.MaceVersion.Parse(MaceVersion),
+                DeviceName = DeviceName,
+                KeepOrder = KeepOrder,
+                NoClobber = NoClobber,
+            };
+            WithPaths(_operation).Run(host);
+        });
     }
 
     /// <summary>Merge-MaceProgram: merges program or tuned-parameter files into one, as MACE's merge does.</summary>
@@ -59,20 +66,19 @@ namespace MaceTools.Commands
         [Parameter]
         public SwitchParameter NoClobber { get; set; }
 
-        protected override void ProcessRecord() => _paths.AddRange(ParameterSetName == LiteralPathSet ? LiteralPath : Path);
+        protected override void ProcessRecord() => _paths.AddRange(ResolvePaths());
 
         protected override void EndProcessing()
         {
             Run(new MergeProgramOperation
             {
                 Paths = _paths,
-                LiteralPaths = ParameterSetName == LiteralPathSet,
-                Destination = Destination,
+                LiteralPaths = true,
+                Destination = ProviderPath(Destination),
                 To = MyInvocation.BoundParameters.ContainsKey(nameof(To)) ? To : (MaceFileFormat?)null,
                 Force = Force,
                 NoClobber = NoClobber,
             }.Run);
-            base.EndProcessing();
         }
     }
 
@@ -85,6 +91,7 @@ namespace MaceTools.Commands
         public string? Destination { get; set; }
 
         [Parameter]
+        [PSDefaultValue(Value = ExportFormat.Cpp)]
         public ExportFormat Format { get; set; } = ExportFormat.Cpp;
 
         [Parameter]
@@ -102,7 +109,7 @@ namespace MaceTools.Commands
 
         protected override void ProcessRecord() => Run(WithPaths(new ExportProgramOperation
         {
-            Destination = Destination,
+            Destination = Destination == null ? null : ProviderPath(Destination),
             Format = Format,
             LoadFunction = LoadFunction,
             SizeFunction = SizeFunction,

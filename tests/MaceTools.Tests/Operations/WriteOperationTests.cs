@@ -52,6 +52,36 @@ namespace MaceTools.Tests.Operations
         }
 
         [Fact]
+        public void Several_inputs_go_into_a_new_directory_never_onto_one_file()
+        {
+            using var dir = new TempDir();
+            dir.Copy(Fixtures.Adreno);
+            dir.Copy(Fixtures.Mali);
+            var host = new RecordingHost(dir.Path);
+            new ConvertProgramOperation { Paths = new[] { "*.mace_cl_compiled_program.bin" }, To = MaceFileFormat.G2, Destination = "g2" }.Run(host);
+            Assert.Empty(host.Errors);
+            Assert.Equal(2, Directory.GetFiles(dir.File("g2")).Length);
+
+            // One operation fed file by file (a pipeline) refuses a second write to the same file.
+            var op = new ConvertProgramOperation { To = MaceFileFormat.G2, Destination = "one.bin", LiteralPaths = true };
+            op.Paths = new[] { Fixtures.Path(Fixtures.Adreno) };
+            op.Run(host);
+            op.Paths = new[] { Fixtures.Path(Fixtures.Mali) };
+            op.Run(host);
+            Assert.Equal(ErrorIds.OutputExists, Assert.Single(host.Errors).ErrorId);
+            Assert.Equal(29, MaceProgram.Load(dir.File("one.bin")).EntryCount);
+        }
+
+        [Fact]
+        public void A_destination_ending_in_a_separator_is_a_directory()
+        {
+            using var dir = new TempDir();
+            var host = new RecordingHost(dir.Path);
+            new ConvertProgramOperation { Paths = new[] { Fixtures.Path(Fixtures.Mali) }, To = MaceFileFormat.G2, Destination = "out/" }.Run(host);
+            Assert.True(File.Exists(Path.Combine(dir.File("out"), Fixtures.Mali)));
+        }
+
+        [Fact]
         public void WhatIf_writes_nothing()
         {
             using var dir = new TempDir();

@@ -1,0 +1,291 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    What only a real PowerShell shows about MaceTools: import, parameter binding (pipeline by property name,
+    parameter sets), -WhatIf, error records with their FullyQualifiedErrorId, Get-Help from the MAML, and format
+    views. The static checks of the same module run in xunit (tests/MaceTools.Tests/Module) without PowerShell.
+
+    Run from the repository root after ./build.sh, in a child process so the dll is not locked:
+        pwsh -NoProfile -Command "Invoke-Pester -Path tests/Pester -CI"
+    Keep one It per line, starting with "It '": build.sh counts them when pwsh is missing.
+#>
+
+BeforeAll {
+    $Repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $Manifest = Join-Path $Repo 'out/MaceTools/MaceTools.psd1'
+    if (-not (Test-Path -LiteralPath $Manifest)) {
+        throw "$Manifest is missing: run ./build.sh first"
+    }
+    # out/ first on PSModulePath, as PSScriptAnalyzer's test run does: Get-Help finds about_MaceTools there.
+    $SavedModulePath = $env:PSModulePath
+    $env:PSModulePath = (Join-Path $Repo 'out') + [System.IO.Path]::PathSeparator + $env:PSModulePath
+    Get-Module MaceTools | Remove-Module -Force
+    Import-Module $Manifest -Force -ErrorAction Stop -WarningVariable importWarnings
+
+    function Get-Fixture([string] $Name) {
+        foreach ($dir in @((Join-Path $Repo 'examples/mace-files'), (Join-Path $Repo '../shared/fixtures/real'))) {
+            $path = Join-Path $dir $Name
+            if (Test-Path -LiteralPath $path) { return (Resolve-Path -LiteralPath $path).ProviderPath }
+        }
+        throw "test fixture '$Name' not found in examples/mace-files or ../shared/fixtures/real"
+    }
+
+    $Adreno = Get-Fixture 'adreno-v0.10.1-rc4.mace_cl_compiled_program.bin'
+    $Mali = Get-Fixture 'mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin'
+    $Tuning = Get-Fixture 'pocl-v1.1.1.tuned_opencl_parameter.bin'
+    $Cmdlets = @('Convert-MaceProgram', 'Export-MaceProgram', 'Get-MaceProgram', 'Get-MaceProgramEntry',
+        'Get-MaceTuningParameter', 'Merge-MaceProgram', 'Test-MaceProgram')
+}
+
+AfterAll {
+    Get-Module MaceTools | Remove-Module -Force
+    $env:PSModulePath = $SavedModulePath
+}
+
+Describe 'Module import' -Tag Unit {
+    It 'imports from the manifest with exactly the exported cmdlets' {
+        $module = Get-Module MaceTools
+        $module | Should -Not -BeNullOrEmpty
+        @($module.ExportedCmdlets.Keys | Sort-Object) | Should -Be $Cmdlets
+        $module.ExportedFunctions.Count | Should -Be 0
+        $module.ExportedAliases.Count | Should -Be 0
+    }
+    It 'imports without warnings about verbs or nouns' {
+        $ImportWarnings | Should -BeNullOrEmpty
+    }
+    It 'has the version of the manifest' {
+        $data = Import-PowerShellDataFile -Path $Manifest
+        (Get-Module MaceTools).Version | Should -Be ([version] $data.ModuleVersion)
+    }
+    It 'passes Test-ModuleManifest' {
+        Test-ModuleManifest -Path $Manifest -ErrorAction Stop | Should -Not -BeNullOrEmpty
+    }
+    It 'does not load the stub engine from the module folder' {
+        $ours = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { -not $_.IsDynamic -and $_.Location -like "*MaceTools*" }
+        $ours.GetName().Name | Should -Not -Contain 'System.Management.Automation'
+        (Get-Command Get-MaceProgram).DLL | Should -BeLike '*out*MaceTools*MaceTools.dll'
+    }
+}
+
+Describe 'Get-MaceProgram' -Tag Unit {
+    BeforeAll {
+        Copy-Item -LiteralPath $Adreno, $Mali, $Tuning -Destination $TestDrive
+    }
+    It 'reads the real Adreno cache as G1 with 29 entries and 28 programs' {
+        $p = Get-MaceProgram -Path $Adreno
+        $p | Should -BeOfType ([MaceTools.MaceProgram])
+        $p.Generation | Should -Be ([MaceTools.MaceFileFormat]::G1)
+        $p.EntryCount | Should -Be 29
+        @($p.Entries).Count | Should -Be 29
+        $p.ProgramCount | Should -Be 28
+        $p.MaceVersion | Should -Be 'v0.10.1-rc4-0-gb83487a'
+        "$($p.Vendor)" | Should -Be 'Adreno'
+    }
+    It 'reads the real T2 tuned-parameter file' {
+        $p = Get-MaceProgram -LiteralPath $Tuning
+        $p.Generation | Should -Be 'T2'
+        $p.Kind | Should -Be 'Tuning'
+        $p.EntryCount | Should -Be 16
+    }
+    It 'expands wildcards in -Path' {
+        @(Get-MaceProgram -Path (Join-Path $TestDrive '*.bin')).Count | Should -Be 3
+    }
+    It 'binds FileInfo objects from Get-ChildItem' {
+        $programs = @(Get-ChildItem -LiteralPath $TestDrive -Filter *.bin | Get-MaceProgram -ErrorAction Stop)
+        $programs.Count | Should -Be 3
+    }
+    It 'resolves paths relative to the current location' {
+        Push-Location -LiteralPath $TestDrive
+        try { (Get-MaceProgram -Path ./adreno-v0.10.1-rc4.mace_cl_compiled_program.bin).EntryCount | Should -Be 29 }
+        finally { Pop-Location }
+    }
+    It 'writes FileNotFound as a non-terminating error whose id names the cmdlet class' {
+        $missing = Join-Path $TestDrive 'missing.bin'
+        $out = Get-MaceProgram -Path $missing -ErrorVariable ev -ErrorAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        $ev.Count | Should -Be 1
+        $ev[0].FullyQualifiedErrorId | Should -Be 'FileNotFound,MaceTools.Commands.GetMaceProgramCommand'
+        $ev[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        $ev[0].TargetObject | Should -Be $missing
+    }
+    It 'goes on with the next file after a failed one' {
+        $out = Get-MaceProgram -Path (Join-Path $TestDrive 'missing.bin'), $Adreno -ErrorVariable ev -ErrorAction SilentlyContinue
+        @($out).Count | Should -Be 1
+        $ev.Count | Should -Be 1
+    }
+    It 'stops at the first error with -ErrorAction Stop' {
+        { Get-MaceProgram -Path (Join-Path $TestDrive 'missing.bin') -ErrorAction Stop } | Should -Throw -ErrorId 'FileNotFound,MaceTools.Commands.GetMaceProgramCommand'
+    }
+    It 'rejects a -Kind outside the enum at binding time' {
+        { Get-MaceProgram -Path $Adreno -Kind Nope -ErrorAction Stop } | Should -Throw '*Kind*'
+    }
+}
+
+Describe 'Pipeline binding' -Tag Unit {
+    It 'binds MaceProgram.Path to Test-MaceProgram -Path by property name' {
+        $result = Get-MaceProgram -Path $Adreno | Test-MaceProgram
+        $result | Should -BeOfType ([MaceTools.MaceTestResult])
+        $result.Path | Should -Be $Adreno
+        $result.Passed | Should -BeTrue
+    }
+    It 'tests each piped file once' {
+        @(Get-MaceProgram -Path $Adreno, $Mali, $Tuning | Test-MaceProgram).Count | Should -Be 3
+    }
+    It 'binds strings piped by value to -Path' {
+        @($Adreno, $Mali | Get-MaceProgram).Count | Should -Be 2
+    }
+    It 'binds objects with a Path property to Get-MaceProgramEntry' {
+        @([pscustomobject]@{ Path = $Adreno } | Get-MaceProgramEntry -EntryKind Program).Count | Should -Be 28
+    }
+    It 'chooses the Path parameter set by default and LiteralPath by name' {
+        (Get-Command Get-MaceProgram).DefaultParameterSet | Should -Be 'Path'
+        $literal = (Get-Command Get-MaceProgram).Parameters['LiteralPath']
+        $literal.Aliases | Should -Contain 'PSPath'
+        $literal.Attributes.Where({ $_ -is [System.Management.Automation.ParameterAttribute] }).ValueFromPipelineByPropertyName | Should -Contain $true
+    }
+    It 'collects piped files before Merge-MaceProgram merges them' {
+        $dest = Join-Path $TestDrive 'merged.bin'
+        $merged = $Adreno, $Adreno | Get-MaceProgram | Merge-MaceProgram -Destination $dest
+        $merged.EntryCount | Should -Be 29
+    }
+}
+
+Describe 'Test-MaceProgram' -Tag Unit {
+    It 'returns only $true with -Quiet for a good file' {
+        Test-MaceProgram -Path $Adreno -Quiet | Should -BeExactly $true
+    }
+    It 'warns that MACE v1.1.1 will not use a G1 cache' {
+        $r = Test-MaceProgram -Path $Mali -MaceVersion v1.1.1-0-g8c75d39
+        $r.Findings.Code | Should -Contain 'NotUsedByTarget'
+        $r.Verdicts.Outcome | Should -Contain ([MaceTools.RuntimeOutcome]::Rebuilt)
+    }
+    It 'reports a truncated file as a failed result, not an error record' {
+        $cut = Join-Path $TestDrive 'cut.bin'
+        $bytes = [System.IO.File]::ReadAllBytes($Adreno)
+        [System.IO.File]::WriteAllBytes($cut, [byte[]] $bytes[0..99])
+        $r = Test-MaceProgram -Path $cut -ErrorVariable ev
+        $ev.Count | Should -Be 0
+        $r.Passed | Should -BeFalse
+        $r.Findings[0].Code | Should -Be 'Truncated'
+    }
+    It 'makes a MACE version that does not parse an InvalidArgument error' {
+        { Test-MaceProgram -Path $Adreno -MaceVersion 'not-a-version' } | Should -Throw -ErrorId 'InvalidArgument,MaceTools.Commands.TestMaceProgramCommand'
+    }
+}
+
+Describe 'Commands that write files' -Tag Unit {
+    It 'Convert-MaceProgram -WhatIf writes nothing' {
+        $dest = Join-Path $TestDrive 'whatif.bin'
+        $out = Convert-MaceProgram -Path $Adreno -Destination $dest -To G2 -WhatIf
+        $out | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $dest | Should -BeFalse
+        @(Get-ChildItem -LiteralPath $TestDrive -Force).Count | Should -Be 0
+    }
+    It 'Merge-MaceProgram -WhatIf writes nothing' {
+        $dest = Join-Path $TestDrive 'merge-whatif.bin'
+        Merge-MaceProgram -Path $Adreno -Destination $dest -WhatIf | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $dest | Should -BeFalse
+    }
+    It 'Export-MaceProgram -WhatIf writes nothing' {
+        $dest = Join-Path $TestDrive 'whatif.cc'
+        Export-MaceProgram -Path $Adreno -Destination $dest -WhatIf | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $dest | Should -BeFalse
+    }
+    It 'Convert-MaceProgram writes a G2 file that reads back with the same 29 entries' {
+        $dest = Join-Path $TestDrive 'g2.bin'
+        $p = Convert-MaceProgram -Path $Adreno -Destination $dest -To G2
+        $p.Generation | Should -Be 'G2'
+        $p.EntryCount | Should -Be 29
+        (Get-MaceProgram -LiteralPath $dest).Generation | Should -Be 'G2'
+    }
+    It 'Convert-MaceProgram -NoClobber keeps an existing file and reports OutputExists' {
+        $dest = Join-Path $TestDrive 'exists.bin'
+        Set-Content -LiteralPath $dest -Value 'keep me'
+        Convert-MaceProgram -Path $Adreno -Destination $dest -To G2 -NoClobber -ErrorVariable ev -ErrorAction SilentlyContinue
+        $ev[0].FullyQualifiedErrorId | Should -Be 'OutputExists,MaceTools.Commands.ConvertMaceProgramCommand'
+        Get-Content -LiteralPath $dest | Should -Be 'keep me'
+    }
+    It 'Convert-MaceProgram makes a MACE version that does not parse an InvalidArgument error' {
+        { Convert-MaceProgram -Path $Adreno -Destination (Join-Path $TestDrive 'x.bin') -MaceVersion 'nope' } | Should -Throw -ErrorId 'InvalidArgument,MaceTools.Commands.ConvertMaceProgramCommand'
+    }
+    It 'Merge-MaceProgram stops on a platform conflict with PlatformConflict' {
+        { Merge-MaceProgram -Path $Adreno, $Mali -Destination (Join-Path $TestDrive 'conflict.bin') } | Should -Throw -ErrorId 'PlatformConflict,MaceTools.Commands.MergeMaceProgramCommand'
+    }
+    It 'Export-MaceProgram returns the C++ source as one string without -Destination' {
+        $cpp = Export-MaceProgram -Path $Tuning
+        $cpp | Should -BeOfType ([string])
+        $cpp | Should -Match 'LoadOpenCLParameter\(\)'
+        $cpp | Should -Match 'return 703;'
+    }
+    It 'Get-MaceTuningParameter reports a program file as KindMismatch' {
+        Get-MaceTuningParameter -Path $Adreno -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -Be 'KindMismatch,MaceTools.Commands.GetMaceTuningParameterCommand'
+    }
+    It 'declares WhatIf and Confirm on every cmdlet that writes files' {
+        foreach ($name in 'Convert-MaceProgram', 'Merge-MaceProgram', 'Export-MaceProgram') {
+            (Get-Command $name).Parameters.Keys | Should -Contain 'WhatIf'
+            (Get-Command $name).Parameters.Keys | Should -Contain 'Confirm'
+        }
+    }
+}
+
+Describe 'Help' -Tag Unit {
+    It 'shows a written synopsis for every cmdlet, not the generated syntax' {
+        foreach ($name in $Cmdlets) {
+            $help = Get-Help -Name $name -Full
+            $help.Synopsis | Should -Not -BeNullOrEmpty
+            $help.Synopsis | Should -Not -BeLike "$name *"
+            $help.description.Text | Should -Not -BeNullOrEmpty
+        }
+    }
+    It 'shows at least two examples with code for every cmdlet' {
+        foreach ($name in $Cmdlets) {
+            $examples = @((Get-Help -Name $name -Examples).examples.example)
+            $examples.Count | Should -BeGreaterOrEqual 2
+            foreach ($e in $examples) { $e.code | Should -Not -BeNullOrEmpty }
+        }
+    }
+    It 'documents every parameter of every cmdlet with the type of the code' {
+        $common = @([System.Management.Automation.Cmdlet]::CommonParameters) + @([System.Management.Automation.Cmdlet]::OptionalCommonParameters)
+        foreach ($name in $Cmdlets) {
+            $command = Get-Command -Name $name
+            $help = Get-Help -Name $name -Full
+            foreach ($p in $command.Parameters.Values | Where-Object Name -NotIn $common) {
+                $documented = $help.parameters.parameter | Where-Object name -EQ $p.Name
+                $documented | Should -Not -BeNullOrEmpty -Because "$name -$($p.Name) must be documented"
+                $documented.type.name | Should -Be $p.ParameterType.FullName -Because "$name -$($p.Name)"
+            }
+        }
+    }
+    It 'shows the about topic' {
+        $about = Get-Help -Name about_MaceTools | Out-String
+        $about | Should -Match 'SHORT DESCRIPTION'
+        $about | Should -Match 'G2'
+    }
+}
+
+Describe 'Format views' -Tag Unit {
+    It 'has format data for every MaceTools output type' {
+        foreach ($type in 'MaceProgram', 'MaceProgramEntry', 'MaceTuningParameter', 'MaceTestResult', 'MaceFinding', 'MaceRuntimeVerdict') {
+            Get-FormatData -TypeName "MaceTools.$type" | Should -Not -BeNullOrEmpty -Because "MaceTools.$type needs a view"
+        }
+    }
+    It 'renders MaceProgram with its table view' {
+        $text = Get-MaceProgram -Path $Adreno | Out-String -Width 250
+        $text | Should -Match 'Entries\s+Programs'
+        $text | Should -Match 'adreno-v0\.10\.1-rc4'
+        $text | Should -Not -Match 'Sha256'
+    }
+    It 'renders MaceProgramEntry with its table view' {
+        $text = Get-MaceProgramEntry -Path $Adreno -EntryKind Program | Select-Object -First 3 | Out-String -Width 250
+        $text | Should -Match 'Kind\s+Program\s+Kernel\s+Size'
+    }
+    It 'renders MaceTuningParameter with its table view' {
+        $text = Get-MaceTuningParameter -Path $Tuning | Out-String -Width 250
+        $text | Should -Match 'LocalWorkSize\s+BlockSize'
+        $text | Should -Match 'conv2d_1x1_opencl_kernel_1_16_16_16'
+    }
+    It 'renders MaceTestResult with its table view' {
+        $text = Test-MaceProgram -Path $Adreno | Out-String -Width 250
+        $text | Should -Match 'Passed\s+Errors\s+Warnings'
+    }
+}
