@@ -14,14 +14,7 @@ namespace MaceTools.Tests.Module
     /// </summary>
     internal static class ModuleFolder
     {
-        private static readonly Lazy<string> Root = new Lazy<string>(() =>
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-                if (File.Exists(System.IO.Path.Combine(dir.FullName, "MaceTools.sln"))) return dir.FullName;
-            throw new DirectoryNotFoundException($"no directory above '{AppContext.BaseDirectory}' holds MaceTools.sln");
-        });
-
-        public static string RepoRoot => Root.Value;
+        public static string RepoRoot => Fixtures.RepoRoot;
 
         /// <summary>out/MaceTools, or a failed test that says how to make it.</summary>
         public static string Path
