@@ -41,9 +41,21 @@ namespace MaceTools.Formats
             }
         }
 
-        /// <summary>A PairContainer starts with field 1, length-delimited (0x0A), and then a KVPair that starts the same way.</summary>
-        private static bool LooksLikeProtobuf(ReadOnlySpan<byte> data) =>
-            data.Length >= ProtoKvCodec.CrcSize + 2 && data[0] == 0x0A && (data.Length < 8 || System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(data) > data.Length);
+        /// <summary>
+        /// A PairContainer starts <c>0x0A &lt;varint&gt; 0x0A</c> (field 1, then a KVPair's key). Either the first tag or
+        /// the second must be there, and read as a raw file the count must be impossible, so a damaged G1 count is
+        /// still reported as a raw-layout error.
+        /// </summary>
+        private static bool LooksLikeProtobuf(ReadOnlySpan<byte> data)
+        {
+            if (data.Length < ProtoKvCodec.CrcSize + 3) return false;
+            if (data.Length >= 8 && System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(data) is long count && count >= 0 && count <= (data.Length - 8) / 8)
+                return false;
+            int i = 1;
+            while (i < 6 && i < data.Length && (data[i] & 0x80) != 0) i++;
+            bool secondTag = i + 1 < data.Length && data[i + 1] == 0x0A;
+            return data[0] == 0x0A || secondTag;
+        }
 
         private static MaceFileKind ProtoKind(List<KvRecord> records)
         {

@@ -144,6 +144,28 @@ namespace MaceTools.Tests.Verification
             Assert.Equal(new object[] { false, true }, host.Objects);
         }
 
+        [Theory]
+        [InlineData(0)]
+        [InlineData(1)]
+        public void A_G2_file_damaged_in_its_first_bytes_is_still_reported_as_a_bad_CRC(int at)
+        {
+            var bytes = MaceFileCodec.EncodeToArray(MaceProgram.Load(Fixtures.Path(Fixtures.Mali)).Content.Records, MaceFileFormat.G2);
+            bytes[at] ^= 0x21;
+            var e = Assert.Throws<MaceFormatException>(() => MaceFileCodec.Decode(bytes, "g2.bin"));
+            Assert.Equal(ErrorIds.BadCrc, e.ErrorId);
+        }
+
+        [Fact]
+        public void A_G1_file_with_a_damaged_count_is_reported_as_a_raw_layout_error()
+        {
+            var bytes = Fixtures.Bytes(Fixtures.Mali);
+            bytes[0] = 0x0A; // 26 -> 10 records: parses, with the rest as trailing bytes
+            Assert.Equal(MaceFileFormat.G1, MaceFileCodec.Decode(bytes, "g1.bin").Format);
+            bytes[0] = 0xFF;
+            bytes[3] = 0x7F; // an impossible count
+            Assert.NotEqual(ErrorIds.BadCrc, Assert.Throws<MaceFormatException>(() => MaceFileCodec.Decode(bytes, "g1.bin")).ErrorId);
+        }
+
         [Fact]
         public void Test_warns_about_trailing_bytes_and_duplicates()
         {
