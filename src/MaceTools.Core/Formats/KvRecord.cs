@@ -51,6 +51,17 @@ namespace MaceTools.Formats
         public static string Decode(byte[] bytes) => Utf8.GetString(bytes);
         public static byte[] Encode(string key) => Utf8.GetBytes(key);
 
+        /// <summary>What a key is for in a file of the given kind.</summary>
+        public static MaceEntryKind Classify(string key, MaceFileKind fileKind)
+        {
+            if (fileKind == MaceFileKind.Tuning)
+                return key == QueueWindowSize ? MaceEntryKind.QueueWindowSize : MaceEntryKind.TuningParameter;
+            if (key == PlatformInfo) return MaceEntryKind.PlatformInfo;
+            if (key == DeviceName) return MaceEntryKind.DeviceName;
+            if (key.StartsWith(ProgramHashPrefix, StringComparison.Ordinal)) return MaceEntryKind.ProgramHash;
+            return MaceEntryKind.Program;
+        }
+
         /// <summary>std::string operator&lt; : unsigned byte-wise comparison.</summary>
         public static int CompareBytes(byte[] a, byte[] b) => a.AsSpan().SequenceCompareTo(b);
     }

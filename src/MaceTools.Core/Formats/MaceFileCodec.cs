@@ -74,8 +74,7 @@ namespace MaceTools.Formats
             bool anyTuningShape = false;
             foreach (var r in records)
             {
-                if (r.Key == Keys.PlatformInfo || r.Key == Keys.DeviceName || r.Key.StartsWith(Keys.ProgramHashPrefix, StringComparison.Ordinal))
-                    return MaceFileKind.Programs;
+                if (Keys.Classify(r.Key, MaceFileKind.Programs) != MaceEntryKind.Program) return MaceFileKind.Programs;
                 if (r.Key == Keys.QueueWindowSize) return MaceFileKind.Tuning;
             }
             foreach (var r in records)

@@ -58,6 +58,7 @@ namespace MaceTools
         /// <summary>The program-cache generation this version writes and reads (mace-formats.md §0).</summary>
         public MaceFileFormat ProgramFormat => AtLeast(1, 1, 0) ? MaceFileFormat.G2 : MaceFileFormat.G1;
         public MaceFileFormat TuningFormat => AtLeast(1, 1, 0) ? MaceFileFormat.T2 : MaceFileFormat.T1;
+        public MaceFileFormat FormatFor(MaceFileKind kind) => kind == MaceFileKind.Tuning ? TuningFormat : ProgramFormat;
         /// <summary>From v0.8.0 the platform-info key is stored inside the program file (G1b); v0.6.1-v0.7.x keep it outside.</summary>
         public bool StoresPlatformInfo => AtLeast(0, 8, 0);
         /// <summary>From v0.9.0 the platform-info string ends with ", " + MaceVersion().</summary>

@@ -28,7 +28,7 @@ namespace MaceTools
         public string RemoteBranch { get; private set; } = "";
         public string? MaceVersionText { get; private set; }
         public MaceVersion? MaceVersion { get; private set; }
-        /// <summary>What MACE v1.1.1's IsCacheCompatible compares: the third comma field, stripped (for pocl only its first part).</summary>
+        /// <summary>What MACE v1.1.1's IsCacheCompatible compares: the third comma field, stripped (for pocl only its first part); "" with fewer than 3 fields.</summary>
         public string CompatibilityVersion { get; private set; } = "";
         /// <summary>Why the string is not a platform-info string, or null when it parses.</summary>
         public string? Problem { get; private set; }
@@ -36,6 +36,8 @@ namespace MaceTools
         public static PlatformInfo Parse(string text)
         {
             var p = new PlatformInfo(text);
+            var commaFields = text.Split(',');
+            if (commaFields.Length >= 3) p.CompatibilityVersion = commaFields[2].Trim();
             var fields = text.Split(new[] { ", " }, StringSplitOptions.None).ToList();
             if (fields.Count < 3)
             {
@@ -53,7 +55,6 @@ namespace MaceTools
                 fields.RemoveAt(fields.Count - 1);
             }
             p.PlatformVersion = string.Join(", ", fields.Skip(2));
-            p.CompatibilityVersion = text.Split(',')[2].Trim();
             var words = p.PlatformVersion.Split(' ');
             if (words.Length >= 2 && words[0] == "OpenCL")
             {

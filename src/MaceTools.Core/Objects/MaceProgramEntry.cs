@@ -29,7 +29,7 @@ namespace MaceTools
             Key = record.Key;
             Offset = record.Offset;
             Size = fileKind == MaceFileKind.Tuning && record.Value.IsEmpty && record.Words != null ? record.Words.Length * 4 : record.Value.Length;
-            Kind = Classify(record.Key, fileKind);
+            Kind = Keys.Classify(record.Key, fileKind);
             switch (Kind)
             {
                 case MaceEntryKind.Program:
@@ -56,16 +56,6 @@ namespace MaceTools
                     TuningKey = Kind == MaceEntryKind.QueueWindowSize ? record.Key : SymbolObfuscation.Deobfuscate(record.Key);
                     break;
             }
-        }
-
-        internal static MaceEntryKind Classify(string key, MaceFileKind fileKind)
-        {
-            if (fileKind == MaceFileKind.Tuning)
-                return key == Keys.QueueWindowSize ? MaceEntryKind.QueueWindowSize : MaceEntryKind.TuningParameter;
-            if (key == Keys.PlatformInfo) return MaceEntryKind.PlatformInfo;
-            if (key == Keys.DeviceName) return MaceEntryKind.DeviceName;
-            if (key.StartsWith(Keys.ProgramHashPrefix, StringComparison.Ordinal)) return MaceEntryKind.ProgramHash;
-            return MaceEntryKind.Program;
         }
 
         /// <summary>The file this entry is in.</summary>

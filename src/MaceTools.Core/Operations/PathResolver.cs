@@ -9,12 +9,15 @@ namespace MaceTools.Operations
     /// <summary>Resolves user paths, with PowerShell-style wildcards (* ? [abc]) unless the path is literal.</summary>
     public static class PathResolver
     {
+        /// <summary>A user path, taken relative to <paramref name="baseDirectory"/> unless it is rooted.</summary>
+        public static string FullPath(string path, string baseDirectory) => Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path);
+
         public static bool HasWildcards(string path) => path.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
 
         /// <summary>Files matching <paramref name="path"/>; a wildcard that matches nothing is an error naming the pattern.</summary>
         public static IReadOnlyList<string> Resolve(string path, string baseDirectory, bool literal)
         {
-            string full = Path.IsPathRooted(path) ? path : Path.Combine(baseDirectory, path);
+            string full = FullPath(path, baseDirectory);
             // A path piped by property name (e.g. MaceProgram.Path) may hold [ ] literally: the existing file wins.
             if (literal || !HasWildcards(path) || File.Exists(full))
             {

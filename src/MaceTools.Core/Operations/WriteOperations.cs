@@ -28,9 +28,9 @@ namespace MaceTools.Operations
             var file = MaceProgram.Load(path);
             if (To == null && MaceVersion == null)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "name a target generation (-To G1|G2) or a MACE version (-MaceVersion)", path);
-            var target = (To ?? (file.Kind == MaceFileKind.Tuning ? MaceVersion!.TuningFormat : MaceVersion!.ProgramFormat)).ForKind(file.Kind);
-            if (MaceVersion != null && To != null && target != (file.Kind == MaceFileKind.Tuning ? MaceVersion.TuningFormat : MaceVersion.ProgramFormat))
-                host.WriteWarning($"MACE {MaceVersion} reads {(file.Kind == MaceFileKind.Tuning ? MaceVersion.TuningFormat : MaceVersion.ProgramFormat)}, not {target}: it will reject this file");
+            var target = (To ?? MaceVersion!.FormatFor(file.Kind)).ForKind(file.Kind);
+            if (MaceVersion != null && To != null && target != MaceVersion.FormatFor(file.Kind))
+                host.WriteWarning($"MACE {MaceVersion} reads {MaceVersion.FormatFor(file.Kind)}, not {target}: it will reject this file");
             var records = Retarget(host, file);
             if (!KeepOrder) records = MaceFileContent.Canonical(records);
             string dest = OutputPath(host, path, FileCount > 1);
@@ -68,7 +68,7 @@ namespace MaceTools.Operations
         {
             if (string.IsNullOrEmpty(Destination))
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "name where to write the converted file (-Destination / --out)", input);
-            string dest = System.IO.Path.IsPathRooted(Destination) ? Destination : System.IO.Path.Combine(host.CurrentDirectory, Destination);
+            string dest = PathResolver.FullPath(Destination, host.CurrentDirectory);
             bool directory = Directory.Exists(dest) || many || Destination.EndsWith("/", StringComparison.Ordinal) || Destination.EndsWith(System.IO.Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal);
             if (directory) return System.IO.Path.Combine(dest, System.IO.Path.GetFileName(input));
             return dest;
@@ -108,7 +108,7 @@ namespace MaceTools.Operations
             foreach (var p in programs)
                 foreach (var r in MaceFileContent.Canonical(p.Content.Records)) merged[r.Key] = r; // later files win, as MACE's merge does
             var format = (To ?? programs[0].Generation).ForKind(kinds[0]);
-            string dest = System.IO.Path.IsPathRooted(Destination) ? Destination : System.IO.Path.Combine(host.CurrentDirectory, Destination);
+            string dest = PathResolver.FullPath(Destination, host.CurrentDirectory);
             if (!host.ShouldProcess(dest, $"Merge {programs.Count} files ({merged.Count} keys) as {format}")) return;
             MaceFileCodec.WriteFile(dest, MaceFileContent.Canonical(merged.Values), format, !NoClobber);
             host.WriteObject(MaceProgram.Load(dest));
@@ -165,7 +165,7 @@ namespace MaceTools.Operations
                 host.WriteObject(sw.ToString());
                 return;
             }
-            string dest = System.IO.Path.IsPathRooted(Destination) ? Destination : System.IO.Path.Combine(host.CurrentDirectory, Destination);
+            string dest = PathResolver.FullPath(Destination, host.CurrentDirectory);
             if (Directory.Exists(dest)) dest = System.IO.Path.Combine(dest, System.IO.Path.GetFileName(path) + (Format == ExportFormat.Cpp ? ".cc" : ".txt"));
             if (!host.ShouldProcess(dest, $"Export {file.Name} as {Format}")) return;
             FileIO.WriteAtomic(dest, s =>

@@ -110,9 +110,7 @@ namespace MaceTools.Verification
         /// <summary>IsCacheCompatible (opencl_executor.cc@v1.1.1:390-419), including its comparison of the whole target version with only the third comma field of the cached string.</summary>
         public static bool IsCacheCompatible(string deviceName, string targetPlatformVersion, string cachedPlatformInfo)
         {
-            var fields = cachedPlatformInfo.Split(',');
-            if (fields.Length < 3) return false; // MACE reads out of range here
-            string cached = fields[2].Trim();
+            string cached = PlatformInfo.Parse(cachedPlatformInfo).CompatibilityVersion; // "" where MACE reads out of range
             if (!deviceName.StartsWith("Adreno", StringComparison.Ordinal))
                 return targetPlatformVersion.Length > 0 && cached.Length > 0 && targetPlatformVersion == cached;
             string rb = PlatformInfo.TokenAfter(targetPlatformVersion, "Remote Branch:"), crb = PlatformInfo.TokenAfter(cached, "Remote Branch:");
