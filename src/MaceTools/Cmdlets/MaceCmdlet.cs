@@ -39,6 +39,9 @@ namespace MaceTools.Commands
 
         public void Dispose() => _cancel.Dispose();
 
+        /// <summary>An optional value parameter: null unless the user bound it (an enum's default is not "not given").</summary>
+        protected T? IfBound<T>(T value, string name) where T : struct => MyInvocation.BoundParameters.ContainsKey(name) ? value : (T?)null;
+
         /// <summary>A PowerShell path (PSDrive, ~, provider-qualified) as a file-system path; it need not exist yet.</summary>
         protected string ProviderPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 

@@ -12,7 +12,7 @@ namespace MaceTools.Commands
         public MaceFileKind Kind { get; set; }
 
         protected override void ProcessRecord() =>
-            Run(WithPaths(new GetProgramOperation { Kind = MyInvocation.BoundParameters.ContainsKey(nameof(Kind)) ? Kind : (MaceFileKind?)null }).Run);
+            Run(WithPaths(new GetProgramOperation { Kind = IfBound(Kind, nameof(Kind)) }).Run);
     }
 
     /// <summary>Get-MaceProgramEntry: one object per key of a MACE file.</summary>

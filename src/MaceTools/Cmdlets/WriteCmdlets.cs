@@ -36,7 +36,7 @@ namespace MaceTools.Commands
             _operation ??= new ConvertProgramOperation
             {
                 Destination = ProviderPath(Destination),
-                To = MyInvocation.BoundParameters.ContainsKey(nameof(To)) ? To : (MaceFileFormat?)null,
+                To = IfBound(To, nameof(To)),
                 MaceVersion = MaceVersion == null ? null : MaceTools.MaceVersion.Parse(MaceVersion),
                 DeviceName = DeviceName,
                 KeepOrder = KeepOrder,
@@ -75,7 +75,7 @@ namespace MaceTools.Commands
                 Paths = _paths,
                 LiteralPaths = true,
                 Destination = ProviderPath(Destination),
-                To = MyInvocation.BoundParameters.ContainsKey(nameof(To)) ? To : (MaceFileFormat?)null,
+                To = IfBound(To, nameof(To)),
                 Force = Force,
                 NoClobber = NoClobber,
             }.Run);
