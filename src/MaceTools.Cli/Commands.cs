@@ -19,6 +19,9 @@ namespace MaceTools.Cli
             var version = new Command("version", "Print the MaceTools version.");
             version.SetAction(_ => { ctx.Out.WriteLine(typeof(MaceProgram).Assembly.GetName().Version?.ToString(3)); return 0; });
             root.Subcommands.Add(version);
+            var worker = new Command("worker", "Internal: serve OpenCL driver requests on stdin/stdout, so a crashing driver takes down only this process.") { Hidden = true };
+            worker.SetAction(_ => OpenCL.DriverWorker.Run(Console.In, ctx.Out));
+            root.Subcommands.Add(worker);
             return root;
         }
 

@@ -71,5 +71,11 @@ namespace MaceTools
         public const string WriteFailed = "WriteFailed";
         public const string InvalidArgument = "InvalidArgument";
         public const string Cancelled = "Cancelled";
+        public const string OpenClNotFound = "OpenClNotFound";
+        public const string OpenClCallFailed = "OpenClCallFailed";
+        public const string DeviceNotFound = "DeviceNotFound";
+        public const string BuildFailed = "BuildFailed";
+        public const string Unsupported = "Unsupported";
+        public const string WorkerFailed = "WorkerFailed";
     }
 }

@@ -34,6 +34,9 @@ namespace MaceTools
         public string? CommitHash { get; }
         public string? BuildDate { get; }
 
+        /// <summary>The newest release, as its <c>MaceVersion()</c> reports it (the tag's <c>git describe --long</c>).</summary>
+        public static MaceVersion Latest { get; } = Parse("v1.1.1-0-g8c75d39");
+
         public static bool TryParse(string? text, out MaceVersion? version)
         {
             version = null;

@@ -1,6 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
+using MaceTools.Devices;
 using MaceTools.Formats;
+using MaceTools.OpenCL;
 using MaceTools.Verification;
 
 namespace MaceTools.Operations
@@ -9,14 +11,42 @@ namespace MaceTools.Operations
     public sealed class TestProgramOperation : FileOperation
     {
         public MaceTarget Target { get; set; } = new MaceTarget();
+        /// <summary>Also load every entry on this device (in a driver worker) and judge the file by its identity.</summary>
+        public MaceDevice? Device { get; set; }
+        public WorkerCommand? Worker { get; set; }
         /// <summary>Emit only whether each file passed.</summary>
         public bool Quiet { get; set; }
         protected override string Activity => "Testing MACE files";
 
         protected override void ProcessFile(IOperationHost host, string path)
         {
-            var result = Test(path, Target);
+            var result = Device == null ? Test(path, Target) : TestOnDevice(path, Target, Device, Worker ?? WorkerCommand.Locate(), host);
             host.WriteObject(Quiet ? (object)result.Passed : result);
+        }
+
+        /// <summary>
+        /// The device-free checks against the runtime MACE of the file's version (or the given one) would be on this device,
+        /// then a load of every program entry on the device.
+        /// </summary>
+        public static MaceTestResult TestOnDevice(string path, MaceTarget target, MaceDevice device, WorkerCommand worker, IOperationHost host)
+        {
+            MaceProgram file;
+            try { file = MaceProgram.Load(path); }
+            catch (MaceFormatException) { return Test(path, target); }
+            var version = target.Version ?? RuntimeRules.WriterVersion(file);
+            var onDevice = new MaceTarget
+            {
+                Version = version,
+                PlatformInfo = target.PlatformInfo ?? device.PlatformInfoFor(version),
+                DeviceName = target.DeviceName ?? device.MaceDeviceName,
+                ReusePolicy = target.ReusePolicy,
+            };
+            var basic = Test(path, onDevice);
+            if (file.Kind != MaceFileKind.Programs)
+                return new MaceTestResult(path, basic.Generation, basic.Kind, basic.Findings, basic.Verdicts, device.Name);
+            var loads = DeviceLoader.LoadAll(file, device, worker, host);
+            var findings = basic.Findings.Concat(DeviceLoader.Findings(loads, device)).ToArray();
+            return new MaceTestResult(path, basic.Generation, basic.Kind, findings, basic.Verdicts, device.Name, loads.ToArray());
         }
 
         /// <summary>Tests one file. A file that does not decode is a failed result, not an exception: that is what a test reports.</summary>

@@ -89,8 +89,11 @@ namespace MaceTools
     /// <summary>The result of testing one file.</summary>
     public sealed class MaceTestResult
     {
-        public MaceTestResult(string path, MaceFileFormat? generation, MaceFileKind? kind, MaceFinding[] findings, MaceRuntimeVerdict[] verdicts)
+        public MaceTestResult(string path, MaceFileFormat? generation, MaceFileKind? kind, MaceFinding[] findings, MaceRuntimeVerdict[] verdicts,
+            string? device = null, Verification.MaceEntryLoad[]? loads = null)
         {
+            Device = device;
+            Loads = loads ?? new Verification.MaceEntryLoad[0];
             Path = path;
             Generation = generation;
             Kind = kind;
@@ -107,5 +110,9 @@ namespace MaceTools
         public int WarningCount => Findings.Count(f => f.Severity == FindingSeverity.Warning);
         public MaceFinding[] Findings { get; }
         public MaceRuntimeVerdict[] Verdicts { get; }
+        /// <summary>The device the entries were loaded on (Test-MaceProgram -Device), or null.</summary>
+        public string? Device { get; }
+        /// <summary>One load per program entry when tested on a device.</summary>
+        public Verification.MaceEntryLoad[] Loads { get; }
     }
 }

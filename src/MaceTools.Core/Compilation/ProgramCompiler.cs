@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using MaceTools.Devices;
+using MaceTools.Formats;
+using MaceTools.OpenCL;
+using MaceTools.Operations;
+
+namespace MaceTools.Compilation
+{
+    /// <summary>One program to build for one device class: the MACE program key and the exact source text.</summary>
+    public sealed class BuildJob
+    {
+        public BuildJob(string key, MaceDevice device, string source, string sourceHash)
+        {
+            Key = key;
+            Program = ProgramKey.Parse(key).Program;
+            Device = device;
+            Source = source;
+            SourceHash = sourceHash;
+            Options = ProgramKey.CompilerFlags(key);
+        }
+
+        public string Key { get; }
+        public string Program { get; }
+        /// <summary>The device that represents the class (the build runs on it).</summary>
+        public MaceDevice Device { get; }
+        public string Source { get; }
+        public string SourceHash { get; }
+        /// <summary>What clBuildProgram gets: the key's options plus MACE's fixed flags.</summary>
+        public string Options { get; }
+
+        public string CacheKey(string toolVersion) => BuildCache.KeyFor(SourceHash, Options, Device.Class.Id, Device.DriverVersion, toolVersion);
+    }
+
+    /// <summary>What became of a job: a binary (built or from the cache), or a failure with the driver's status and log.</summary>
+    public sealed class BuildOutcome
+    {
+        public BuildOutcome(BuildJob job) { Job = job; }
+
+        public BuildJob Job { get; }
+        public byte[]? Binary { get; internal set; }
+        public bool FromCache { get; internal set; }
+        public string StatusName { get; internal set; } = "CL_SUCCESS";
+        public string Log { get; internal set; } = "";
+        public double Milliseconds { get; internal set; }
+        /// <summary>The worker died (driver crash or hang): the signal name.</summary>
+        public string? Crash { get; internal set; }
+        public bool Succeeded => Binary != null;
+    }
+
+    /// <summary>
+    /// Builds programs from source in driver workers (child processes), several at a time: pocl serialises compiles
+    /// inside one process, and a driver that crashes on a source must not take the caller down. Binaries already in the
+    /// cache are not rebuilt unless <see cref="Force"/>.
+    /// </summary>
+    public sealed class ProgramCompiler
+    {
+        public ProgramCompiler(WorkerCommand worker) { Worker = worker; }
+
+        public WorkerCommand Worker { get; }
+        public BuildCache? Cache { get; set; }
+        public bool Force { get; set; }
+        public int Parallelism { get; set; } = Environment.ProcessorCount;
+        /// <summary>Extra environment for the workers (tests and benchmarks switch driver caches off).</summary>
+        public IDictionary<string, string> WorkerEnvironment { get; } = new Dictionary<string, string>();
+
+        public static string ToolVersion => typeof(ProgramCompiler).Assembly.GetName().Version?.ToString() ?? "0";
+
+        public List<BuildOutcome> Build(IReadOnlyList<BuildJob> jobs, IOperationHost host)
+        {
+            var outcomes = jobs.Select(j => new BuildOutcome(j)).ToList();
+            var pending = new List<BuildOutcome>();
+            foreach (var o in outcomes)
+            {
+                if (!Force && Cache != null && Cache.TryGet(o.Job.CacheKey(ToolVersion), out var cached))
+                {
+                    o.Binary = cached;
+                    o.FromCache = true;
+                }
+                else pending.Add(o);
+            }
+            if (pending.Count > 0) host.WriteVerbose($"building {pending.Count} program(s) from source, {outcomes.Count - pending.Count} from the build cache");
+            else host.WriteVerbose($"all {outcomes.Count} program(s) came from the build cache");
+            if (pending.Count == 0) return outcomes;
+
+            string scratch = Path.Combine(Path.GetTempPath(), "macetools-build-" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            Directory.CreateDirectory(scratch);
+            try
+            {
+                var queue = new ConcurrentQueue<(BuildOutcome Outcome, int Index)>(pending.Select((o, i) => (o, i)));
+                var done = new BlockingCollection<BuildOutcome>();
+                var cancel = host.CancellationToken;
+                int workers = Math.Max(1, Math.Min(Parallelism, pending.Count));
+                var threads = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
+                {
+                    using var driver = new DriverProcess(Worker, WorkerEnvironment);
+                    try
+                    {
+                        while (!cancel.IsCancellationRequested && queue.TryDequeue(out var item))
+                        {
+                            BuildOne(driver, item.Outcome, Path.Combine(scratch, item.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancel);
+                            done.Add(item.Outcome);
+                        }
+                    }
+                    catch (Exception e) when (e is MaceException || e is IOException)
+                    {
+                        // The worker cannot start: every job it would have taken fails with that reason.
+                        while (queue.TryDequeue(out var item))
+                        {
+                            item.Outcome.StatusName = "worker failed";
+                            item.Outcome.Log = e.Message;
+                            done.Add(item.Outcome);
+                        }
+                    }
+                }) { IsBackground = true, Name = "macetools build" }).ToList();
+                threads.ForEach(t => t.Start());
+                for (int finished = 0; finished < pending.Count; finished++)
+                {
+                    BuildOutcome o;
+                    try { o = done.Take(cancel); }
+                    catch (OperationCanceledException) { threads.ForEach(t => t.Join()); throw; }
+                    host.WriteProgress(new OperationProgress(2, "Compiling OpenCL programs", $"{o.Job.Key} on {o.Job.Device.Name}", 100 * (finished + 1) / pending.Count));
+                    if (o.Succeeded && Cache != null) Cache.Put(o.Job.CacheKey(ToolVersion), o.Binary!);
+                }
+                threads.ForEach(t => t.Join());
+                host.WriteProgress(new OperationProgress(2, "Compiling OpenCL programs", "done", 100, completed: true));
+            }
+            finally
+            {
+                try { Directory.Delete(scratch, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+            return outcomes;
+        }
+
+        private static void BuildOne(DriverProcess driver, BuildOutcome o, string stem, CancellationToken cancel)
+        {
+            File.WriteAllText(stem + ".cl", o.Job.Source);
+            var reply = driver.Send(new WorkerMessage("build").Set("device", o.Job.Device.Index).Set("name", o.Job.Device.Name)
+                .Set("source", stem + ".cl").Set("options", o.Job.Options).Set("out", stem + ".bin"), cancel);
+            if (reply.Op == "crashed")
+            {
+                o.Crash = reply["signal"] ?? "unknown";
+                o.StatusName = reply["hung"] != null ? "hung" : "crashed (" + o.Crash + ")";
+                o.Log = reply["log"] ?? "";
+                return;
+            }
+            if (reply.Op == "error")
+            {
+                o.StatusName = "worker error";
+                o.Log = reply["error"] ?? "";
+                return;
+            }
+            o.StatusName = reply["statusName"] ?? "";
+            o.Log = reply["log"] ?? "";
+            o.Milliseconds = reply.GetDouble("ms");
+            if (reply.GetInt("status") != ClErrors.Success) return;
+            var binary = File.ReadAllBytes(stem + ".bin");
+            // The bytes must be the ones the worker produced before they go anywhere.
+            if (Hashing.Sha256Hex(binary) != reply["sha256"])
+            {
+                o.StatusName = "hash mismatch";
+                o.Log = "the binary read back differs from what the worker wrote";
+                return;
+            }
+            o.Binary = binary;
+        }
+    }
+}

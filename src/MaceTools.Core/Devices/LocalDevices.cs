@@ -1,0 +1,51 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using MaceTools.OpenCL;
+
+namespace MaceTools.Devices
+{
+    /// <summary>The OpenCL devices of this machine, and the one rule for picking devices by id or name.</summary>
+    public static class LocalDevices
+    {
+        /// <summary>Every device of every platform; marks the one MACE would take (first GPU of the first platform).</summary>
+        public static List<MaceDevice> Discover(ClApi api)
+        {
+            var list = new List<MaceDevice>();
+            var platforms = ClDeviceHandle.Enumerate(api);
+            for (int p = 0; p < platforms.Count; p++)
+                for (int d = 0; d < platforms[p].Count; d++)
+                    list.Add(MaceDevice.FromHandle(platforms[p][d], list.Count, p, d));
+            var maceDefault = list.FirstOrDefault(x => x.PlatformIndex == 0 && x.IsGpu);
+            if (maceDefault != null) maceDefault.IsMaceDefault = true;
+            return list;
+        }
+
+        public static List<MaceDevice> Discover() => Discover(ClApi.Default);
+
+        /// <summary>
+        /// A device by <paramref name="spec"/>: its id (the index in the list) or a unique substring of its name.
+        /// Without a spec: the device MACE would pick, else the first device.
+        /// </summary>
+        public static MaceDevice Select(IReadOnlyList<MaceDevice> devices, string? spec)
+        {
+            if (devices.Count == 0)
+                throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
+                    "no OpenCL device found: the OpenCL library loaded but reports no platform or device (is a driver such as pocl-opencl-icd installed?)", spec);
+            if (string.IsNullOrEmpty(spec)) return devices.FirstOrDefault(d => d.IsMaceDefault) ?? devices[0];
+            var byId = devices.FirstOrDefault(d => d.Id == spec);
+            if (byId != null) return byId;
+            if (int.TryParse(spec, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
+                    $"no device with id {spec}; the devices are {Describe(devices)}", spec);
+            var byName = devices.Where(d => d.Name.IndexOf(spec, StringComparison.OrdinalIgnoreCase) >= 0).ToList();
+            if (byName.Count == 1) return byName[0];
+            throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound, byName.Count == 0
+                ? $"no device name contains '{spec}'; the devices are {Describe(devices)}"
+                : $"'{spec}' matches {byName.Count} devices ({Describe(byName)}): give the id", spec);
+        }
+
+        private static string Describe(IEnumerable<MaceDevice> devices) => string.Join(", ", devices.Select(d => $"{d.Id}: {d.Name}"));
+    }
+}

@@ -1,0 +1,134 @@
+using System;
+using System.Linq;
+using MaceTools.OpenCL;
+
+namespace MaceTools.Devices
+{
+    /// <summary>
+    /// An OpenCL device with what OpenCL reports about it and the identity MACE computes from that. Travels the pipeline
+    /// (Get-MaceDevice | New-MaceProgram) and binds by property name (<see cref="Id"/>).
+    /// </summary>
+    public sealed class MaceDevice
+    {
+        /// <summary>The id used to select it: the index in <c>device list</c> for local devices.</summary>
+        public string Id { get; set; } = "";
+        /// <summary>Position across all platforms, in the order the ICD loader reports them.</summary>
+        public int Index { get; set; }
+        /// <summary>How the device is reached: "local" here; later "ssh" or "adb".</summary>
+        public string Transport { get; set; } = "local";
+        /// <summary>The host or serial for remote devices; "" for local ones.</summary>
+        public string Address { get; set; } = "";
+        /// <summary>The OpenCL library the device was found through.</summary>
+        public string Library { get; set; } = "";
+
+        public int PlatformIndex { get; set; }
+        public string PlatformName { get; set; } = "";
+        public string PlatformProfile { get; set; } = "";
+        public string PlatformVersion { get; set; } = "";
+        public string PlatformVendor { get; set; } = "";
+
+        /// <summary>Position within its platform.</summary>
+        public int DeviceIndex { get; set; }
+        public string Name { get; set; } = "";
+        public string Vendor { get; set; } = "";
+        /// <summary>CL_DEVICE_VERSION, whole.</summary>
+        public string Version { get; set; } = "";
+        /// <summary>CL_DEVICE_TYPE in words (GPU, CPU, Accelerator, Custom; several joined by ',').</summary>
+        public string Type { get; set; } = "";
+        public string DriverVersion { get; set; } = "";
+        public string OpenCLCVersion { get; set; } = "";
+        public string[] Extensions { get; set; } = new string[0];
+        public bool SupportsFp16 => Extensions.Contains("cl_khr_fp16");
+        public bool SupportsFp64 => Extensions.Contains("cl_khr_fp64");
+        public bool SupportsImages { get; set; }
+        public long MaxWorkGroupSize { get; set; }
+        public long[] MaxWorkItemSizes { get; set; } = new long[0];
+        public int ComputeUnits { get; set; }
+        public int MaxClockMHz { get; set; }
+        public long GlobalMemCacheSize { get; set; }
+        public long GlobalMemSize { get; set; }
+        public long LocalMemSize { get; set; }
+        public long Image2DMaxWidth { get; set; }
+        public long Image2DMaxHeight { get; set; }
+
+        /// <summary>The device MACE itself would use: the first GPU of the first platform.</summary>
+        public bool IsMaceDefault { get; set; }
+        public bool IsGpu => Type.Split(',').Contains("GPU");
+
+        public MaceGpuType GpuType => DeviceIdentity.GpuType(Name);
+        /// <summary>MACE v1.1.1's device_name_ ("" for GPUs it does not know, whose cache it never reuses).</summary>
+        public string MaceDeviceName => DeviceIdentity.MaceDeviceName(Name, Version);
+        /// <summary>The OpenCL version MACE reads from CL_DEVICE_VERSION; null where MACE would stop with a fatal check.</summary>
+        public string? OpenCLVersion => DeviceIdentity.OpenClVersion(Version);
+        /// <summary>For the newest MACE release; see <see cref="NonUniformWorkGroupFor"/>.</summary>
+        public bool NonUniformWorkGroup => NonUniformWorkGroupFor(MaceVersion.Latest);
+        /// <summary>The platform-info string MACE's newest release computes here; see <see cref="PlatformInfoFor"/>.</summary>
+        public string PlatformInfo => PlatformInfoFor(MaceVersion.Latest);
+        public DeviceClass Class => new DeviceClass(PlatformVersion, Name, Version, DriverVersion);
+        /// <summary>MACE names merged files after the phone model; for a local device we use the OpenCL device name.</summary>
+        public string Model { get; set; } = "";
+        /// <summary>The SoC (ro.board.platform on Android); "host" for a local device.</summary>
+        public string Soc { get; set; } = "host";
+
+        public bool NonUniformWorkGroupFor(MaceVersion mace) => DeviceIdentity.NonUniformWorkGroup(GpuType, OpenCLVersion, mace);
+        public string PlatformInfoFor(MaceVersion mace) => DeviceIdentity.PlatformInfo(PlatformName, PlatformProfile, PlatformVersion, mace);
+        /// <summary>What a file's checks compare against: this device under a MACE version.</summary>
+        public MaceTarget TargetFor(MaceVersion mace, CacheReusePolicy policy = CacheReusePolicy.ReuseSameGpu) => new MaceTarget
+        {
+            Version = mace,
+            PlatformInfo = PlatformInfoFor(mace),
+            DeviceName = MaceDeviceName,
+            ReusePolicy = policy,
+        };
+
+        /// <summary>The native handle, for devices found in this process (not for objects that came from elsewhere).</summary>
+        internal ClDeviceHandle? Handle { get; set; }
+
+        public override string ToString() => $"[{Id}] {Name}";
+
+        internal static MaceDevice FromHandle(ClDeviceHandle h, int index, int platformIndex, int deviceIndex)
+        {
+            var d = new MaceDevice
+            {
+                Handle = h,
+                Id = index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Index = index,
+                Library = h.Api.Library,
+                PlatformIndex = platformIndex,
+                PlatformName = h.PlatformString(ClInfo.PlatformName),
+                PlatformProfile = h.PlatformString(ClInfo.PlatformProfile),
+                PlatformVersion = h.PlatformString(ClInfo.PlatformVersion),
+                PlatformVendor = h.PlatformString(ClInfo.PlatformVendor),
+                DeviceIndex = deviceIndex,
+                Name = h.DeviceString(ClInfo.DeviceName),
+                Vendor = h.DeviceString(ClInfo.DeviceVendor),
+                Version = h.DeviceString(ClInfo.DeviceVersion),
+                Type = TypeName(h.DeviceNumber(ClInfo.DeviceType)),
+                DriverVersion = h.DeviceString(ClInfo.DriverVersion),
+                OpenCLCVersion = h.DeviceString(ClInfo.DeviceOpenCLCVersion),
+                Extensions = h.DeviceString(ClInfo.DeviceExtensions).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries),
+                SupportsImages = h.DeviceNumber(ClInfo.DeviceImageSupport) != 0,
+                MaxWorkGroupSize = (long)h.DeviceNumber(ClInfo.DeviceMaxWorkGroupSize),
+                MaxWorkItemSizes = h.DeviceSizes(ClInfo.DeviceMaxWorkItemSizes),
+                ComputeUnits = (int)h.DeviceNumber(ClInfo.DeviceMaxComputeUnits),
+                MaxClockMHz = (int)h.DeviceNumber(ClInfo.DeviceMaxClockFrequency),
+                GlobalMemCacheSize = (long)h.DeviceNumber(ClInfo.DeviceGlobalMemCacheSize),
+                GlobalMemSize = (long)h.DeviceNumber(ClInfo.DeviceGlobalMemSize),
+                LocalMemSize = (long)h.DeviceNumber(ClInfo.DeviceLocalMemSize),
+            };
+            if (d.SupportsImages)
+            {
+                d.Image2DMaxWidth = (long)h.DeviceNumber(ClInfo.DeviceImage2DMaxWidth);
+                d.Image2DMaxHeight = (long)h.DeviceNumber(ClInfo.DeviceImage2DMaxHeight);
+            }
+            d.Model = DeviceIdentity.FileNamePart(d.Name);
+            return d;
+        }
+
+        private static string TypeName(ulong type)
+        {
+            var names = new[] { (2UL, "CPU"), (4UL, "GPU"), (8UL, "Accelerator"), (16UL, "Custom") }.Where(t => (type & t.Item1) != 0).Select(t => t.Item2).ToArray();
+            return names.Length == 0 ? "Default" : string.Join(",", names);
+        }
+    }
+}

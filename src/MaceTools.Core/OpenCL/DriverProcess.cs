@@ -1,0 +1,208 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace MaceTools.OpenCL
+{
+    /// <summary>
+    /// A driver worker in a child process (crash isolation, and parallel builds past pocl's in-process compiler lock).
+    /// Each start gets a fresh driver cache directory (pocl: POCL_CACHE_DIR), because after a crash a driver's cache can
+    /// make even good binaries crash. If the worker dies mid-request, <see cref="Send"/> returns a <c>crashed</c> reply
+    /// naming the signal, and the next request starts a new worker.
+    /// </summary>
+    public sealed class DriverProcess : IDisposable
+    {
+        private readonly WorkerCommand _command;
+        private readonly IDictionary<string, string> _environment;
+        private Process? _process;
+        private string? _cacheDir;
+        private readonly Queue<string> _stderr = new Queue<string>();
+        private int _nextId;
+
+        /// <param name="command">How to start a worker.</param>
+        /// <param name="environment">Extra variables for the worker (e.g. POCL_KERNEL_CACHE=0 for honest timing).</param>
+        public DriverProcess(WorkerCommand command, IDictionary<string, string>? environment = null)
+        {
+            _command = command;
+            _environment = environment ?? new Dictionary<string, string>();
+        }
+
+        /// <summary>How long one request may take before the worker is killed and the request reported as hung.</summary>
+        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
+        /// <summary>How many workers this object has started (1 + restarts after crashes).</summary>
+        public int Starts { get; private set; }
+        public string? Library { get; private set; }
+
+        public WorkerMessage Send(WorkerMessage request, CancellationToken cancel = default)
+        {
+            EnsureStarted();
+            var p = _process!;
+            request["id"] = (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            try
+            {
+                p.StandardInput.WriteLine(request.Format());
+                p.StandardInput.Flush();
+            }
+            catch (IOException) { return Crashed(request); }
+            var read = p.StandardOutput.ReadLineAsync();
+            int index = Task.WaitAny(new Task[] { read }, (int)RequestTimeout.TotalMilliseconds, cancel);
+            if (index < 0)
+            {
+                Kill();
+                return new WorkerMessage("crashed").Set("id", request["id"]).Set("hung", 1)
+                    .Set("log", $"the driver did not answer within {RequestTimeout.TotalSeconds:0} s; the worker was killed");
+            }
+            string? line = read.Result;
+            if (line == null) return Crashed(request);
+            var reply = WorkerMessage.Parse(line);
+            if (reply["id"] != request["id"]) throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation, $"worker protocol error: reply {reply["id"]} to request {request["id"]}", _command.ToString());
+            return reply;
+        }
+
+        private WorkerMessage Crashed(WorkerMessage request)
+        {
+            var p = _process!;
+            if (!p.WaitForExit(10000)) Kill();
+            int code = p.HasExited ? p.ExitCode : -1;
+            string tail;
+            lock (_stderr) tail = string.Join("\n", _stderr);
+            Stop();
+            return new WorkerMessage("crashed").Set("id", request["id"]).Set("exitCode", code).Set("signal", SignalName(code))
+                .Set("log", tail);
+        }
+
+        /// <summary>.NET reports a child killed by signal N as exit code 128+N.</summary>
+        public static string SignalName(int exitCode)
+        {
+            switch (exitCode - 128)
+            {
+                case 4: return "SIGILL";
+                case 6: return "SIGABRT";
+                case 7: return "SIGBUS";
+                case 8: return "SIGFPE";
+                case 9: return "SIGKILL";
+                case 11: return "SIGSEGV";
+                case 15: return "SIGTERM";
+                default: return exitCode < 0 ? "unknown" : $"exit {exitCode}";
+            }
+        }
+
+        private void EnsureStarted()
+        {
+            if (_process != null && !_process.HasExited) return;
+            Stop();
+            _cacheDir = Path.Combine(Path.GetTempPath(), "macetools-driver-" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            Directory.CreateDirectory(_cacheDir);
+            var psi = _command.StartInfo("worker");
+            psi.RedirectStandardInput = true;
+            psi.RedirectStandardOutput = true;
+            psi.RedirectStandardError = true;
+            psi.UseShellExecute = false;
+            psi.CreateNoWindow = true;
+            psi.Environment["POCL_CACHE_DIR"] = _cacheDir;
+            psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
+            foreach (var kv in _environment) psi.Environment[kv.Key] = kv.Value;
+            var p = new Process { StartInfo = psi };
+            p.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data == null) return;
+                lock (_stderr) { _stderr.Enqueue(e.Data); while (_stderr.Count > 20) _stderr.Dequeue(); }
+            };
+            try { p.Start(); }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception || e is IOException)
+            {
+                throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation, $"cannot start the driver worker '{_command}': {e.Message}", _command.ToString(), e);
+            }
+            p.BeginErrorReadLine();
+            _process = p;
+            Starts++;
+            string? hello = p.StandardOutput.ReadLine();
+            var ready = hello == null ? null : WorkerMessage.Parse(hello);
+            if (ready?.Op != "ready")
+            {
+                p.WaitForExit(5000);
+                string tail;
+                lock (_stderr) tail = string.Join("\n", _stderr);
+                Stop();
+                throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation,
+                    $"the driver worker '{_command}' did not start: {(ready?["error"] ?? hello ?? "no output")}{(tail.Length > 0 ? "\n" + tail : "")}", _command.ToString());
+            }
+            Library = ready["library"];
+        }
+
+        private void Kill()
+        {
+            try { if (_process != null && !_process.HasExited) _process.Kill(); } catch (InvalidOperationException) { }
+            _process?.WaitForExit(5000);
+        }
+
+        private void Stop()
+        {
+            if (_process != null)
+            {
+                try { if (!_process.HasExited) _process.StandardInput.Close(); } catch (IOException) { }
+                if (!_process.WaitForExit(5000)) Kill();
+                _process.Dispose();
+                _process = null;
+            }
+            if (_cacheDir != null)
+            {
+                try { Directory.Delete(_cacheDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                _cacheDir = null;
+            }
+            lock (_stderr) _stderr.Clear();
+        }
+
+        public void Dispose() => Stop();
+    }
+
+    /// <summary>
+    /// How to start the worker: <c>MACETOOLS_WORKER</c> (a path to macetools or macetools.dll), else the macetools
+    /// found beside MaceTools.Core.dll or in the module's cli/ folder, else macetools on PATH.
+    /// </summary>
+    public sealed class WorkerCommand
+    {
+        public const string Variable = "MACETOOLS_WORKER";
+
+        public WorkerCommand(string fileName, params string[] prefixArguments)
+        {
+            FileName = fileName;
+            PrefixArguments = prefixArguments;
+        }
+
+        public string FileName { get; }
+        public string[] PrefixArguments { get; }
+
+        public ProcessStartInfo StartInfo(params string[] arguments)
+        {
+            var all = new List<string>(PrefixArguments);
+            all.AddRange(arguments);
+            return new ProcessStartInfo(FileName, string.Join(" ", all.ConvertAll(Quote)));
+        }
+
+        private static string Quote(string a) => a.Length > 0 && a.IndexOfAny(new[] { ' ', '"', '\t' }) < 0 ? a : "\"" + a.Replace("\"", "\\\"") + "\"";
+
+        public override string ToString() => PrefixArguments.Length == 0 ? FileName : FileName + " " + string.Join(" ", PrefixArguments);
+
+        public static WorkerCommand Locate()
+        {
+            string? env = Environment.GetEnvironmentVariable(Variable);
+            if (!string.IsNullOrEmpty(env)) return ForPath(env!);
+            string here = Path.GetDirectoryName(typeof(WorkerCommand).Assembly.Location) ?? "";
+            foreach (var dir in new[] { here, Path.Combine(here, "cli"), Path.Combine(here, "..", "cli") })
+            {
+                foreach (var name in new[] { "macetools", "macetools.exe" })
+                    if (File.Exists(Path.Combine(dir, name))) return new WorkerCommand(Path.GetFullPath(Path.Combine(dir, name)));
+                if (File.Exists(Path.Combine(dir, "macetools.dll"))) return ForPath(Path.GetFullPath(Path.Combine(dir, "macetools.dll")));
+            }
+            return new WorkerCommand(RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "macetools.exe" : "macetools");
+        }
+
+        private static WorkerCommand ForPath(string path) =>
+            path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new WorkerCommand("dotnet", path) : new WorkerCommand(path);
+    }
+}

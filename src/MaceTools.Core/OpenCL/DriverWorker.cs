@@ -1,0 +1,184 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using MaceTools.Devices;
+using MaceTools.Formats;
+
+namespace MaceTools.OpenCL
+{
+    /// <summary>
+    /// The worker side of crash isolation: runs in a child process (<c>macetools worker</c>) and does the driver calls a
+    /// parent asks for, one request line in, one reply line out. If the driver aborts or segfaults, only this process
+    /// dies; the parent reports the signal and starts another.
+    /// </summary>
+    public sealed class DriverWorker : IDisposable
+    {
+        private readonly ClApi _api;
+        private readonly Dictionary<int, ClContext> _contexts = new Dictionary<int, ClContext>();
+        private List<MaceDevice>? _devices;
+
+        public DriverWorker(ClApi api) { _api = api; }
+
+        /// <summary>The worker process's main loop; a missing OpenCL library is reported as the first line instead of "ready".</summary>
+        public static int Run(TextReader input, TextWriter output)
+        {
+            ClApi api;
+            try { api = ClApi.Default; }
+            catch (MaceException e)
+            {
+                output.WriteLine(new WorkerMessage("error").Set("error", e.Message).Format());
+                output.Flush();
+                return 3;
+            }
+            using var worker = new DriverWorker(api);
+            worker.Serve(input, output);
+            return 0;
+        }
+
+        /// <summary>Serves requests until the input ends. Every reply carries the request's id.</summary>
+        public void Serve(TextReader input, TextWriter output)
+        {
+            output.WriteLine(new WorkerMessage("ready").Set("library", _api.Library).Set("pid", Process.GetCurrentProcess().Id).Format());
+            output.Flush();
+            string? line;
+            while ((line = input.ReadLine()) != null)
+            {
+                if (line.Length == 0) continue;
+                WorkerMessage reply;
+                string? id = null;
+                try
+                {
+                    var request = WorkerMessage.Parse(line);
+                    id = request["id"];
+                    reply = Handle(request);
+                }
+                catch (Exception e) when (!(e is OutOfMemoryException))
+                {
+                    reply = new WorkerMessage("error").Set("error", e.Message);
+                }
+                reply["id"] = id;
+                output.WriteLine(reply.Format());
+                output.Flush();
+            }
+        }
+
+        public WorkerMessage Handle(WorkerMessage r)
+        {
+            switch (r.Op)
+            {
+                case "build": return Build(r);
+                case "load": return Load(r);
+                case "time": return Time(r);
+                default: throw new FormatException($"unknown worker request '{r.Op}'");
+            }
+        }
+
+        private ClContext Context(WorkerMessage r)
+        {
+            int index = r.GetInt("device");
+            if (_contexts.TryGetValue(index, out var c)) return c;
+            _devices ??= LocalDevices.Discover(_api);
+            var d = _devices.FirstOrDefault(x => x.Index == index)
+                ?? throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound, $"the worker sees no device {index}", index);
+            string? expected = r["name"];
+            if (expected != null && expected != d.Name)
+                throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound, $"device {index} is '{d.Name}' in the worker, not '{expected}'", index);
+            return _contexts[index] = new ClContext(d.Handle!);
+        }
+
+        /// <summary>Source → binary: create, build with the given options, write CL_PROGRAM_BINARIES[0] to the out path.</summary>
+        private WorkerMessage Build(WorkerMessage r)
+        {
+            var ctx = Context(r);
+            string source = File.ReadAllText(r.Get("source"));
+            var sw = Stopwatch.StartNew();
+            using var program = ctx.FromSource(source);
+            var built = program.Build(r.Get("options"));
+            double ms = sw.Elapsed.TotalMilliseconds;
+            var reply = Reply(built).Set("ms", ms);
+            if (!built.Succeeded) return reply;
+            byte[] binary = program.Binary();
+            File.WriteAllBytes(r.Get("out"), binary);
+            return reply.Set("size", binary.Length).Set("sha256", Hashing.Sha256Hex(binary)).Set("kernels", string.Join(";", program.KernelNames()));
+        }
+
+        /// <summary>Binary → program: the hash is checked before the driver sees a byte, then create and build as MACE does.</summary>
+        private WorkerMessage Load(WorkerMessage r)
+        {
+            var ctx = Context(r);
+            byte[] binary = File.ReadAllBytes(r.Get("binary"));
+            var mismatch = HashMismatch(r, binary);
+            if (mismatch != null) return mismatch;
+            var sw = Stopwatch.StartNew();
+            ClProgram program;
+            try { program = ctx.FromBinary(binary); }
+            catch (ClException e)
+            {
+                return new WorkerMessage("result").Set("stage", "create").Set("status", e.Status).Set("statusName", e.StatusName).Set("log", e.Message);
+            }
+            using (program)
+            {
+                double createMs = sw.Elapsed.TotalMilliseconds;
+                var built = program.Build(r.Get("options"));
+                var reply = Reply(built).Set("stage", built.Succeeded ? "ok" : "build").Set("createMs", createMs).Set("buildMs", sw.Elapsed.TotalMilliseconds - createMs);
+                return built.Succeeded ? reply.Set("kernels", string.Join(";", program.KernelNames())) : reply;
+            }
+        }
+
+        /// <summary>
+        /// Start-up cost of one program: <c>repeat</c> builds from source and from binary, alternating, each a fresh program
+        /// object. One build from source comes first and is reported apart: it pays the compiler's own start-up.
+        /// </summary>
+        private WorkerMessage Time(WorkerMessage r)
+        {
+            var ctx = Context(r);
+            string source = File.ReadAllText(r.Get("source"));
+            byte[] binary = File.ReadAllBytes(r.Get("binary"));
+            var mismatch = HashMismatch(r, binary);
+            if (mismatch != null) return mismatch;
+            string options = r.Get("options");
+            int repeat = Math.Max(1, r.GetInt("repeat"));
+            double first = BuildOnce(() => ctx.FromSource(source), options);
+            var fromSource = new List<double>();
+            var fromBinary = new List<double>();
+            for (int i = 0; i < repeat; i++)
+            {
+                fromSource.Add(BuildOnce(() => ctx.FromSource(source), options));
+                fromBinary.Add(BuildOnce(() => ctx.FromBinary(binary), options));
+            }
+            return new WorkerMessage("result").Set("status", 0).Set("firstMs", first)
+                .Set("sourceMs", string.Join(",", fromSource.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))))
+                .Set("binaryMs", string.Join(",", fromBinary.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+        }
+
+        /// <summary>Binaries are checked against the hash the parent read from the file before any driver sees them.</summary>
+        private static WorkerMessage? HashMismatch(WorkerMessage r, byte[] binary)
+        {
+            string? sha = r["sha256"];
+            if (sha == null) throw new FormatException($"worker request '{r.Op}' lacks the binary's sha256");
+            string actual = Hashing.Sha256Hex(binary);
+            return actual == sha ? null : new WorkerMessage("result").Set("stage", "hash").Set("status", ClErrors.InvalidBinary)
+                .Set("statusName", "hash mismatch").Set("log", $"the binary's SHA-256 is {actual}, expected {sha}");
+        }
+
+        private static double BuildOnce(Func<ClProgram> create, string options)
+        {
+            var sw = Stopwatch.StartNew();
+            using var p = create();
+            var b = p.Build(options);
+            if (!b.Succeeded) throw new ClException("clBuildProgram", b.Status, buildLog: b.Log);
+            return sw.Elapsed.TotalMilliseconds;
+        }
+
+        private static WorkerMessage Reply(ClBuildResult b) =>
+            new WorkerMessage("result").Set("status", b.Status).Set("statusName", b.StatusName).Set("log", b.Log);
+
+        public void Dispose()
+        {
+            foreach (var c in _contexts.Values) c.Dispose();
+            _contexts.Clear();
+        }
+    }
+}
