@@ -24,7 +24,12 @@ need_dotnet() {
 # Debian packages the tests use; installed only when missing (needs root or sudo).
 ensure_packages() {
   local missing=()
-  [ -e /usr/lib/x86_64-linux-gnu/libz.so.1 ] || [ -e /lib/x86_64-linux-gnu/libz.so.1 ] || ldconfig -p 2>/dev/null | grep -q 'libz.so.1 ' || missing+=(zlib1g)
+  have_lib() { ldconfig -p 2>/dev/null | grep -q "$1 " || [ -e "/usr/lib/x86_64-linux-gnu/$1" ] || [ -e "/lib/x86_64-linux-gnu/$1" ]; }
+  have_lib libz.so.1 || missing+=(zlib1g)
+  # OpenCL: the ICD loader (libOpenCL.so.1) and pocl, a real OpenCL 3.0 driver on the CPU; clinfo to look at it.
+  have_lib libOpenCL.so.1 || missing+=(ocl-icd-libopencl1)
+  [ -e /etc/OpenCL/vendors/pocl.icd ] || missing+=(pocl-opencl-icd)
+  command -v clinfo >/dev/null 2>&1 || missing+=(clinfo)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing ${missing[*]}"
   local sudo=""

@@ -12,6 +12,7 @@ namespace MaceTools.Cli
         {
             var root = new RootCommand("MaceTools: read, check, convert, merge and embed Xiaomi MACE OpenCL program-cache and tuned-parameter files.\n" +
                                        "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.");
+            root.Subcommands.Add(DeviceCommand(ctx));
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
             root.Subcommands.Add(BenchCommand(ctx));
@@ -28,6 +29,22 @@ namespace MaceTools.Cli
         private static Option<bool> JsonOption() => new Option<bool>("--json") { Description = "Print machine-readable JSON on stdout (errors as JSON lines on stderr)." };
         private static Argument<string[]> FilesArgument(string description) => new Argument<string[]>("FILE") { Description = description, Arity = ArgumentArity.OneOrMore };
         private static Argument<string> FileArgument(string description) => new Argument<string>("FILE") { Description = description };
+
+        private static Option<string> DeviceOption() => new Option<string>("--device") { Description = "The OpenCL device: an id from 'macetools device list' or a unique part of its name (default: the device MACE would use, else the first)." };
+
+        private static Devices.MaceDevice SelectDevice(string? spec) => Devices.LocalDevices.Select(Devices.LocalDevices.Discover(), spec);
+
+        private static Command DeviceCommand(CommandContext ctx)
+        {
+            var cmd = new Command("device", "OpenCL devices of this machine and how MACE identifies them.");
+            var name = new Option<string>("--name") { Description = "Only devices whose name matches this wildcard pattern." };
+            var maceDefault = new Option<bool>("--mace-default") { Description = "Only the device MACE itself would use (the first GPU of the first platform)." };
+            var json = JsonOption();
+            var list = new Command("list", "List every OpenCL device of every platform.") { name, maceDefault, json };
+            list.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetDeviceOperation { Name = r.GetValue(name), MaceDefault = r.GetValue(maceDefault) }.Run(h), alwaysArray: true));
+            cmd.Subcommands.Add(list);
+            return cmd;
+        }
 
         private static Command ProgramCommand(CommandContext ctx)
         {
@@ -59,10 +76,13 @@ namespace MaceTools.Cli
                 var device = new Option<string>("--device-name") { Description = "MACE's device name for the target GPU (v1.1.1)." };
                 var policy = new Option<string>("--reuse-policy") { Description = "v1.1.1 cache reuse policy: same-gpu (default) or none." };
                 policy.AcceptOnlyFromAmong("same-gpu", "none");
-                var test = new Command("test", "Check files without a device and say what a MACE runtime would do with them. Exit 1 if any check fails.")
-                    { files, version, platform, device, policy, json };
+                var onDevice = DeviceOption();
+                onDevice.Description = "Also load every entry on this OpenCL device (id or name part), in a worker process, and judge the file by this device's identity.";
+                var test = new Command("test", "Check files and say what a MACE runtime would do with them; with --device, also load every entry on the device. Exit 1 if any check fails.")
+                    { files, version, platform, device, policy, onDevice, json };
                 test.SetAction(r => ctx.Execute(r.GetValue(json), h => new TestProgramOperation
                 {
+                    Device = r.GetValue(onDevice) == null ? null : SelectDevice(r.GetValue(onDevice)),
                     Paths = r.GetValue(files)!, LiteralPaths = true,
                     Target = MaceTarget.From(r.GetValue(version), r.GetValue(platform), r.GetValue(device),
                         r.GetValue(policy) == "none" ? CacheReusePolicy.ReuseNone : CacheReusePolicy.ReuseSameGpu),
@@ -126,6 +146,55 @@ namespace MaceTools.Cli
                 }.Run(h)));
                 cmd.Subcommands.Add(export);
             }
+            {
+                var from = new Option<string>("--from") { Description = "Rebuild the programs of this program file (re-targeted to the device)." };
+                var kernel = new Option<string[]>("--kernel") { Description = "A MACE program key to build, e.g. 'softmax -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dsoftmax=s4wA5uH' (repeatable).", AllowMultipleArgumentsPerToken = false };
+                var source = new Option<string>("--kernel-source") { Description = "A directory of .cl files and common.h (a MACE checkout's mace/ops/opencl/cl); default: MaceTools' own kernels." };
+                var devices = new Option<string[]>("--device") { Description = "Devices to build for: ids or name parts (repeatable; default: the device MACE would use, else the first)." };
+                var version = new Option<string>("--mace-version") { Description = "The MACE version the file is for (default v1.1.1-0-g8c75d39): its generation and identity keys." };
+                var output = new Option<string>("--out", "-o") { Description = "Output file (one device class only)." };
+                var dest = new Option<string>("--dest") { Description = "Directory for MACE-named files <library>_compiled_opencl_kernel.<device>.<soc>.bin (default: the current directory)." };
+                var library = new Option<string>("--library") { Description = "Library name in MACE's file name.", DefaultValueFactory = _ => "mace" };
+                var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel builds.", DefaultValueFactory = _ => Environment.ProcessorCount };
+                var force = new Option<bool>("--force") { Description = "Rebuild everything, ignoring the build cache." };
+                var noClobber = new Option<bool>("--no-clobber") { Description = "Fail instead of replacing an existing output file." };
+                var whatIf = new Option<bool>("--what-if") { Description = "Build, but say what would be written and write nothing." };
+                var json = JsonOption();
+                var create = new Command("new", "Compile MACE programs for OpenCL devices and write one program file per device class.")
+                    { from, kernel, source, devices, version, output, dest, library, jobs, force, noClobber, whatIf, json };
+                create.SetAction(r => ctx.Execute(r.GetValue(json), h => new NewProgramOperation
+                {
+                    From = r.GetValue(from),
+                    Kernels = r.GetValue(kernel) ?? Array.Empty<string>(),
+                    KernelSource = r.GetValue(source),
+                    Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(SelectDevice).ToList(),
+                    Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
+                    OutFile = r.GetValue(output),
+                    Destination = r.GetValue(dest),
+                    Library = r.GetValue(library)!,
+                    Parallelism = Math.Max(1, r.GetValue(jobs)),
+                    Force = r.GetValue(force),
+                    NoClobber = r.GetValue(noClobber),
+                }.Run(h), whatIf: r.GetValue(whatIf), verbose: true, alwaysArray: true));
+                cmd.Subcommands.Add(create);
+            }
+            {
+                var file = FilesArgument("Program files to measure.");
+                var device = DeviceOption();
+                var source = new Option<string>("--kernel-source") { Description = "Sources to build from (default: MaceTools' own kernels)." };
+                var repeat = new Option<int>("--repeat") { Description = "Builds per program and way; medians are reported.", DefaultValueFactory = _ => 5 };
+                var json = JsonOption();
+                var measure = new Command("measure", "Time start-up with and without the file: each program built from source against from its binary, driver cache off.")
+                    { file, device, source, repeat, json };
+                measure.SetAction(r => ctx.Execute(r.GetValue(json), h => new MeasureProgramOperation
+                {
+                    Paths = r.GetValue(file)!, LiteralPaths = true,
+                    Device = SelectDevice(r.GetValue(device)),
+                    KernelSource = r.GetValue(source),
+                    Repeat = Math.Max(1, r.GetValue(repeat)),
+                }.Run(h), verbose: true));
+                cmd.Subcommands.Add(measure);
+            }
             return cmd;
         }
 
@@ -139,7 +208,27 @@ namespace MaceTools.Cli
             codec.SetAction(r => ctx.Execute(r.GetValue(json), h => h.WriteObject(Formats.CodecBenchmark.Run(
                 (long)r.GetValue(size) << 20, r.GetValue(dir) ?? System.IO.Path.GetTempPath(), h.WriteVerbose)), verbose: true));
             cmd.Subcommands.Add(codec);
+
+            var device = DeviceOption();
+            var programs = new Option<string>("--programs") { Description = "A MACE program file whose fp32 programs form the set (default: the real Mali file in examples/mace-files)." };
+            var repeat = new Option<int>("--repeat") { Description = "Repeats per start-up timing (medians).", DefaultValueFactory = _ => 5 };
+            var ocl = new Command("opencl", "Start-up from binary vs from source, isolated-load overhead, parallel compile speed-up and warm rebuild on an OpenCL device.") { device, programs, repeat, dir, json };
+            ocl.SetAction(r => ctx.Execute(r.GetValue(json), h => h.WriteObject(Compilation.OpenClBenchmark.Run(SelectDevice(r.GetValue(device)),
+                r.GetValue(programs) ?? ExampleFile("mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin"),
+                r.GetValue(dir) ?? System.IO.Path.GetTempPath(), Math.Max(1, r.GetValue(repeat)), h.WriteVerbose)), verbose: true));
+            cmd.Subcommands.Add(ocl);
             return cmd;
+        }
+
+        /// <summary>A file of the repository's examples/mace-files, found from the installed CLI (out/cli) or the build folder.</summary>
+        private static string ExampleFile(string name)
+        {
+            for (var d = new System.IO.DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+            {
+                string p = System.IO.Path.Combine(d.FullName, "examples", "mace-files", name);
+                if (System.IO.File.Exists(p)) return p;
+            }
+            throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"examples/mace-files/{name} not found above {AppContext.BaseDirectory}: give the file", name);
         }
 
         private static Command FuzzCommand(CommandContext ctx)
@@ -152,7 +241,7 @@ namespace MaceTools.Cli
             var codec = new Command("codec", "Decode mutated MACE files; any exception other than a MaceFormatException with an offset is a failure (exit 1).") { files, cases, seed, json };
             codec.SetAction(r => ctx.Execute(r.GetValue(json), h =>
             {
-                var paths = r.GetValue(files) is { Length: > 0 } given ? given : System.IO.Directory.GetFiles(System.IO.Path.Combine(AppContext.BaseDirectory, "..", "..", "examples", "mace-files"), "*.bin");
+                var paths = r.GetValue(files) is { Length: > 0 } given ? given : System.IO.Directory.GetFiles(System.IO.Path.GetDirectoryName(ExampleFile("PROVENANCE.md"))!, "*.bin");
                 var seeds = paths.Select(Formats.FileIO.ReadAll).ToList();
                 h.WriteObject(Formats.CodecFuzzer.Run(seeds, r.GetValue(cases), r.GetValue(seed), Environment.ProcessorCount));
             }, exitCode: h => h.Output.OfType<Formats.FuzzReport>().Any(f => f.FailureCount > 0) ? ExitCodes.ProblemsFound : ExitCodes.Ok));

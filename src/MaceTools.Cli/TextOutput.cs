@@ -14,6 +14,14 @@ namespace MaceTools.Cli
             if (tuning.Count > 0)
                 Table(w, new[] { "Name", "LocalWorkSize", "Block", "Key" },
                     tuning.Select(t => new[] { t.Name, t.IsQueueWindow ? $"window={Join(t.Values)}" : Join(t.LocalWorkSize), t.BlockSize?.ToString() ?? "", t.Key }));
+            var devices = items.OfType<Devices.MaceDevice>().ToList();
+            if (devices.Count > 0)
+                Table(w, new[] { "Id", "Type", "Name", "Platform", "Driver", "CL", "fp16", "MACE device name", "MACE pick", "Class" },
+                    devices.Select(d => new[]
+                    {
+                        d.Id, d.Type, d.Name, d.PlatformName, d.DriverVersion, d.OpenCLVersion ?? "?", d.SupportsFp16 ? "yes" : "no",
+                        d.MaceDeviceName.Length == 0 ? "\"\" (unknown GPU)" : d.MaceDeviceName, d.IsMaceDefault ? "yes" : "", d.Class.Id,
+                    }));
             var entries = items.OfType<MaceProgramEntry>().ToList();
             if (entries.Count > 0) EntryTable(w, entries);
             foreach (var item in items)
@@ -22,8 +30,10 @@ namespace MaceTools.Cli
                 {
                     case MaceProgram p: Program(w, p); break;
                     case MaceTestResult r: TestResult(w, r); break;
+                    case Operations.MaceMeasurement m: Measurement(w, m); break;
                     case string s: w.Write(s); break;
                     case bool b: w.WriteLine(b ? "True" : "False"); break;
+                    case Devices.MaceDevice _:
                     case MaceTuningParameter _:
                     case MaceProgramEntry _:
                         break; // tabulated above
@@ -74,6 +84,17 @@ namespace MaceTools.Cli
                 w.WriteLine($"  {f.Severity.ToString().ToLowerInvariant()} {f.Code}{(f.Symptom != MaceSymptom.None ? $" [{f.Symptom}]" : "")}{(f.Offset.HasValue ? $" @{f.Offset}" : "")}: {f.Message}");
             foreach (var v in r.Verdicts.Where(v => !r.Findings.Any(f => f.Message.EndsWith(v.Message, StringComparison.Ordinal))))
                 w.WriteLine($"  MACE {v.MaceVersion} as {v.Usage}: {v.Outcome}: {v.Message}");
+        }
+
+        public static void Measurement(TextWriter w, Operations.MaceMeasurement m)
+        {
+            w.WriteLine($"{m.Path} on {m.Device} (medians of {m.Repeat}, driver cache off)");
+            Table(w, new[] { "From source ms", "From binary ms", "Speed-up", "Key" }, m.Entries.Select(e => new[]
+            {
+                e.FromSourceMs.ToString("F1"), e.FromBinaryMs.ToString("F2"), e.Speedup.ToString("F0") + "x", e.Key,
+            }));
+            w.WriteLine($"  start-up without the file: {m.WithoutFileMs:F0} ms (compiler start {m.CompilerStartMs:F0} ms + {m.Entries.Length} programs from source)");
+            w.WriteLine($"  start-up with the file:    {m.WithFileMs:F0} ms ({m.Speedup:F0}x faster){(m.Skipped > 0 ? $"; {m.Skipped} entries not measured" : "")}");
         }
 
         private static void Facts(TextWriter w, IEnumerable<(string Name, string? Value)> facts)

@@ -55,6 +55,9 @@ namespace MaceTools
         public MaceProgramEntry[] Entries { get; }
 
         internal MaceFileContent Content { get; }
+
+        /// <summary>The file's bytes exactly as read (what <see cref="Sha256"/> covers).</summary>
+        internal byte[] CopyBytes() => _bytes.ToArray();
     }
 
     /// <summary>One tuned work-group entry of a tuned-parameter file, with its readable key.</summary>

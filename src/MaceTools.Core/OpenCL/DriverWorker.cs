@@ -108,8 +108,7 @@ namespace MaceTools.OpenCL
         private WorkerMessage Load(WorkerMessage r)
         {
             var ctx = Context(r);
-            byte[] binary = File.ReadAllBytes(r.Get("binary"));
-            var mismatch = HashMismatch(r, binary);
+            var binary = Binary(r, out var mismatch);
             if (mismatch != null) return mismatch;
             var sw = Stopwatch.StartNew();
             ClProgram program;
@@ -135,8 +134,7 @@ namespace MaceTools.OpenCL
         {
             var ctx = Context(r);
             string source = File.ReadAllText(r.Get("source"));
-            byte[] binary = File.ReadAllBytes(r.Get("binary"));
-            var mismatch = HashMismatch(r, binary);
+            var binary = Binary(r, out var mismatch);
             if (mismatch != null) return mismatch;
             string options = r.Get("options");
             int repeat = Math.Max(1, r.GetInt("repeat"));
@@ -153,15 +151,42 @@ namespace MaceTools.OpenCL
                 .Set("binaryMs", string.Join(",", fromBinary.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
         }
 
-        /// <summary>Binaries are checked against the hash the parent read from the file before any driver sees them.</summary>
-        private static WorkerMessage? HashMismatch(WorkerMessage r, byte[] binary)
+        private string? _filePath, _fileSha;
+        private MaceProgram? _file;
+
+        /// <summary>
+        /// The binary a request names: an entry (by key) of a MACE file, or a file of raw bytes. Either way its SHA-256 must
+        /// be the one the parent computed (of the whole MACE file, checked once per file; or of the raw bytes) before any
+        /// driver sees a byte.
+        /// </summary>
+        private byte[] Binary(WorkerMessage r, out WorkerMessage? mismatch)
         {
-            string? sha = r["sha256"];
-            if (sha == null) throw new FormatException($"worker request '{r.Op}' lacks the binary's sha256");
-            string actual = Hashing.Sha256Hex(binary);
-            return actual == sha ? null : new WorkerMessage("result").Set("stage", "hash").Set("status", ClErrors.InvalidBinary)
-                .Set("statusName", "hash mismatch").Set("log", $"the binary's SHA-256 is {actual}, expected {sha}");
+            mismatch = null;
+            string sha = r["sha256"] ?? throw new FormatException($"worker request '{r.Op}' lacks the sha256 of its binary");
+            string? file = r["file"];
+            if (file == null)
+            {
+                byte[] raw = File.ReadAllBytes(r.Get("binary"));
+                mismatch = Mismatch(Hashing.Sha256Hex(raw), sha);
+                return raw;
+            }
+            if (_filePath != file || _fileSha != sha)
+            {
+                var bytes = FileIO.ReadAll(file);
+                mismatch = Mismatch(Hashing.Sha256Hex(bytes), sha);
+                if (mismatch != null) return new byte[0];
+                _file = MaceProgram.FromBytes(bytes, file);
+                _filePath = file;
+                _fileSha = sha;
+            }
+            string key = r.Get("key");
+            var entry = _file!.Entries.FirstOrDefault(e => e.Key == key) ?? throw new FormatException($"{file} has no entry '{key}'");
+            return entry.GetValue();
         }
+
+        private static WorkerMessage? Mismatch(string actual, string expected) => actual == expected ? null
+            : new WorkerMessage("result").Set("stage", "hash").Set("status", ClErrors.InvalidBinary).Set("statusName", "hash mismatch")
+                .Set("log", $"the SHA-256 is {actual}, expected {expected}: the bytes changed after they were checked");
 
         private static double BuildOnce(Func<ClProgram> create, string options)
         {

@@ -36,6 +36,8 @@ namespace MaceTools.Verification
         public string Message { get; internal set; } = "";
         public double CreateMs { get; internal set; }
         public double BuildMs { get; internal set; }
+        /// <summary>The whole load as the caller sees it (worker round trip included); compare with CreateMs + BuildMs.</summary>
+        public double WallMs { get; internal set; }
         public string[] Kernels { get; internal set; } = new string[0];
     }
 
@@ -49,8 +51,11 @@ namespace MaceTools.Verification
         {
             var programs = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).ToList();
             var loads = new List<MaceEntryLoad>();
+            // The worker reads the entries from a copy of the exact bytes this process decoded, checked by their hash.
             string scratch = Path.Combine(Path.GetTempPath(), "macetools-load-" + Guid.NewGuid().ToString("N").Substring(0, 12));
             Directory.CreateDirectory(scratch);
+            string copy = Path.Combine(scratch, "file.bin");
+            File.WriteAllBytes(copy, file.CopyBytes());
             try
             {
                 // pocl finds a damaged binary "already built" in its cache when a good twin was loaded before, so the
@@ -60,7 +65,7 @@ namespace MaceTools.Verification
                 {
                     host.CancellationToken.ThrowIfCancellationRequested();
                     host.WriteProgress(new OperationProgress(3, $"Loading {file.Name} on {device.Name}", programs[i].Key, 100 * i / programs.Count));
-                    loads.Add(LoadOne(driver, programs[i], device, Path.Combine(scratch, i + ".bin")));
+                    loads.Add(LoadOne(driver, programs[i], device, copy, file.Sha256));
                 }
                 host.WriteProgress(new OperationProgress(3, $"Loading {file.Name} on {device.Name}", "done", 100, completed: true));
             }
@@ -71,13 +76,12 @@ namespace MaceTools.Verification
             return loads;
         }
 
-        private static MaceEntryLoad LoadOne(DriverProcess driver, MaceProgramEntry entry, MaceDevice device, string path)
+        private static MaceEntryLoad LoadOne(DriverProcess driver, MaceProgramEntry entry, MaceDevice device, string file, string sha256)
         {
-            byte[] binary = entry.GetValue();
-            File.WriteAllBytes(path, binary);
-            var reply = driver.Send(new WorkerMessage("load").Set("device", device.Index).Set("name", device.Name).Set("binary", path)
-                .Set("sha256", entry.Sha256).Set("options", ProgramKey.CompilerFlags(entry.Key)));
-            var load = new MaceEntryLoad { Key = entry.Key };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var reply = driver.Send(new WorkerMessage("load").Set("device", device.Index).Set("name", device.Name).Set("file", file)
+                .Set("sha256", sha256).Set("key", entry.Key).Set("options", ProgramKey.CompilerFlags(entry.Key)));
+            var load = new MaceEntryLoad { Key = entry.Key, WallMs = clock.Elapsed.TotalMilliseconds };
             switch (reply.Op)
             {
                 case "crashed":

@@ -59,10 +59,15 @@ namespace MaceTools.Commands
         [Parameter]
         public SwitchParameter Quiet { get; set; }
 
+        [Parameter]
+        [MaceDeviceTransformation]
+        public Devices.MaceDevice? Device { get; set; }
+
         protected override void ProcessRecord() => Run(host => WithPaths(new TestProgramOperation
         {
             Target = MaceTarget.From(MaceVersion, PlatformInfo, DeviceName, ReusePolicy),
             Quiet = Quiet,
+            Device = Device,
         }).Run(host));
     }
 }

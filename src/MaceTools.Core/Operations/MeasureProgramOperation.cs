@@ -1,0 +1,130 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using MaceTools.Devices;
+using MaceTools.Formats;
+using MaceTools.Kernels;
+using MaceTools.OpenCL;
+using MaceTools.Verification;
+
+namespace MaceTools.Operations
+{
+    /// <summary>Start-up cost of one program: building it from source against loading its binary, medians of repeats.</summary>
+    public sealed class MaceEntryMeasurement
+    {
+        public string Key { get; internal set; } = "";
+        public string Program => ProgramKey.Parse(Key).Program;
+        public double FromSourceMs { get; internal set; }
+        public double FromBinaryMs { get; internal set; }
+        public double Speedup => FromBinaryMs > 0 ? FromSourceMs / FromBinaryMs : 0;
+        public double[] FromSourceSamples { get; internal set; } = new double[0];
+        public double[] FromBinarySamples { get; internal set; } = new double[0];
+    }
+
+    /// <summary>What a program file saves at start-up on a device: per entry and in total.</summary>
+    public sealed class MaceMeasurement
+    {
+        public string Path { get; internal set; } = "";
+        public string Device { get; internal set; } = "";
+        public int Repeat { get; internal set; }
+        public MaceEntryMeasurement[] Entries { get; internal set; } = new MaceEntryMeasurement[0];
+        /// <summary>What the first build of a process costs beyond a later one (the compiler's own start-up), paid only without the file.</summary>
+        public double CompilerStartMs { get; internal set; }
+        /// <summary>Start-up without the file: compiler start plus every program from source.</summary>
+        public double WithoutFileMs => CompilerStartMs + Entries.Sum(e => e.FromSourceMs);
+        /// <summary>Start-up with the file: every program from its binary.</summary>
+        public double WithFileMs => Entries.Sum(e => e.FromBinaryMs);
+        public double Speedup => WithFileMs > 0 ? WithoutFileMs / WithFileMs : 0;
+        /// <summary>Entries that could not be timed (no source, binary refused, driver crash); each was also reported as an error.</summary>
+        public int Skipped { get; internal set; }
+    }
+
+    /// <summary>
+    /// Measure-MaceProgram / macetools program measure: times build-from-source against build-from-binary for each program
+    /// of a file on a device, in a driver worker with the driver's own cache off (pocl: POCL_KERNEL_CACHE=0 and a fresh
+    /// cache directory), so the comparison is honest.
+    /// </summary>
+    public sealed class MeasureProgramOperation : FileOperation
+    {
+        public MaceDevice? Device { get; set; }
+        public string? KernelSource { get; set; }
+        public int Repeat { get; set; } = 5;
+        public WorkerCommand? Worker { get; set; }
+        protected override string Activity => "Measuring start-up";
+
+        protected override void ProcessFile(IOperationHost host, string path)
+        {
+            var file = MaceProgram.Load(path);
+            if (file.Kind != MaceFileKind.Programs)
+                throw new MaceException(ErrorIds.KindMismatch, MaceErrorCategory.InvalidArgument, $"{path}: is a tuned-parameter file; only program files can be measured", path);
+            var device = Device ?? LocalDevices.Select(LocalDevices.Discover(), null);
+            var sources = KernelSource == null ? KernelSourceSet.Builtin : KernelSourceSet.FromDirectory(PathResolver.FullPath(KernelSource, host.CurrentDirectory));
+            var version = RuntimeRules.WriterVersion(file);
+            var result = new MaceMeasurement { Path = path, Device = device.Name, Repeat = Repeat };
+            var entries = new List<MaceEntryMeasurement>();
+            double? firstOverhead = null;
+            var programs = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).ToList();
+            string scratch = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "macetools-measure-" + Guid.NewGuid().ToString("N").Substring(0, 12));
+            Directory.CreateDirectory(scratch);
+            string copy = System.IO.Path.Combine(scratch, "file.bin");
+            File.WriteAllBytes(copy, file.CopyBytes());
+            try
+            {
+                using var driver = new DriverProcess(Worker ?? WorkerCommand.Locate(), new Dictionary<string, string> { ["POCL_KERNEL_CACHE"] = "0" });
+                for (int i = 0; i < programs.Count; i++)
+                {
+                    host.CancellationToken.ThrowIfCancellationRequested();
+                    var entry = programs[i];
+                    host.WriteProgress(new OperationProgress(4, $"Measuring {file.Name} on {device.Name}", entry.Key, 100 * i / programs.Count));
+                    var m = MeasureOne(driver, entry, device, sources, version, copy, file.Sha256, System.IO.Path.Combine(scratch, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), host, out double first);
+                    if (m == null) { result.Skipped++; continue; }
+                    firstOverhead ??= Math.Max(0, first - m.FromSourceMs);
+                    entries.Add(m);
+                }
+                host.WriteProgress(new OperationProgress(4, $"Measuring {file.Name} on {device.Name}", "done", 100, completed: true));
+            }
+            finally
+            {
+                try { Directory.Delete(scratch, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+            result.Entries = entries.ToArray();
+            result.CompilerStartMs = firstOverhead ?? 0;
+            host.WriteObject(result);
+        }
+
+        private MaceEntryMeasurement? MeasureOne(DriverProcess driver, MaceProgramEntry entry, MaceDevice device, KernelSourceSet sources, MaceVersion version, string copy, string sha256, string stem, IOperationHost host, out double first)
+        {
+            first = 0;
+            string program = ProgramKey.Parse(entry.Key).Program;
+            if (!sources.Contains(program))
+            {
+                host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{entry.Key}: not measured: no source for program '{program}' in {sources.Origin}", entry.Key));
+                return null;
+            }
+            File.WriteAllText(stem + ".cl", sources.Assemble(program, version));
+            var reply = driver.Send(new WorkerMessage("time").Set("device", device.Index).Set("name", device.Name).Set("source", stem + ".cl")
+                .Set("file", copy).Set("sha256", sha256).Set("key", entry.Key).Set("options", ProgramKey.CompilerFlags(entry.Key)).Set("repeat", Repeat), host.CancellationToken);
+            if (reply.Op != "result" || reply["stage"] == "hash")
+            {
+                string why = reply.Op == "crashed" ? $"the driver crashed ({reply["signal"]})" : reply["error"] ?? reply["log"] ?? reply.Op;
+                host.WriteError(new MaceException(ErrorIds.BuildFailed, MaceErrorCategory.InvalidData, $"{entry.Key}: not measured on {device.Name}: {why}", entry.Key));
+                return null;
+            }
+            first = reply.GetDouble("firstMs");
+            var s = Samples(reply.Get("sourceMs"));
+            var b = Samples(reply.Get("binaryMs"));
+            return new MaceEntryMeasurement { Key = entry.Key, FromSourceSamples = s, FromBinarySamples = b, FromSourceMs = Median(s), FromBinaryMs = Median(b) };
+        }
+
+        private static double[] Samples(string list) => list.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+
+        public static double Median(IReadOnlyList<double> values)
+        {
+            if (values.Count == 0) return 0;
+            var sorted = values.OrderBy(v => v).ToArray();
+            int n = sorted.Length;
+            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        }
+    }
+}

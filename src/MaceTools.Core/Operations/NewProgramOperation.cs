@@ -1,0 +1,144 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using MaceTools.Compilation;
+using MaceTools.Devices;
+using MaceTools.Formats;
+using MaceTools.Kernels;
+using MaceTools.OpenCL;
+
+namespace MaceTools.Operations
+{
+    /// <summary>
+    /// New-MaceProgram / macetools program new: compile a set of MACE programs for devices and write one program file per
+    /// device class, in the generation and with the identity keys of the target MACE version.
+    /// </summary>
+    public sealed class NewProgramOperation
+    {
+        /// <summary>Devices to build for; empty means the one MACE would pick here.</summary>
+        public IList<MaceDevice> Devices { get; set; } = new List<MaceDevice>();
+        /// <summary>A program file whose program keys are rebuilt (re-targeted to each device).</summary>
+        public string? From { get; set; }
+        /// <summary>Program keys to build as given.</summary>
+        public IList<string> Kernels { get; set; } = new List<string>();
+        /// <summary>A directory of .cl files and common.h (a MACE checkout's mace/ops/opencl/cl); default: our library.</summary>
+        public string? KernelSource { get; set; }
+        public MaceVersion Version { get; set; } = MaceVersion.Latest;
+        /// <summary>The output file; only with a single device class.</summary>
+        public string? OutFile { get; set; }
+        /// <summary>Where MACE-named files go (default: the current directory).</summary>
+        public string? Destination { get; set; }
+        /// <summary>The library name in MACE's file name &lt;library&gt;_compiled_opencl_kernel.&lt;device&gt;.&lt;soc&gt;.bin.</summary>
+        public string Library { get; set; } = "mace";
+        /// <summary>Ignore the build cache.</summary>
+        public bool Force { get; set; }
+        public bool NoClobber { get; set; }
+        public int Parallelism { get; set; } = Environment.ProcessorCount;
+        public BuildCache? Cache { get; set; } = BuildCache.Default();
+        public WorkerCommand? Worker { get; set; }
+        public IDictionary<string, string> WorkerEnvironment { get; } = new Dictionary<string, string>();
+
+        public void Run(IOperationHost host)
+        {
+            string cwd = host.CurrentDirectory;
+            var sources = KernelSource == null ? KernelSourceSet.Builtin : KernelSourceSet.FromDirectory(PathResolver.FullPath(KernelSource, cwd));
+            var fromKeys = new List<string>();
+            if (From != null)
+            {
+                var file = MaceProgram.Load(PathResolver.FullPath(From, cwd));
+                if (file.Kind != MaceFileKind.Programs)
+                    throw new MaceException(ErrorIds.KindMismatch, MaceErrorCategory.InvalidArgument, $"{file.Path}: is a tuned-parameter file; -From needs a program file", file.Path);
+                fromKeys.AddRange(file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key));
+            }
+            if (fromKeys.Count == 0 && Kernels.Count == 0)
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                    From != null ? $"{From}: has no program entries to build" : "nothing to build: give a program file (-From / --from) or program keys (-Kernel / --kernel)");
+
+            var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(LocalDevices.Discover(), null) };
+            var classes = devices.GroupBy(d => d.Class.Id).Select(g => g.First()).ToList();
+            foreach (var skipped in devices.Except(classes))
+                host.WriteVerbose($"{skipped}: same device class as another device ({skipped.Class}); built once");
+            if (OutFile != null && classes.Count > 1)
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                    $"-OutFile names one file but the devices fall into {classes.Count} device classes ({string.Join("; ", classes.Select(c => c.Class.ToString()))}); use -Destination");
+            if (Version.ProgramFormat == MaceFileFormat.G1 && !Version.StoresPlatformInfo)
+                host.WriteWarning($"MACE {Version} keeps the platform-info string outside the program file: ship it alongside (mace_cl_platform_info.txt)");
+
+            var plans = classes.Select(d => Plan(d, fromKeys, sources, host)).ToList();
+            var compiler = new ProgramCompiler(Worker ?? WorkerCommand.Locate()) { Cache = Cache, Force = Force, Parallelism = Parallelism };
+            foreach (var kv in WorkerEnvironment) compiler.WorkerEnvironment[kv.Key] = kv.Value;
+            var sw = Stopwatch.StartNew();
+            var outcomes = compiler.Build(plans.SelectMany(p => p.Jobs).ToList(), host);
+            host.WriteVerbose($"compiled {outcomes.Count(o => o.Succeeded && !o.FromCache)} program(s), {outcomes.Count(o => o.FromCache)} from the cache, {outcomes.Count(o => !o.Succeeded)} failed, in {sw.ElapsedMilliseconds} ms");
+            foreach (var plan in plans)
+            {
+                host.CancellationToken.ThrowIfCancellationRequested();
+                Write(plan, outcomes.Where(o => o.Job.Device == plan.Device).ToList(), sources, host);
+            }
+        }
+
+        private sealed class ClassPlan
+        {
+            public ClassPlan(MaceDevice device) { Device = device; }
+            public MaceDevice Device { get; }
+            public List<BuildJob> Jobs { get; } = new List<BuildJob>();
+            public List<string> Refused { get; } = new List<string>();
+        }
+
+        private ClassPlan Plan(MaceDevice device, List<string> fromKeys, KernelSourceSet sources, IOperationHost host)
+        {
+            var plan = new ClassPlan(device);
+            var keys = fromKeys.Select(k => KeyRetarget.For(k, device, Version)).Concat(Kernels).Distinct(StringComparer.Ordinal);
+            foreach (var key in keys)
+            {
+                string program = ProgramKey.Parse(key).Program;
+                string? refusal = !sources.Contains(program) ? $"no source for program '{program}' in {sources.Origin}"
+                    : KeyRetarget.NeedsFp16(key) && !device.SupportsFp16 ? $"a half-precision program needs cl_khr_fp16, which {device.Name} lacks"
+                    : null;
+                if (refusal != null)
+                {
+                    plan.Refused.Add(key);
+                    host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{key}: not built for {device.Name}: {refusal}", key));
+                    continue;
+                }
+                plan.Jobs.Add(new BuildJob(key, device, sources.Assemble(program, Version), sources.SourceHash(program, Version)));
+            }
+            return plan;
+        }
+
+        private void Write(ClassPlan plan, List<BuildOutcome> outcomes, KernelSourceSet sources, IOperationHost host)
+        {
+            var device = plan.Device;
+            foreach (var failed in outcomes.Where(o => !o.Succeeded))
+                host.WriteError(new MaceException(ErrorIds.BuildFailed, MaceErrorCategory.InvalidData,
+                    $"{failed.Job.Key}: build failed on {device.Name}: {failed.StatusName}" + (failed.Log.Length > 0 ? "\nbuild log:\n" + failed.Log : ""), failed.Job.Key));
+            var built = outcomes.Where(o => o.Succeeded).ToList();
+            int total = built.Count + plan.Refused.Count + outcomes.Count(o => !o.Succeeded);
+            if (built.Count == 0)
+            {
+                host.WriteError(new MaceException(ErrorIds.BuildFailed, MaceErrorCategory.InvalidOperation, $"no program could be built for {device.Name}; no file written", device.Name));
+                return;
+            }
+            var records = new List<KvRecord>();
+            foreach (var o in built)
+            {
+                records.Add(KvRecord.Bytes(o.Job.Key, o.Binary!));
+                if (Version.StoresDeviceName) records.Add(KvRecord.Bytes(Keys.ProgramHashPrefix + o.Job.Key, System.Text.Encoding.ASCII.GetBytes(sources.HashStr(o.Job.Program))));
+            }
+            if (Version.StoresDeviceName) records.Add(KvRecord.Bytes(Keys.DeviceName, System.Text.Encoding.UTF8.GetBytes(device.MaceDeviceName)));
+            if (Version.StoresPlatformInfo) records.Add(KvRecord.Bytes(Keys.PlatformInfo, System.Text.Encoding.UTF8.GetBytes(device.PlatformInfoFor(Version))));
+
+            string path = OutFile != null ? PathResolver.FullPath(OutFile, host.CurrentDirectory)
+                : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), $"{Library}_compiled_opencl_kernel.{device.Model}.{device.Soc}.bin");
+            path = Path.GetFullPath(path);
+            if (!host.ShouldProcess(path, $"Write {built.Count} program(s) for {device.Name} ({Version.ProgramFormat}, MACE {Version})")) return;
+            MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), Version.ProgramFormat, overwrite: !NoClobber);
+            if (built.Count < total)
+                host.WriteWarning($"{path}: {total - built.Count} of {total} programs are missing for {device.Name} (MACE builds them from source at start-up): " +
+                    string.Join("; ", plan.Refused.Concat(outcomes.Where(o => !o.Succeeded).Select(o => o.Job.Key))));
+            host.WriteObject(MaceProgram.Load(path));
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using MaceTools.Devices;
+using MaceTools.Operations;
+
+namespace MaceTools.Commands
+{
+    /// <summary>Lets -Device take an id or a name substring as well as a MaceDevice object: "-Device 0", "-Device pthread".</summary>
+    public sealed class MaceDeviceTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject ps ? ps.BaseObject : inputData;
+            if (value is MaceDevice || value is MaceDevice[] || value == null) return value!;
+            if (value is string || value is int || value is long)
+                return LocalDevices.Select(LocalDevices.Discover(), Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+            if (value is object[] items)
+                return items.Select(i => (MaceDevice)Transform(engineIntrinsics, i)).ToArray();
+            return value;
+        }
+    }
+
+    /// <summary>Get-MaceDevice: the OpenCL devices of this machine with the identity MACE computes for each.</summary>
+    [Cmdlet(VerbsCommon.Get, "MaceDevice")]
+    [OutputType(typeof(MaceDevice))]
+    public sealed class GetMaceDeviceCommand : MaceCmdlet
+    {
+        [Parameter(Position = 0)]
+        [SupportsWildcards]
+        public string? Name { get; set; }
+
+        [Parameter]
+        public SwitchParameter MaceDefault { get; set; }
+
+        protected override void EndProcessing() => Run(new GetDeviceOperation { Name = Name, MaceDefault = MaceDefault }.Run);
+    }
+
+    /// <summary>
+    /// New-MaceProgram: compiles MACE programs for the devices piped in and writes one program file per device class.
+    /// Devices are collected first, so each class is compiled once and all builds run in parallel.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "MaceProgram", DefaultParameterSetName = FromSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(MaceProgram))]
+    public sealed class NewMaceProgramCommand : MaceCmdlet
+    {
+        private const string FromSet = "From";
+        private const string KernelSet = "Kernel";
+
+        [Parameter(ValueFromPipeline = true)]
+        [MaceDeviceTransformation]
+        public MaceDevice[] Device { get; set; } = Array.Empty<MaceDevice>();
+
+        [Parameter(Mandatory = true, ParameterSetName = FromSet)]
+        [ValidateNotNullOrEmpty]
+        public string From { get; set; } = "";
+
+        [Parameter(Mandatory = true, ParameterSetName = KernelSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Kernel { get; set; } = Array.Empty<string>();
+
+        [Parameter]
+        public string? KernelSource { get; set; }
+
+        [Parameter]
+        public string? MaceVersion { get; set; }
+
+        [Parameter]
+        public string? OutFile { get; set; }
+
+        [Parameter]
+        public string? Destination { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string Library { get; set; } = "mace";
+
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
+
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        [Parameter]
+        public SwitchParameter NoClobber { get; set; }
+
+        private readonly List<MaceDevice> _devices = new List<MaceDevice>();
+
+        protected override void ProcessRecord() => _devices.AddRange(Device);
+
+        protected override void EndProcessing() => Run(new NewProgramOperation
+        {
+            Devices = _devices,
+            From = ParameterSetName == FromSet ? ProviderPath(From) : null,
+            Kernels = Kernel,
+            KernelSource = KernelSource == null ? null : ProviderPath(KernelSource),
+            Version = MaceVersion == null ? MaceTools.MaceVersion.Latest : MaceTools.MaceVersion.Parse(MaceVersion),
+            OutFile = OutFile == null ? null : ProviderPath(OutFile),
+            Destination = Destination == null ? null : ProviderPath(Destination),
+            Library = Library,
+            Parallelism = ThrottleLimit,
+            Force = Force,
+            NoClobber = NoClobber,
+        }.Run);
+    }
+
+    /// <summary>Measure-MaceProgram: start-up time with and without a program file on a device.</summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "MaceProgram", DefaultParameterSetName = PathSet)]
+    [OutputType(typeof(MaceMeasurement))]
+    public sealed class MeasureMaceProgramCommand : MaceFileCmdlet
+    {
+        [Parameter]
+        [MaceDeviceTransformation]
+        public MaceDevice? Device { get; set; }
+
+        [Parameter]
+        public string? KernelSource { get; set; }
+
+        [Parameter]
+        [ValidateRange(1, 1000)]
+        public int Repeat { get; set; } = 5;
+
+        protected override void ProcessRecord() => Run(WithPaths(new MeasureProgramOperation
+        {
+            Device = Device,
+            KernelSource = KernelSource == null ? null : ProviderPath(KernelSource),
+            Repeat = Repeat,
+        }).Run);
+    }
+}
