@@ -63,6 +63,57 @@ namespace MaceTools.OpenCL
             return reply;
         }
 
+        /// <summary>
+        /// Sends many requests without waiting for each reply (the worker answers in order), so the per-request round trip
+        /// is not paid per entry. Returns the replies received; if the worker died, the last element is the <c>crashed</c>
+        /// reply for the request it died on, and the requests after it were not run.
+        /// </summary>
+        public List<WorkerMessage> Pipeline(IReadOnlyList<WorkerMessage> requests, Action<int, WorkerMessage>? onReply = null, CancellationToken cancel = default)
+        {
+            EnsureStarted();
+            var p = _process!;
+            var lines = new List<string>();
+            foreach (var r in requests)
+            {
+                r["id"] = (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                lines.Add(r.Format());
+            }
+            // Written from another thread: replies must be read while requests are still going in, or both pipes fill up.
+            var writer = Task.Run(() =>
+            {
+                try
+                {
+                    foreach (var l in lines) p.StandardInput.WriteLine(l);
+                    p.StandardInput.Flush();
+                }
+                catch (IOException) { }
+            });
+            var replies = new List<WorkerMessage>();
+            for (int i = 0; i < requests.Count; i++)
+            {
+                cancel.ThrowIfCancellationRequested();
+                var read = p.StandardOutput.ReadLineAsync();
+                if (!read.Wait((int)RequestTimeout.TotalMilliseconds, cancel))
+                {
+                    Kill();
+                    replies.Add(new WorkerMessage("crashed").Set("id", requests[i]["id"]).Set("hung", 1)
+                        .Set("log", $"the driver did not answer within {RequestTimeout.TotalSeconds:0} s; the worker was killed"));
+                    Stop();
+                    break;
+                }
+                if (read.Result == null)
+                {
+                    replies.Add(Crashed(requests[i]));
+                    break;
+                }
+                var reply = WorkerMessage.Parse(read.Result);
+                replies.Add(reply);
+                onReply?.Invoke(i, reply);
+            }
+            writer.Wait(5000);
+            return replies;
+        }
+
         private WorkerMessage Crashed(WorkerMessage request)
         {
             var p = _process!;

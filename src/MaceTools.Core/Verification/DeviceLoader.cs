@@ -36,6 +36,8 @@ namespace MaceTools.Verification
         public string Message { get; internal set; } = "";
         public double CreateMs { get; internal set; }
         public double BuildMs { get; internal set; }
+        /// <summary>clReleaseProgram after the check (drivers clean up there; pocl removes the unpacked binary).</summary>
+        public double ReleaseMs { get; internal set; }
         /// <summary>The whole load as the caller sees it (worker round trip included); compare with CreateMs + BuildMs.</summary>
         public double WallMs { get; internal set; }
         public string[] Kernels { get; internal set; } = new string[0];
@@ -61,11 +63,37 @@ namespace MaceTools.Verification
                 // pocl finds a damaged binary "already built" in its cache when a good twin was loaded before, so the
                 // loads run with the driver's kernel cache off: every entry is judged by its own bytes.
                 using var driver = new DriverProcess(worker, new Dictionary<string, string> { ["POCL_KERNEL_CACHE"] = "0" });
-                for (int i = 0; i < programs.Count; i++)
+                // Start the worker, open the device and decode the file once, outside the per-entry timings.
+                var opened = driver.Send(new WorkerMessage("open").Set("device", device.Index).Set("name", device.Name).Set("file", copy).Set("sha256", file.Sha256));
+                if (opened.Op != "result" || opened["stage"] == "hash")
+                    throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation,
+                        $"the driver worker could not open {device.Name} for {file.Path}: {opened["error"] ?? opened["log"] ?? opened.Op}", device.Name);
+                // Requests are pipelined; after a crash the rest go to a fresh worker (and a fresh driver cache).
+                int next = 0;
+                while (next < programs.Count)
                 {
-                    host.CancellationToken.ThrowIfCancellationRequested();
-                    host.WriteProgress(new OperationProgress(3, $"Loading {file.Name} on {device.Name}", programs[i].Key, 100 * i / programs.Count));
-                    loads.Add(LoadOne(driver, programs[i], device, copy, file.Sha256));
+                    var batch = programs.Skip(next).Select(e => new WorkerMessage("load").Set("device", device.Index).Set("name", device.Name)
+                        .Set("file", copy).Set("sha256", file.Sha256).Set("key", e.Key).Set("options", ProgramKey.CompilerFlags(e.Key))).ToList();
+                    var clock = System.Diagnostics.Stopwatch.StartNew();
+                    var stamps = new List<double>();
+                    int offset = next;
+                    var replies = driver.Pipeline(batch, (i, _) =>
+                    {
+                        stamps.Add(clock.Elapsed.TotalMilliseconds);
+                        host.WriteProgress(new OperationProgress(3, $"Loading {file.Name} on {device.Name}", programs[offset + i].Key, 100 * (offset + i + 1) / programs.Count));
+                    }, host.CancellationToken);
+                    stamps.Add(clock.Elapsed.TotalMilliseconds);
+                    double last = 0;
+                    for (int i = 0; i < replies.Count; i++)
+                    {
+                        var reply = replies[i];
+                        double now = stamps[i];
+                        var load = Interpret(programs[next], reply, device);
+                        load.WallMs = now - last;
+                        last = now;
+                        loads.Add(load);
+                        next++;
+                    }
                 }
                 host.WriteProgress(new OperationProgress(3, $"Loading {file.Name} on {device.Name}", "done", 100, completed: true));
             }
@@ -76,12 +104,9 @@ namespace MaceTools.Verification
             return loads;
         }
 
-        private static MaceEntryLoad LoadOne(DriverProcess driver, MaceProgramEntry entry, MaceDevice device, string file, string sha256)
+        private static MaceEntryLoad Interpret(MaceProgramEntry entry, WorkerMessage reply, MaceDevice device)
         {
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            var reply = driver.Send(new WorkerMessage("load").Set("device", device.Index).Set("name", device.Name).Set("file", file)
-                .Set("sha256", sha256).Set("key", entry.Key).Set("options", ProgramKey.CompilerFlags(entry.Key)));
-            var load = new MaceEntryLoad { Key = entry.Key, WallMs = clock.Elapsed.TotalMilliseconds };
+            var load = new MaceEntryLoad { Key = entry.Key };
             switch (reply.Op)
             {
                 case "crashed":
@@ -99,6 +124,7 @@ namespace MaceTools.Verification
             load.Message = reply["log"] ?? "";
             load.CreateMs = reply["createMs"] == null ? 0 : reply.GetDouble("createMs");
             load.BuildMs = reply["buildMs"] == null ? 0 : reply.GetDouble("buildMs");
+            load.ReleaseMs = reply["releaseMs"] == null ? 0 : reply.GetDouble("releaseMs");
             if (reply.GetInt("status") != ClErrors.Success)
             {
                 load.Status = EntryLoadStatus.Rejected;
