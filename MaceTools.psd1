@@ -18,10 +18,13 @@
     CmdletsToExport = @(
         'Convert-MaceProgram',
         'Export-MaceProgram',
+        'Get-MaceDevice',
         'Get-MaceProgram',
         'Get-MaceProgramEntry',
         'Get-MaceTuningParameter',
+        'Measure-MaceProgram',
         'Merge-MaceProgram',
+        'New-MaceProgram',
         'Test-MaceProgram'
     )
     FunctionsToExport = @()

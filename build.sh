@@ -3,7 +3,7 @@
 #   ./build.sh [build]   Release build; lays out out/MaceTools (the module) and out/cli/macetools (the command line)
 #   ./build.sh test      installs what the tests need, builds, runs every test; ends with "N passed, N failed, N skipped"
 #   ./build.sh demo      builds and shows the real MACE files in examples/ (the README's main job)
-#   ./build.sh bench     codec benchmark: decode/encode throughput and peak memory on a 256 MB file
+#   ./build.sh bench     benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds
 #   ./build.sh manifest  regenerates the checked-in MaceTools.psd1 from the cmdlet metadata
 #   ./build.sh markdown  creates/updates docs/help/*.md parameter blocks from the cmdlet metadata
 set -euo pipefail
@@ -84,6 +84,7 @@ run_tests() {
 }
 
 demo() {
+  ensure_packages
   build
   local m="$ROOT/out/cli/macetools"
   for f in examples/mace-files/*.bin; do
@@ -101,6 +102,15 @@ demo() {
   else
     say "G1 -> G2 -> G1 differs from the original!"; exit 1
   fi
+  say "macetools device list   (the local OpenCL devices and how MACE identifies them)"
+  "$m" device list
+  say "macetools program new --from <mali file> --dest $tmp   (its fp32 programs compiled for the local device; fp16 ones need cl_khr_fp16)"
+  "$m" program new --from examples/mace-files/mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin --dest "$tmp" --cache-dir "$tmp/cache" >/dev/null || true
+  local made; made=$(ls "$tmp"/mace_compiled_opencl_kernel.*.bin)
+  say "macetools program test $made --device 0   (every entry loaded on the device, in a worker process)"
+  "$m" program test "$made" --device 0 || true
+  say "macetools program measure $made --device 0   (start-up with and without the file)"
+  "$m" program measure "$made" --device 0 --repeat 3
   rm -rf "$tmp"
 }
 
@@ -108,7 +118,7 @@ case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   demo) demo ;;
-  bench) build; "$ROOT/out/cli/macetools" bench codec "${@:2}" ;;
+  bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl ;;
   manifest) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool manifest ;;
   markdown) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool markdown ;;
   *) echo "usage: ./build.sh [build|test|demo|bench|manifest|markdown]" >&2; exit 2 ;;

@@ -157,11 +157,12 @@ namespace MaceTools.Cli
                 var library = new Option<string>("--library") { Description = "Library name in MACE's file name.", DefaultValueFactory = _ => "mace" };
                 var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel builds.", DefaultValueFactory = _ => Environment.ProcessorCount };
                 var force = new Option<bool>("--force") { Description = "Rebuild everything, ignoring the build cache." };
+                var cacheDir = new Option<string>("--cache-dir") { Description = "The build cache directory (default: $MACETOOLS_CACHE_DIR, else ~/.cache/macetools/builds)." };
                 var noClobber = new Option<bool>("--no-clobber") { Description = "Fail instead of replacing an existing output file." };
                 var whatIf = new Option<bool>("--what-if") { Description = "Build, but say what would be written and write nothing." };
                 var json = JsonOption();
                 var create = new Command("new", "Compile MACE programs for OpenCL devices and write one program file per device class.")
-                    { from, kernel, source, devices, version, output, dest, library, jobs, force, noClobber, whatIf, json };
+                    { from, kernel, source, devices, version, output, dest, library, jobs, force, cacheDir, noClobber, whatIf, json };
                 create.SetAction(r => ctx.Execute(r.GetValue(json), h => new NewProgramOperation
                 {
                     From = r.GetValue(from),
@@ -174,6 +175,7 @@ namespace MaceTools.Cli
                     Library = r.GetValue(library)!,
                     Parallelism = Math.Max(1, r.GetValue(jobs)),
                     Force = r.GetValue(force),
+                    Cache = r.GetValue(cacheDir) is string c ? new Compilation.BuildCache(c) : Compilation.BuildCache.Default(),
                     NoClobber = r.GetValue(noClobber),
                 }.Run(h), whatIf: r.GetValue(whatIf), verbose: true, alwaysArray: true));
                 cmd.Subcommands.Add(create);

@@ -32,8 +32,9 @@ BeforeAll {
     $Adreno = Get-Fixture 'adreno-v0.10.1-rc4.mace_cl_compiled_program.bin'
     $Mali = Get-Fixture 'mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin'
     $Tuning = Get-Fixture 'pocl-v1.1.1.tuned_opencl_parameter.bin'
-    $Cmdlets = @('Convert-MaceProgram', 'Export-MaceProgram', 'Get-MaceProgram', 'Get-MaceProgramEntry',
-        'Get-MaceTuningParameter', 'Merge-MaceProgram', 'Test-MaceProgram')
+    $Cmdlets = @('Convert-MaceProgram', 'Export-MaceProgram', 'Get-MaceDevice', 'Get-MaceProgram', 'Get-MaceProgramEntry',
+        'Get-MaceTuningParameter', 'Measure-MaceProgram', 'Merge-MaceProgram', 'New-MaceProgram', 'Test-MaceProgram')
+    $Softmax = 'softmax -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dsoftmax=s4wA5uH'
 }
 
 AfterAll {
@@ -287,5 +288,43 @@ Describe 'Format views' -Tag Unit {
     It 'renders MaceTestResult with its table view' {
         $text = Test-MaceProgram -Path $Adreno | Out-String -Width 250
         $text | Should -Match 'Passed\s+Errors\s+Warnings'
+    }
+}
+
+Describe 'Devices, compiling and on-device checks (real OpenCL: pocl)' {
+    BeforeAll {
+        $Work = Join-Path ([System.IO.Path]::GetTempPath()) ("macetools-pester-" + [guid]::NewGuid().ToString('N').Substring(0, 8))
+        New-Item -ItemType Directory -Path $Work | Out-Null
+        $env:MACETOOLS_CACHE_DIR = Join-Path $Work 'cache'
+    }
+    AfterAll {
+        Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
+        Remove-Item Env:MACETOOLS_CACHE_DIR -ErrorAction SilentlyContinue
+    }
+    It 'Get-MaceDevice emits MaceDevice objects with MACE identity' {
+        $d = Get-MaceDevice | Select-Object -First 1
+        $d.GetType().FullName | Should -Be 'MaceTools.Devices.MaceDevice'
+        $d.PlatformInfo | Should -Match ', v1\.1\.1-0-g8c75d39$'
+    }
+    It 'pipes devices into New-MaceProgram and the file into Test-MaceProgram -Device' {
+        $file = Get-MaceDevice | Select-Object -First 1 | New-MaceProgram -Kernel $Softmax -OutFile (Join-Path $Work 'p.bin')
+        $file.Generation | Should -Be 'G2'
+        $result = $file | Test-MaceProgram -Device 0
+        $result.Loads.Status | Should -Be 'Loaded'
+    }
+    It 'New-MaceProgram -WhatIf writes nothing' {
+        New-MaceProgram -Kernel $Softmax -OutFile (Join-Path $Work 'w.bin') -WhatIf
+        Join-Path $Work 'w.bin' | Should -Not -Exist
+    }
+    It 'a half-precision key on a device without fp16 is a non-terminating Unsupported error' {
+        $null = New-MaceProgram -Kernel 'pooling -DCMD_DATA_TYPE=h -DDATA_TYPE=half -Dpooling=p453171' -OutFile (Join-Path $Work 'h.bin') -ErrorVariable errs -ErrorAction SilentlyContinue
+        $errs[0].FullyQualifiedErrorId | Should -Match '^Unsupported'
+    }
+    It '-Device takes a name part and an unknown one is an ObjectNotFound error' {
+        { Test-MaceProgram -Path $Mali -Device 'no-such-gpu' -ErrorAction Stop } | Should -Throw
+    }
+    It 'Measure-MaceProgram reports start-up with and without the file' {
+        $m = Measure-MaceProgram -Path (Join-Path $Work 'p.bin') -Repeat 1
+        $m.WithoutFileMs | Should -BeGreaterThan $m.WithFileMs
     }
 }
