@@ -78,6 +78,7 @@ namespace MaceTools.Commands
 
         [Parameter]
         [ValidateRange(1, 256)]
+        [PSDefaultValue(Value = "the number of processors")]
         public int ThrottleLimit { get; set; } = Environment.ProcessorCount;
 
         [Parameter]
