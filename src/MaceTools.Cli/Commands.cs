@@ -32,8 +32,6 @@ namespace MaceTools.Cli
 
         private static Option<string> DeviceOption() => new Option<string>("--device") { Description = "The OpenCL device: an id from 'macetools device list' or a unique part of its name (default: the device MACE would use, else the first)." };
 
-        private static Devices.MaceDevice SelectDevice(string? spec) => Devices.LocalDevices.Select(Devices.LocalDevices.Discover(), spec);
-
         private static Command DeviceCommand(CommandContext ctx)
         {
             var cmd = new Command("device", "OpenCL devices of this machine and how MACE identifies them.");
@@ -82,7 +80,7 @@ namespace MaceTools.Cli
                     { files, version, platform, device, policy, onDevice, json };
                 test.SetAction(r => ctx.Execute(r.GetValue(json), h => new TestProgramOperation
                 {
-                    Device = r.GetValue(onDevice) == null ? null : SelectDevice(r.GetValue(onDevice)),
+                    Device = r.GetValue(onDevice) == null ? null : Devices.LocalDevices.Select(r.GetValue(onDevice)),
                     Paths = r.GetValue(files)!, LiteralPaths = true,
                     Target = MaceTarget.From(r.GetValue(version), r.GetValue(platform), r.GetValue(device),
                         r.GetValue(policy) == "none" ? CacheReusePolicy.ReuseNone : CacheReusePolicy.ReuseSameGpu),
@@ -168,7 +166,7 @@ namespace MaceTools.Cli
                     From = r.GetValue(from),
                     Kernels = r.GetValue(kernel) ?? Array.Empty<string>(),
                     KernelSource = r.GetValue(source),
-                    Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(SelectDevice).ToList(),
+                    Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => Devices.LocalDevices.Select(s)).ToList(),
                     Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
                     OutFile = r.GetValue(output),
                     Destination = r.GetValue(dest),
@@ -191,7 +189,7 @@ namespace MaceTools.Cli
                 measure.SetAction(r => ctx.Execute(r.GetValue(json), h => new MeasureProgramOperation
                 {
                     Paths = r.GetValue(file)!, LiteralPaths = true,
-                    Device = SelectDevice(r.GetValue(device)),
+                    Device = Devices.LocalDevices.Select(r.GetValue(device)),
                     KernelSource = r.GetValue(source),
                     Repeat = Math.Max(1, r.GetValue(repeat)),
                 }.Run(h), verbose: true));
@@ -215,7 +213,7 @@ namespace MaceTools.Cli
             var programs = new Option<string>("--programs") { Description = "A MACE program file whose fp32 programs form the set (default: the real Mali file in examples/mace-files)." };
             var repeat = new Option<int>("--repeat") { Description = "Repeats per start-up timing (medians).", DefaultValueFactory = _ => 5 };
             var ocl = new Command("opencl", "Start-up from binary vs from source, isolated-load overhead, parallel compile speed-up and warm rebuild on an OpenCL device.") { device, programs, repeat, dir, json };
-            ocl.SetAction(r => ctx.Execute(r.GetValue(json), h => h.WriteObject(Compilation.OpenClBenchmark.Run(SelectDevice(r.GetValue(device)),
+            ocl.SetAction(r => ctx.Execute(r.GetValue(json), h => h.WriteObject(Compilation.OpenClBenchmark.Run(Devices.LocalDevices.Select(r.GetValue(device)),
                 r.GetValue(programs) ?? ExampleFile("mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin"),
                 r.GetValue(dir) ?? System.IO.Path.GetTempPath(), Math.Max(1, r.GetValue(repeat)), h.WriteVerbose)), verbose: true));
             cmd.Subcommands.Add(ocl);

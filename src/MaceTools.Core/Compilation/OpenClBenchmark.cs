@@ -49,13 +49,11 @@ namespace MaceTools.Compilation
             var version = MaceVersion.Latest;
             var sources = KernelSourceSet.Builtin;
             var keys = MaceProgram.Load(programFile).Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => KeyRetarget.For(e.Key, device, version))
-                .Where(k => !KeyRetarget.NeedsFp16(k) || device.SupportsFp16).Where(k => sources.Contains(Formats.ProgramKey.Parse(k).Program)).Distinct().ToList();
+                .Where(k => BuildJob.Refusal(k, device, sources) == null).Distinct().ToList();
             report.Programs = keys.Count;
-            var jobs = keys.Select(k => new BuildJob(k, device, sources.Assemble(Formats.ProgramKey.Parse(k).Program, version), sources.SourceHash(Formats.ProgramKey.Parse(k).Program, version))).ToList();
+            var jobs = keys.Select(k => new BuildJob(k, device, sources, version)).ToList();
             var host = new SilentHost(workDir);
-            string dir = Path.Combine(workDir, "macetools-bench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
-            Directory.CreateDirectory(dir);
-            try
+            using var dir = new Formats.ScratchDirectory("bench", workDir);
             {
                 log($"{keys.Count} programs from {Path.GetFileName(programFile)}, re-targeted to {device.Name}; {report.Cores} cores");
                 report.ColdBuildSerialMs = Time(() => Compile(worker, jobs, 1, noDriverCache, host));
@@ -63,14 +61,15 @@ namespace MaceTools.Compilation
                 report.ColdBuildParallelMs = Time(() => Compile(worker, jobs, report.ParallelJobs, noDriverCache, host));
                 log($"cold compile: 1 job {report.ColdBuildSerialMs:F0} ms, {report.ParallelJobs} jobs {report.ColdBuildParallelMs:F0} ms: {report.ParallelSpeedup:F2}x");
 
-                var cache = new BuildCache(Path.Combine(dir, "cache"));
-                string outFile = Path.Combine(dir, "bench.bin");
+                var cache = new BuildCache(dir.File("cache"));
+                string outFile = dir.File("bench.bin");
                 NewProgramOperation Op() => new NewProgramOperation
                 {
                     Devices = new List<MaceDevice> { device }, Kernels = keys, Version = version, OutFile = outFile, Cache = cache, Worker = worker,
+                    WorkerEnvironment = { ["POCL_KERNEL_CACHE"] = "0" },
                 };
-                report.NewProgramColdMs = Time(() => WithDriverCacheOff(Op()).Run(host));
-                report.NewProgramWarmMs = Time(() => WithDriverCacheOff(Op()).Run(host));
+                report.NewProgramColdMs = Time(() => Op().Run(host));
+                report.NewProgramWarmMs = Time(() => Op().Run(host));
                 log($"New-MaceProgram: cold {report.NewProgramColdMs:F0} ms, warm (nothing changed) {report.NewProgramWarmMs:F1} ms = {report.WarmPercentOfCold:F2}% of cold");
 
                 var measure = new MeasureProgramOperation { Paths = new[] { outFile }, LiteralPaths = true, Device = device, Repeat = repeat, Worker = worker };
@@ -82,24 +81,14 @@ namespace MaceTools.Compilation
 
                 var file = MaceProgram.Load(outFile);
                 var sw = Stopwatch.StartNew();
-                using (var probe = new DriverProcess(worker)) probe.Send(new WorkerMessage("load").Set("device", device.Index).Set("binary", outFile).Set("sha256", "0").Set("options", ""));
+                using (var probe = new DriverProcess(worker)) probe.Send(new WorkerMessage("open").Set("device", device.Index));
                 report.WorkerStartMs = sw.Elapsed.TotalMilliseconds;
                 var loads = DeviceLoader.LoadAll(file, device, worker, host);
                 report.LoadDriverMs = loads.Sum(l => l.CreateMs + l.BuildMs + l.ReleaseMs);
                 report.LoadWallMs = loads.Sum(l => l.WallMs);
                 log($"verify loads: {loads.Count} entries, bare driver calls (create, build, release) {report.LoadDriverMs:F1} ms, through the isolated loader {report.LoadWallMs:F1} ms: +{report.LoadOverheadPercent:F1}% per entry (plus {report.WorkerStartMs:F0} ms to start the worker once)");
             }
-            finally
-            {
-                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
             return report;
-        }
-
-        private static NewProgramOperation WithDriverCacheOff(NewProgramOperation op)
-        {
-            op.WorkerEnvironment["POCL_KERNEL_CACHE"] = "0";
-            return op;
         }
 
         private static void Compile(WorkerCommand worker, List<BuildJob> jobs, int parallel, Dictionary<string, string> env, IOperationHost host)

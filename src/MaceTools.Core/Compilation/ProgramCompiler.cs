@@ -14,14 +14,24 @@ namespace MaceTools.Compilation
     /// <summary>One program to build for one device class: the MACE program key and the exact source text.</summary>
     public sealed class BuildJob
     {
-        public BuildJob(string key, MaceDevice device, string source, string sourceHash)
+        /// <summary>The job for a key, its source assembled from <paramref name="sources"/> as MACE <paramref name="version"/> does.</summary>
+        public BuildJob(string key, MaceDevice device, Kernels.KernelSourceSet sources, MaceVersion version)
         {
             Key = key;
             Program = ProgramKey.Parse(key).Program;
             Device = device;
-            Source = source;
-            SourceHash = sourceHash;
+            Source = sources.Assemble(Program, version);
+            SourceHash = Kernels.KernelSourceSet.HashText(Source);
             Options = ProgramKey.CompilerFlags(key);
+        }
+
+        /// <summary>Why a key cannot be built for a device from these sources (no source, half precision without fp16), or null.</summary>
+        public static string? Refusal(string key, MaceDevice device, Kernels.KernelSourceSet sources)
+        {
+            string program = ProgramKey.Parse(key).Program;
+            return !sources.Contains(program) ? $"no source for program '{program}' in {sources.Origin}"
+                : KeyRetarget.NeedsFp16(key) && !device.SupportsFp16 ? $"a half-precision program needs cl_khr_fp16, which {device.Name} lacks"
+                : null;
         }
 
         public string Key { get; }
@@ -46,9 +56,6 @@ namespace MaceTools.Compilation
         public bool FromCache { get; internal set; }
         public string StatusName { get; internal set; } = "CL_SUCCESS";
         public string Log { get; internal set; } = "";
-        public double Milliseconds { get; internal set; }
-        /// <summary>The worker died (driver crash or hang): the signal name.</summary>
-        public string? Crash { get; internal set; }
         public bool Succeeded => Binary != null;
     }
 
@@ -87,9 +94,7 @@ namespace MaceTools.Compilation
             else host.WriteVerbose($"all {outcomes.Count} program(s) came from the build cache");
             if (pending.Count == 0) return outcomes;
 
-            string scratch = Path.Combine(Path.GetTempPath(), "macetools-build-" + Guid.NewGuid().ToString("N").Substring(0, 12));
-            Directory.CreateDirectory(scratch);
-            try
+            using var scratch = new ScratchDirectory("build");
             {
                 var queue = new ConcurrentQueue<(BuildOutcome Outcome, int Index)>(pending.Select((o, i) => (o, i)));
                 var done = new BlockingCollection<BuildOutcome>();
@@ -102,7 +107,7 @@ namespace MaceTools.Compilation
                     {
                         while (!cancel.IsCancellationRequested && queue.TryDequeue(out var item))
                         {
-                            BuildOne(driver, item.Outcome, Path.Combine(scratch, item.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancel);
+                            BuildOne(driver, item.Outcome, scratch.File(item.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancel);
                             done.Add(item.Outcome);
                         }
                     }
@@ -129,10 +134,6 @@ namespace MaceTools.Compilation
                 threads.ForEach(t => t.Join());
                 host.WriteProgress(new OperationProgress(2, "Compiling OpenCL programs", "done", 100, completed: true));
             }
-            finally
-            {
-                try { Directory.Delete(scratch, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-            }
             return outcomes;
         }
 
@@ -143,8 +144,7 @@ namespace MaceTools.Compilation
                 .Set("source", stem + ".cl").Set("options", o.Job.Options).Set("out", stem + ".bin"), cancel);
             if (reply.Op == "crashed")
             {
-                o.Crash = reply["signal"] ?? "unknown";
-                o.StatusName = reply["hung"] != null ? "hung" : "crashed (" + o.Crash + ")";
+                o.StatusName = reply["hung"] != null ? "hung" : "crashed (" + (reply["signal"] ?? "unknown") + ")";
                 o.Log = reply["log"] ?? "";
                 return;
             }
@@ -156,7 +156,6 @@ namespace MaceTools.Compilation
             }
             o.StatusName = reply["statusName"] ?? "";
             o.Log = reply["log"] ?? "";
-            o.Milliseconds = reply.GetDouble("ms");
             if (reply.GetInt("status") != ClErrors.Success) return;
             var binary = File.ReadAllBytes(stem + ".bin");
             // The bytes must be the ones the worker produced before they go anywhere.

@@ -24,6 +24,9 @@ namespace MaceTools.Devices
 
         public static List<MaceDevice> Discover() => Discover(ClApi.Default);
 
+        /// <summary>A device of this machine by id or name part (see the other overload); discovers them first.</summary>
+        public static MaceDevice Select(string? spec) => Select(Discover(), spec);
+
         /// <summary>
         /// A device by <paramref name="spec"/>: its id (the index in the list) or a unique substring of its name.
         /// Without a spec: the device MACE would pick, else the first device.

@@ -158,8 +158,10 @@ namespace MaceTools.Kernels
         }
 
         /// <summary>SHA-256 (lower-case hex) of the assembled source: a build-cache key that changes whenever the text a driver compiles changes.</summary>
-        public string SourceHash(string program, MaceVersion version)
-            => Hashing.Sha256Hex(new UTF8Encoding(false).GetBytes(Assemble(program, version)));
+        public string SourceHash(string program, MaceVersion version) => HashText(Assemble(program, version));
+
+        /// <summary>SHA-256 (lower-case hex) of an assembled source text.</summary>
+        public static string HashText(string source) => Hashing.Sha256Hex(new UTF8Encoding(false).GetBytes(source));
 
         private byte[] Program(string program)
         {

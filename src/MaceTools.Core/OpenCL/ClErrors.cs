@@ -6,12 +6,7 @@ namespace MaceTools.OpenCL
     public static class ClErrors
     {
         public const int Success = 0;
-        public const int BuildProgramFailure = -11;
-        public const int InvalidValue = -30;
         public const int InvalidBinary = -42;
-        public const int InvalidBuildOptions = -43;
-        public const int InvalidProgram = -44;
-        public const int InvalidProgramExecutable = -45;
         public const int DeviceNotFound = -1;
         public const int PlatformNotFoundKhr = -1001;
 

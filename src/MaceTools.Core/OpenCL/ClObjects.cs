@@ -8,14 +8,14 @@ namespace MaceTools.OpenCL
     /// <summary>cl.h parameter names this project queries.</summary>
     internal static class ClInfo
     {
-        public const uint PlatformProfile = 0x0900, PlatformVersion = 0x0901, PlatformName = 0x0902, PlatformVendor = 0x0903, PlatformExtensions = 0x0904;
-        public const uint DeviceType = 0x1000, DeviceMaxComputeUnits = 0x1002, DeviceMaxWorkItemDimensions = 0x1003, DeviceMaxWorkGroupSize = 0x1004,
+        public const uint PlatformProfile = 0x0900, PlatformVersion = 0x0901, PlatformName = 0x0902, PlatformVendor = 0x0903;
+        public const uint DeviceType = 0x1000, DeviceMaxComputeUnits = 0x1002, DeviceMaxWorkGroupSize = 0x1004,
             DeviceMaxWorkItemSizes = 0x1005, DeviceMaxClockFrequency = 0x100C, DeviceImage2DMaxWidth = 0x1011, DeviceImage2DMaxHeight = 0x1012,
             DeviceImageSupport = 0x1016, DeviceGlobalMemCacheSize = 0x101E, DeviceGlobalMemSize = 0x101F, DeviceLocalMemSize = 0x1023,
-            DeviceName = 0x102B, DeviceVendor = 0x102C, DriverVersion = 0x102D, DeviceProfile = 0x102E, DeviceVersion = 0x102F,
+            DeviceName = 0x102B, DeviceVendor = 0x102C, DriverVersion = 0x102D, DeviceVersion = 0x102F,
             DeviceExtensions = 0x1030, DeviceOpenCLCVersion = 0x103D;
-        public const uint ProgramNumDevices = 0x1162, ProgramBinarySizes = 0x1165, ProgramBinaries = 0x1166, ProgramNumKernels = 0x1167, ProgramKernelNames = 0x1168;
-        public const uint ProgramBuildStatus = 0x1181, ProgramBuildLog = 0x1183;
+        public const uint ProgramBinarySizes = 0x1165, ProgramBinaries = 0x1166, ProgramKernelNames = 0x1168;
+        public const uint ProgramBuildLog = 0x1183;
         public const ulong DeviceTypeAll = 0xFFFFFFFF;
     }
 

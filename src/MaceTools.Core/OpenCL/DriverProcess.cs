@@ -19,7 +19,7 @@ namespace MaceTools.OpenCL
         private readonly WorkerCommand _command;
         private readonly IDictionary<string, string> _environment;
         private Process? _process;
-        private string? _cacheDir;
+        private Formats.ScratchDirectory? _cacheDir;
         private readonly Queue<string> _stderr = new Queue<string>();
         private int _nextId;
 
@@ -33,35 +33,9 @@ namespace MaceTools.OpenCL
 
         /// <summary>How long one request may take before the worker is killed and the request reported as hung.</summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
-        /// <summary>How many workers this object has started (1 + restarts after crashes).</summary>
-        public int Starts { get; private set; }
-        public string? Library { get; private set; }
 
-        public WorkerMessage Send(WorkerMessage request, CancellationToken cancel = default)
-        {
-            EnsureStarted();
-            var p = _process!;
-            request["id"] = (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            try
-            {
-                p.StandardInput.WriteLine(request.Format());
-                p.StandardInput.Flush();
-            }
-            catch (IOException) { return Crashed(request); }
-            var read = p.StandardOutput.ReadLineAsync();
-            int index = Task.WaitAny(new Task[] { read }, (int)RequestTimeout.TotalMilliseconds, cancel);
-            if (index < 0)
-            {
-                Kill();
-                return new WorkerMessage("crashed").Set("id", request["id"]).Set("hung", 1)
-                    .Set("log", $"the driver did not answer within {RequestTimeout.TotalSeconds:0} s; the worker was killed");
-            }
-            string? line = read.Result;
-            if (line == null) return Crashed(request);
-            var reply = WorkerMessage.Parse(line);
-            if (reply["id"] != request["id"]) throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation, $"worker protocol error: reply {reply["id"]} to request {request["id"]}", _command.ToString());
-            return reply;
-        }
+        /// <summary>One request, one reply (a <c>crashed</c> reply if the worker died on it).</summary>
+        public WorkerMessage Send(WorkerMessage request, CancellationToken cancel = default) => Pipeline(new[] { request }, null, cancel)[0];
 
         /// <summary>
         /// Sends many requests without waiting for each reply (the worker answers in order), so the per-request round trip
@@ -107,6 +81,8 @@ namespace MaceTools.OpenCL
                     break;
                 }
                 var reply = WorkerMessage.Parse(read.Result);
+                if (reply["id"] != requests[i]["id"])
+                    throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation, $"worker protocol error: reply {reply["id"]} to request {requests[i]["id"]}", _command.ToString());
                 replies.Add(reply);
                 onReply?.Invoke(i, reply);
             }
@@ -146,15 +122,14 @@ namespace MaceTools.OpenCL
         {
             if (_process != null && !_process.HasExited) return;
             Stop();
-            _cacheDir = Path.Combine(Path.GetTempPath(), "macetools-driver-" + Guid.NewGuid().ToString("N").Substring(0, 12));
-            Directory.CreateDirectory(_cacheDir);
+            _cacheDir = new Formats.ScratchDirectory("driver");
             var psi = _command.StartInfo("worker");
             psi.RedirectStandardInput = true;
             psi.RedirectStandardOutput = true;
             psi.RedirectStandardError = true;
             psi.UseShellExecute = false;
             psi.CreateNoWindow = true;
-            psi.Environment["POCL_CACHE_DIR"] = _cacheDir;
+            psi.Environment["POCL_CACHE_DIR"] = _cacheDir.Path;
             psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
             foreach (var kv in _environment) psi.Environment[kv.Key] = kv.Value;
             var p = new Process { StartInfo = psi };
@@ -170,7 +145,6 @@ namespace MaceTools.OpenCL
             }
             p.BeginErrorReadLine();
             _process = p;
-            Starts++;
             string? hello = p.StandardOutput.ReadLine();
             var ready = hello == null ? null : WorkerMessage.Parse(hello);
             if (ready?.Op != "ready")
@@ -182,7 +156,6 @@ namespace MaceTools.OpenCL
                 throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation,
                     $"the driver worker '{_command}' did not start: {(ready?["error"] ?? hello ?? "no output")}{(tail.Length > 0 ? "\n" + tail : "")}", _command.ToString());
             }
-            Library = ready["library"];
         }
 
         private void Kill()
@@ -200,11 +173,8 @@ namespace MaceTools.OpenCL
                 _process.Dispose();
                 _process = null;
             }
-            if (_cacheDir != null)
-            {
-                try { Directory.Delete(_cacheDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-                _cacheDir = null;
-            }
+            _cacheDir?.Dispose();
+            _cacheDir = null;
             lock (_stderr) _stderr.Clear();
         }
 

@@ -25,7 +25,6 @@ namespace MaceTools.OpenCL
         }
 
         public string Op => this["op"] ?? "";
-        public IEnumerable<string> Names => _fields.Keys;
 
         public WorkerMessage Set(string name, object? value)
         {
@@ -42,7 +41,6 @@ namespace MaceTools.OpenCL
         public string Get(string name) => this[name] ?? throw new FormatException($"worker message '{Op}' lacks the field '{name}'");
         public int GetInt(string name) => int.Parse(Get(name), CultureInfo.InvariantCulture);
         public double GetDouble(string name) => double.Parse(Get(name), CultureInfo.InvariantCulture);
-        public bool GetBool(string name) => this[name] == "1" || this[name] == "true";
 
         public string Format()
         {

@@ -58,18 +58,16 @@ namespace MaceTools.Operations
             var file = MaceProgram.Load(path);
             if (file.Kind != MaceFileKind.Programs)
                 throw new MaceException(ErrorIds.KindMismatch, MaceErrorCategory.InvalidArgument, $"{path}: is a tuned-parameter file; only program files can be measured", path);
-            var device = Device ?? LocalDevices.Select(LocalDevices.Discover(), null);
+            var device = Device ?? LocalDevices.Select(null);
             var sources = KernelSource == null ? KernelSourceSet.Builtin : KernelSourceSet.FromDirectory(PathResolver.FullPath(KernelSource, host.CurrentDirectory));
             var version = RuntimeRules.WriterVersion(file);
             var result = new MaceMeasurement { Path = path, Device = device.Name, Repeat = Repeat };
             var entries = new List<MaceEntryMeasurement>();
             double? firstOverhead = null;
             var programs = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).ToList();
-            string scratch = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "macetools-measure-" + Guid.NewGuid().ToString("N").Substring(0, 12));
-            Directory.CreateDirectory(scratch);
-            string copy = System.IO.Path.Combine(scratch, "file.bin");
+            using var scratch = new ScratchDirectory("measure");
+            string copy = scratch.File("file.bin");
             File.WriteAllBytes(copy, file.CopyBytes());
-            try
             {
                 using var driver = new DriverProcess(Worker ?? WorkerCommand.Locate(), new Dictionary<string, string> { ["POCL_KERNEL_CACHE"] = "0" });
                 for (int i = 0; i < programs.Count; i++)
@@ -77,16 +75,12 @@ namespace MaceTools.Operations
                     host.CancellationToken.ThrowIfCancellationRequested();
                     var entry = programs[i];
                     host.WriteProgress(new OperationProgress(4, $"Measuring {file.Name} on {device.Name}", entry.Key, 100 * i / programs.Count));
-                    var m = MeasureOne(driver, entry, device, sources, version, copy, file.Sha256, System.IO.Path.Combine(scratch, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), host, out double first);
+                    var m = MeasureOne(driver, entry, device, sources, version, copy, file.Sha256, scratch.File(i.ToString(System.Globalization.CultureInfo.InvariantCulture)), host, out double first);
                     if (m == null) { result.Skipped++; continue; }
                     firstOverhead ??= Math.Max(0, first - m.FromSourceMs);
                     entries.Add(m);
                 }
                 host.WriteProgress(new OperationProgress(4, $"Measuring {file.Name} on {device.Name}", "done", 100, completed: true));
-            }
-            finally
-            {
-                try { Directory.Delete(scratch, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
             result.Entries = entries.ToArray();
             result.CompilerStartMs = firstOverhead ?? 0;

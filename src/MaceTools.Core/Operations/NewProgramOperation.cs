@@ -56,7 +56,7 @@ namespace MaceTools.Operations
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
                     From != null ? $"{From}: has no program entries to build" : "nothing to build: give a program file (-From / --from) or program keys (-Kernel / --kernel)");
 
-            var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(LocalDevices.Discover(), null) };
+            var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(null) };
             var classes = devices.GroupBy(d => d.Class.Id).Select(g => g.First()).ToList();
             foreach (var skipped in devices.Except(classes))
                 host.WriteVerbose($"{skipped}: same device class as another device ({skipped.Class}); built once");
@@ -93,17 +93,14 @@ namespace MaceTools.Operations
             var keys = fromKeys.Select(k => KeyRetarget.For(k, device, Version)).Concat(Kernels).Distinct(StringComparer.Ordinal);
             foreach (var key in keys)
             {
-                string program = ProgramKey.Parse(key).Program;
-                string? refusal = !sources.Contains(program) ? $"no source for program '{program}' in {sources.Origin}"
-                    : KeyRetarget.NeedsFp16(key) && !device.SupportsFp16 ? $"a half-precision program needs cl_khr_fp16, which {device.Name} lacks"
-                    : null;
+                string? refusal = BuildJob.Refusal(key, device, sources);
                 if (refusal != null)
                 {
                     plan.Refused.Add(key);
                     host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{key}: not built for {device.Name}: {refusal}", key));
                     continue;
                 }
-                plan.Jobs.Add(new BuildJob(key, device, sources.Assemble(program, Version), sources.SourceHash(program, Version)));
+                plan.Jobs.Add(new BuildJob(key, device, sources, Version));
             }
             return plan;
         }

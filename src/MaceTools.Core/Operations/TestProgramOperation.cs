@@ -30,19 +30,12 @@ namespace MaceTools.Operations
         /// </summary>
         public static MaceTestResult TestOnDevice(string path, MaceTarget target, MaceDevice device, WorkerCommand worker, IOperationHost host)
         {
-            MaceProgram file;
-            try { file = MaceProgram.Load(path); }
-            catch (MaceFormatException) { return Test(path, target); }
-            var version = target.Version ?? RuntimeRules.WriterVersion(file);
-            var onDevice = new MaceTarget
-            {
-                Version = version,
-                PlatformInfo = target.PlatformInfo ?? device.PlatformInfoFor(version),
-                DeviceName = target.DeviceName ?? device.MaceDeviceName,
-                ReusePolicy = target.ReusePolicy,
-            };
-            var basic = Test(path, onDevice);
-            if (file.Kind != MaceFileKind.Programs)
+            if (!TryLoad(path, out var file, out var undecodable)) return undecodable!;
+            var onDevice = device.TargetFor(target.Version ?? RuntimeRules.WriterVersion(file!), target.ReusePolicy);
+            onDevice.PlatformInfo = target.PlatformInfo ?? onDevice.PlatformInfo;
+            onDevice.DeviceName = target.DeviceName ?? onDevice.DeviceName;
+            var basic = Check(file!, onDevice);
+            if (file!.Kind != MaceFileKind.Programs)
                 return new MaceTestResult(path, basic.Generation, basic.Kind, basic.Findings, basic.Verdicts, device.Name);
             var loads = DeviceLoader.LoadAll(file, device, worker, host);
             var findings = basic.Findings.Concat(DeviceLoader.Findings(loads, device)).ToArray();
@@ -50,20 +43,30 @@ namespace MaceTools.Operations
         }
 
         /// <summary>Tests one file. A file that does not decode is a failed result, not an exception: that is what a test reports.</summary>
-        public static MaceTestResult Test(string path, MaceTarget target)
+        public static MaceTestResult Test(string path, MaceTarget target) =>
+            TryLoad(path, out var file, out var undecodable) ? Check(file!, target) : undecodable!;
+
+        private static bool TryLoad(string path, out MaceProgram? file, out MaceTestResult? undecodable)
         {
-            MaceProgram file;
+            undecodable = null;
             try
             {
                 file = MaceProgram.Load(path);
+                return true;
             }
             catch (MaceFormatException e)
             {
                 var finding = new MaceFinding(FindingSeverity.Error, e.ErrorId,
                     e.Detail + " - MACE v1.1.1 rejects such a file by its CRC and rebuilds from source; v0.11-v1.0.4 abort with \"Paring storage data out of range\" when a record runs past the end; older versions read out of bounds",
                     MaceSymptom.CorruptedFile, offset: e.Offset);
-                return new MaceTestResult(path, null, null, new[] { finding }, new MaceRuntimeVerdict[0]);
+                undecodable = new MaceTestResult(path, null, null, new[] { finding }, new MaceRuntimeVerdict[0]);
+                file = null;
+                return false;
             }
+        }
+
+        private static MaceTestResult Check(MaceProgram file, MaceTarget target)
+        {
             var findings = FileChecks.Check(file);
             var verdicts = RuntimeRules.Evaluate(file, target);
             foreach (var v in verdicts.Where(v => v.Outcome == RuntimeOutcome.Crashes))
@@ -71,7 +74,7 @@ namespace MaceTools.Operations
             if (target.Version != null || target.PlatformInfo != null || target.DeviceName != null)
                 foreach (var v in verdicts.Where(v => v.Outcome == RuntimeOutcome.Rebuilt || v.Outcome == RuntimeOutcome.Ignored))
                     findings.Add(new MaceFinding(FindingSeverity.Error, "NotUsedByTarget", $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}", v.Symptom));
-            return new MaceTestResult(path, file.Generation, file.Kind, findings.ToArray(), verdicts.ToArray());
+            return new MaceTestResult(file.Path, file.Generation, file.Kind, findings.ToArray(), verdicts.ToArray());
         }
     }
 }

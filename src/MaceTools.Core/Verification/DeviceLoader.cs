@@ -54,11 +54,9 @@ namespace MaceTools.Verification
             var programs = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).ToList();
             var loads = new List<MaceEntryLoad>();
             // The worker reads the entries from a copy of the exact bytes this process decoded, checked by their hash.
-            string scratch = Path.Combine(Path.GetTempPath(), "macetools-load-" + Guid.NewGuid().ToString("N").Substring(0, 12));
-            Directory.CreateDirectory(scratch);
-            string copy = Path.Combine(scratch, "file.bin");
+            using var scratch = new ScratchDirectory("load");
+            string copy = scratch.File("file.bin");
             File.WriteAllBytes(copy, file.CopyBytes());
-            try
             {
                 // pocl finds a damaged binary "already built" in its cache when a good twin was loaded before, so the
                 // loads run with the driver's kernel cache off: every entry is judged by its own bytes.
@@ -96,10 +94,6 @@ namespace MaceTools.Verification
                     }
                 }
                 host.WriteProgress(new OperationProgress(3, $"Loading {file.Name} on {device.Name}", "done", 100, completed: true));
-            }
-            finally
-            {
-                try { Directory.Delete(scratch, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
             return loads;
         }

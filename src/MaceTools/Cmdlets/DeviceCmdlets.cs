@@ -15,7 +15,7 @@ namespace MaceTools.Commands
             object value = inputData is PSObject ps ? ps.BaseObject : inputData;
             if (value is MaceDevice || value is MaceDevice[] || value == null) return value!;
             if (value is string || value is int || value is long)
-                return LocalDevices.Select(LocalDevices.Discover(), Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
+                return LocalDevices.Select(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
             if (value is object[] items)
                 return items.Select(i => (MaceDevice)Transform(engineIntrinsics, i)).ToArray();
             return value;
