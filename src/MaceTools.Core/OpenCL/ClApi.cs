@@ -88,6 +88,24 @@ namespace MaceTools.OpenCL
             GetProgramInfo = Bind<clGetProgramInfo>();
             GetProgramBuildInfo = Bind<clGetProgramBuildInfo>();
             ReleaseProgram = Bind<clReleaseProgram>();
+            CreateCommandQueue = Bind<clCreateCommandQueue>();
+            ReleaseCommandQueue = Bind<clReleaseCommandQueue>();
+            CreateBuffer = Bind<clCreateBuffer>();
+            CreateImage = Bind<clCreateImage>();
+            ReleaseMemObject = Bind<clReleaseMemObject>();
+            CreateKernel = Bind<clCreateKernel>();
+            ReleaseKernel = Bind<clReleaseKernel>();
+            SetKernelArg = Bind<clSetKernelArg>();
+            GetKernelWorkGroupInfo = Bind<clGetKernelWorkGroupInfo>();
+            EnqueueNDRangeKernel = Bind<clEnqueueNDRangeKernel>();
+            EnqueueWriteImage = Bind<clEnqueueWriteImage>();
+            EnqueueReadImage = Bind<clEnqueueReadImage>();
+            EnqueueWriteBuffer = Bind<clEnqueueWriteBuffer>();
+            EnqueueReadBuffer = Bind<clEnqueueReadBuffer>();
+            Finish = Bind<clFinish>();
+            WaitForEvents = Bind<clWaitForEvents>();
+            GetEventProfilingInfo = Bind<clGetEventProfilingInfo>();
+            ReleaseEvent = Bind<clReleaseEvent>();
         }
 
         /// <summary>The candidate that loaded (a loader name such as libOpenCL.so.1, or a path).</summary>
@@ -114,6 +132,24 @@ namespace MaceTools.OpenCL
         internal readonly clGetProgramInfo GetProgramInfo;
         internal readonly clGetProgramBuildInfo GetProgramBuildInfo;
         internal readonly clReleaseProgram ReleaseProgram;
+        internal readonly clCreateCommandQueue CreateCommandQueue;
+        internal readonly clReleaseCommandQueue ReleaseCommandQueue;
+        internal readonly clCreateBuffer CreateBuffer;
+        internal readonly clCreateImage CreateImage;
+        internal readonly clReleaseMemObject ReleaseMemObject;
+        internal readonly clCreateKernel CreateKernel;
+        internal readonly clReleaseKernel ReleaseKernel;
+        internal readonly clSetKernelArg SetKernelArg;
+        internal readonly clGetKernelWorkGroupInfo GetKernelWorkGroupInfo;
+        internal readonly clEnqueueNDRangeKernel EnqueueNDRangeKernel;
+        internal readonly clEnqueueWriteImage EnqueueWriteImage;
+        internal readonly clEnqueueReadImage EnqueueReadImage;
+        internal readonly clEnqueueWriteBuffer EnqueueWriteBuffer;
+        internal readonly clEnqueueReadBuffer EnqueueReadBuffer;
+        internal readonly clFinish Finish;
+        internal readonly clWaitForEvents WaitForEvents;
+        internal readonly clGetEventProfilingInfo GetEventProfilingInfo;
+        internal readonly clReleaseEvent ReleaseEvent;
 
         // Prototypes (cl.h). Delegate names are the export names.
 #pragma warning disable IDE1006
@@ -129,11 +165,47 @@ namespace MaceTools.OpenCL
         [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clGetProgramInfo(IntPtr program, uint param, UIntPtr size, IntPtr value, out UIntPtr sizeRet);
         [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clGetProgramBuildInfo(IntPtr program, IntPtr device, uint param, UIntPtr size, byte[]? value, out UIntPtr sizeRet);
         [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clReleaseProgram(IntPtr program);
+        // clCreateCommandQueue is deprecated in 2.0 but present everywhere, and the only form 1.2 devices have.
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate IntPtr clCreateCommandQueue(IntPtr context, IntPtr device, ulong properties, out int status);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clReleaseCommandQueue(IntPtr queue);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate IntPtr clCreateBuffer(IntPtr context, ulong flags, UIntPtr size, IntPtr hostPtr, out int status);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate IntPtr clCreateImage(IntPtr context, ulong flags, ref ClImageFormat format, ref ClImageDesc desc, IntPtr hostPtr, out int status);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clReleaseMemObject(IntPtr memory);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate IntPtr clCreateKernel(IntPtr program, byte[] name, out int status);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clReleaseKernel(IntPtr kernel);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clSetKernelArg(IntPtr kernel, uint index, UIntPtr size, IntPtr value);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clGetKernelWorkGroupInfo(IntPtr kernel, IntPtr device, uint param, UIntPtr size, byte[] value, out UIntPtr sizeRet);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clEnqueueNDRangeKernel(IntPtr queue, IntPtr kernel, uint workDim, UIntPtr[]? offset, UIntPtr[] global, UIntPtr[]? local, uint numEvents, IntPtr[]? waitList, out IntPtr evt);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clEnqueueWriteImage(IntPtr queue, IntPtr image, uint blocking, UIntPtr[] origin, UIntPtr[] region, UIntPtr rowPitch, UIntPtr slicePitch, IntPtr ptr, uint numEvents, IntPtr[]? waitList, IntPtr evt);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clEnqueueReadImage(IntPtr queue, IntPtr image, uint blocking, UIntPtr[] origin, UIntPtr[] region, UIntPtr rowPitch, UIntPtr slicePitch, IntPtr ptr, uint numEvents, IntPtr[]? waitList, IntPtr evt);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clEnqueueWriteBuffer(IntPtr queue, IntPtr buffer, uint blocking, UIntPtr offset, UIntPtr size, IntPtr ptr, uint numEvents, IntPtr[]? waitList, IntPtr evt);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clEnqueueReadBuffer(IntPtr queue, IntPtr buffer, uint blocking, UIntPtr offset, UIntPtr size, IntPtr ptr, uint numEvents, IntPtr[]? waitList, IntPtr evt);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clFinish(IntPtr queue);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clWaitForEvents(uint count, IntPtr[] events);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clGetEventProfilingInfo(IntPtr evt, uint param, UIntPtr size, out ulong value, out UIntPtr sizeRet);
+        [UnmanagedFunctionPointer(CallingConvention.Winapi)] internal delegate int clReleaseEvent(IntPtr evt);
 #pragma warning restore IDE1006
 
         internal static void Check(int status, string function, object? target = null)
         {
             if (status != ClErrors.Success) throw new ClException(function, status, target: target);
         }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ClImageFormat
+    {
+        public uint ChannelOrder;
+        public uint ChannelDataType;
+    }
+
+    /// <summary>cl_image_desc (OpenCL 1.2): sizes are size_t, the trailing union is a cl_mem.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct ClImageDesc
+    {
+        public uint ImageType;
+        public UIntPtr Width, Height, Depth, ArraySize, RowPitch, SlicePitch;
+        public uint MipLevels, Samples;
+        public IntPtr Buffer;
     }
 }

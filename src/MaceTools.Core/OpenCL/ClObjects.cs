@@ -17,6 +17,11 @@ namespace MaceTools.OpenCL
         public const uint ProgramBinarySizes = 0x1165, ProgramBinaries = 0x1166, ProgramKernelNames = 0x1168;
         public const uint ProgramBuildLog = 0x1183;
         public const ulong DeviceTypeAll = 0xFFFFFFFF;
+        public const uint KernelWorkGroupSize = 0x11B0;
+        public const uint ProfilingCommandStart = 0x1282, ProfilingCommandEnd = 0x1283;
+        public const ulong QueueProfilingEnable = 1 << 1;
+        public const ulong MemReadWrite = 1;
+        public const uint Rgba = 0x10B5, Float = 0x10DE, HalfFloat = 0x10DD, MemObjectImage2D = 0x10F1;
     }
 
     /// <summary>One platform and one of its devices as native handles (valid for the life of the process).</summary>
@@ -167,7 +172,8 @@ namespace MaceTools.OpenCL
         }
 
         private ClApi Api => _context.Device.Api;
-        private IntPtr Handle => _program != IntPtr.Zero ? _program : throw new ObjectDisposedException(nameof(ClProgram));
+        internal IntPtr Handle => _program != IntPtr.Zero ? _program : throw new ObjectDisposedException(nameof(ClProgram));
+        internal ClContext Context => _context;
 
         /// <summary>clBuildProgram; returns the status (not thrown: a failed build is a result) and the build log.</summary>
         public ClBuildResult Build(string options)

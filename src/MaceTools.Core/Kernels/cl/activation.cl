@@ -3,7 +3,7 @@
 // Element-wise activation of an IN_OUT image.
 // Global size {ceil(C/4), W, N * H}; each item maps one pixel (four channels).
 // Options: exactly one of USE_RELU, USE_RELUX, USE_PRELU, USE_TANH, USE_SIGMOID, USE_LEAKYRELU,
-// USE_ELU (none copies the input). With USE_PRELU the kernel takes an ARGUMENT image of C slopes.
+// USE_ELU, USE_HARDSIGMOID, USE_HARDSWISH (none copies the input). With USE_PRELU the kernel takes an ARGUMENT image of C slopes.
 __kernel void activation(OUT_OF_RANGE_PARAMS
                          GLOBAL_WORK_GROUP_SIZE_DIM3
                          __read_only image2d_t input,   /* IN_OUT [N, H, W, C] */

@@ -11,6 +11,7 @@
 //                                             arguments and items past them return early
 //   OUT_OF_RANGE_CHECK                        kernels take a flag buffer and report bad writes
 //   USE_RELU USE_RELUX USE_PRELU USE_TANH USE_SIGMOID USE_LEAKYRELU USE_ELU   fused activation
+//   USE_HARDSIGMOID USE_HARDSWISH             (MaceTools additions for MobileNetV3-style models)
 //
 // Image layouts (all images are 2-D, RGBA, 4 channels per pixel):
 //   IN_OUT          NHWC tensor; width = W * ceil(C/4), height = N * H;
@@ -134,7 +135,8 @@ inline void check_out_of_range_for_image2d(__write_only image2d_t image, int x, 
 // Fused activation. Kernels that can fuse one take ACTIVATION_PARAMS (always) and, with USE_PRELU,
 // PRELU_ALPHA_PARAM: an ARGUMENT image of per-channel slopes.
 #define ACTIVATION_PARAMS \
-  __private const float relux_max_limit, __private const float activation_coefficient,
+  __private const float relux_max_limit, __private const float activation_coefficient, \
+  __private const float activation_beta,
 
 #ifdef USE_PRELU
 #define PRELU_ALPHA_PARAM __read_only image2d_t prelu_alpha,
@@ -145,9 +147,10 @@ inline void check_out_of_range_for_image2d(__write_only image2d_t image, int x, 
 #endif
 
 // alpha: PRELU slopes of the four channels; relux_max_limit: RELUX upper bound;
-// coefficient: LEAKYRELU slope or ELU alpha.
+// coefficient: LEAKYRELU slope, ELU alpha, or HARDSIGMOID/HARDSWISH alpha; beta: their beta.
+// MaceTools.Kernels.Activation.Apply is the C# statement of the same functions.
 inline DATA_TYPE4 do_activation(DATA_TYPE4 in, DATA_TYPE4 alpha, float relux_max_limit,
-                                float coefficient) {
+                                float coefficient, float beta) {
   DATA_TYPE4 out;
 #if defined(USE_RELU)
   out = fmax(in, (DATA_TYPE)0);
@@ -163,6 +166,10 @@ inline DATA_TYPE4 do_activation(DATA_TYPE4 in, DATA_TYPE4 alpha, float relux_max
   out = select((DATA_TYPE)coefficient * in, in, in >= (DATA_TYPE4)0);
 #elif defined(USE_ELU)
   out = select((DATA_TYPE)coefficient * (exp(in) - (DATA_TYPE4)1), in, in >= (DATA_TYPE4)0);
+#elif defined(USE_HARDSIGMOID)
+  out = clamp(mad((DATA_TYPE4)((DATA_TYPE)coefficient), in, (DATA_TYPE4)((DATA_TYPE)beta)), (DATA_TYPE)0, (DATA_TYPE)1);
+#elif defined(USE_HARDSWISH)
+  out = in * clamp(mad((DATA_TYPE4)((DATA_TYPE)coefficient), in, (DATA_TYPE4)((DATA_TYPE)beta)), (DATA_TYPE)0, (DATA_TYPE)1);
 #else
   out = in;
 #endif
@@ -170,7 +177,8 @@ inline DATA_TYPE4 do_activation(DATA_TYPE4 in, DATA_TYPE4 alpha, float relux_max
 }
 
 #define ACTIVATE(value, channel_block) \
-  do_activation((value), READ_PRELU_ALPHA(channel_block), relux_max_limit, activation_coefficient)
+  do_activation((value), READ_PRELU_ALPHA(channel_block), relux_max_limit, activation_coefficient, \
+                activation_beta)
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers.

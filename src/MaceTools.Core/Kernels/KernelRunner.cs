@@ -1,0 +1,174 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MaceTools.Devices;
+using MaceTools.OpenCL;
+
+namespace MaceTools.Kernels
+{
+    /// <summary>
+    /// Runs <see cref="KernelLaunch"/>es on one local OpenCL device in-process: builds each program once per key from a
+    /// <see cref="KernelSourceSet"/>, keeps named tensors in device memory (images in their layout, plain buffers), binds
+    /// arguments, and times every launch with profiling events. Our own kernels with checked arguments only: damaged
+    /// binaries are loaded in a worker process, never here.
+    /// </summary>
+    public sealed class KernelRunner : IDisposable
+    {
+        private readonly Dictionary<string, ClProgram> _programs = new Dictionary<string, ClProgram>(StringComparer.Ordinal);
+        private readonly Dictionary<string, ClKernel> _kernels = new Dictionary<string, ClKernel>(StringComparer.Ordinal);
+        private readonly Dictionary<string, (ClMemory Memory, KernelArg Spec)> _tensors = new Dictionary<string, (ClMemory, KernelArg)>(StringComparer.Ordinal);
+        private readonly ClContext _context;
+        private readonly ClQueue _queue;
+
+        public KernelRunner(MaceDevice device, KernelSourceSet? sources = null)
+        {
+            Device = device;
+            Sources = sources ?? KernelSourceSet.Builtin;
+            var handle = device.Handle ?? throw new ArgumentException($"device {device} is not a local OpenCL device", nameof(device));
+            _context = new ClContext(handle);
+            _queue = new ClQueue(_context);
+        }
+
+        public MaceDevice Device { get; }
+        public KernelSourceSet Sources { get; }
+
+        /// <summary>The built kernel for a launch (compiled on first use; a failed build throws with the driver's log).</summary>
+        public ClKernel Kernel(KernelLaunch launch)
+        {
+            string id = launch.ProgramKey + "\n" + launch.Symbol;
+            if (_kernels.TryGetValue(id, out var k)) return k;
+            if (!_programs.TryGetValue(launch.ProgramKey, out var program))
+            {
+                if (!Sources.Contains(launch.Program))
+                    throw new MaceException(ErrorIds.Unsupported, MaceErrorCategory.ObjectNotFound, $"the kernel sources ({Sources.Origin}) have no program {launch.Program}", launch.Program);
+                program = _context.FromSource(Sources.Assemble(launch.Program, launch.Target.Version));
+                var result = program.Build(launch.CompilerFlags);
+                if (!result.Succeeded)
+                {
+                    program.Dispose();
+                    throw new ClException("clBuildProgram", result.Status, launch.ProgramKey, result.Log, launch.Program);
+                }
+                _programs[launch.ProgramKey] = program;
+            }
+            k = new ClKernel(program, launch.Symbol);
+            _kernels[id] = k;
+            return k;
+        }
+
+        /// <summary>Uploads a tensor for image arguments of <paramref name="layout"/> (packed on the host).</summary>
+        public void Upload(string name, ImageKind layout, int[] shape, float[] data)
+        {
+            var spec = KernelArg.Image(name, name, layout, shape);
+            var image = (ClImage)Allocate(name, spec);
+            _queue.WriteImage(image, ImageLayout.Pack(layout, shape, data));
+        }
+
+        /// <summary>Uploads a plain buffer (the source of a buffer_to_image launch).</summary>
+        public void UploadBuffer(string name, float[] data)
+        {
+            var spec = KernelArg.Buffer(name, name, data.Length);
+            var buffer = (ClBuffer)Allocate(name, spec);
+            _queue.WriteBuffer(buffer, data);
+        }
+
+        /// <summary>Reads a tensor back in its logical order (images unpacked from their layout).</summary>
+        public float[] Download(string name)
+        {
+            if (!_tensors.TryGetValue(name, out var t)) throw new ArgumentException($"no tensor named {name}", nameof(name));
+            if (t.Memory is ClImage image) return ImageLayout.Unpack(t.Spec.Layout, t.Spec.Shape, _queue.ReadImage(image));
+            return _queue.ReadBuffer((ClBuffer)t.Memory);
+        }
+
+        /// <summary>Uploads the launch's inputs from <paramref name="inputs"/> (by tensor name), runs it with MACE's default local size, returns the output.</summary>
+        public float[] Run(KernelLaunch launch, IDictionary<string, float[]> inputs)
+        {
+            foreach (var arg in launch.Inputs)
+            {
+                if (!inputs.TryGetValue(arg.Tensor!, out var data)) throw new ArgumentException($"{launch.Kernel} needs tensor {arg.Tensor}", nameof(inputs));
+                if (arg.Kind == KernelArgKind.Buffer) UploadBuffer(arg.Tensor!, data);
+                else Upload(arg.Tensor!, arg.Layout, arg.Shape, data);
+            }
+            Time(launch);
+            return Download(launch.Output.Tensor!);
+        }
+
+        /// <summary>MACE's default local size for this launch on this device.</summary>
+        public long[] DefaultLocalSize(KernelLaunch launch) =>
+            launch.DefaultLocalSize(Kernel(launch).WorkGroupSize, Device.GlobalMemCacheSize, Device.ComputeUnits);
+
+        /// <summary>
+        /// Runs the launch once on tensors already in device memory (the output is allocated when absent) with
+        /// <paramref name="local"/> (default: MACE's formula) and returns the kernel's device time in nanoseconds.
+        /// </summary>
+        public ulong Time(KernelLaunch launch, long[]? local = null)
+        {
+            var kernel = Kernel(launch);
+            local ??= DefaultLocalSize(launch);
+            long items = local.Aggregate(1L, (a, b) => a * b);
+            for (int i = 0; i < launch.Arguments.Count; i++)
+            {
+                var arg = launch.Arguments[i];
+                switch (arg.Kind)
+                {
+                    case KernelArgKind.Int: kernel.SetInt(i, arg.IntValue); break;
+                    case KernelArgKind.Float: kernel.SetFloat(i, arg.FloatValue); break;
+                    case KernelArgKind.Local: kernel.SetLocal(i, arg.LocalBytesPerItem * items); break;
+                    default: kernel.SetMemory(i, Bound(launch, arg)); break;
+                }
+            }
+            return _queue.Run(kernel, launch.EnqueuedGlobalSize(local), local);
+        }
+
+        private ClMemory Bound(KernelLaunch launch, KernelArg arg)
+        {
+            // An output is (re)allocated to the launch's shape; what it held before is not read.
+            if (arg.IsOutput) return Allocate(arg.Tensor!, arg);
+            if (_tensors.TryGetValue(arg.Tensor!, out var t))
+            {
+                if (!Same(t.Spec, arg))
+                    throw new ArgumentException($"{launch.Kernel} argument {arg.Name}: tensor {arg.Tensor} is {Describe(t.Spec)}, the launch needs {Describe(arg)}");
+                return t.Memory;
+            }
+            throw new ArgumentException($"{launch.Kernel} argument {arg.Name}: tensor {arg.Tensor} was not uploaded");
+        }
+
+        private ClMemory Allocate(string name, KernelArg spec)
+        {
+            if (_tensors.TryGetValue(name, out var old))
+            {
+                if (Same(old.Spec, spec)) return old.Memory;
+                old.Memory.Dispose();
+                _tensors.Remove(name);
+            }
+            ClMemory memory;
+            if (spec.Kind == KernelArgKind.Buffer) memory = ClBuffer.Create(_context, spec.Shape[0] * 4L);
+            else
+            {
+                var (w, h) = ImageLayout.Size(spec.Layout, spec.Shape);
+                if (w > Device.Image2DMaxWidth && Device.Image2DMaxWidth > 0 || h > Device.Image2DMaxHeight && Device.Image2DMaxHeight > 0)
+                    throw new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidArgument,
+                        $"tensor {name} needs a {w}x{h} image; {Device.Name} allows at most {Device.Image2DMaxWidth}x{Device.Image2DMaxHeight}", name);
+                memory = ClImage.Create(_context, w, h);
+            }
+            _tensors[name] = (memory, spec);
+            return memory;
+        }
+
+        private static bool Same(KernelArg a, KernelArg b) =>
+            a.Kind == b.Kind && (a.Kind == KernelArgKind.Buffer || a.Layout == b.Layout) && a.Shape.SequenceEqual(b.Shape);
+
+        private static string Describe(KernelArg a) => a.Kind == KernelArgKind.Buffer ? $"a buffer of {a.Shape[0]}" : $"{a.Layout} [{string.Join(", ", a.Shape)}]";
+
+        public void Dispose()
+        {
+            foreach (var k in _kernels.Values) k.Dispose();
+            foreach (var p in _programs.Values) p.Dispose();
+            foreach (var t in _tensors.Values) t.Memory.Dispose();
+            _kernels.Clear();
+            _programs.Clear();
+            _tensors.Clear();
+            _queue.Dispose();
+            _context.Dispose();
+        }
+    }
+}
