@@ -177,35 +177,62 @@ namespace MaceTools.Kernels
         }
 
         /// <summary>
-        /// Reduction over H and W to [N, 1, 1, C]. MACE v1.1 uses the one-item-per-block <c>reduce_hw</c>; earlier versions
-        /// (observed at v0.12) the work-group <c>reduce</c> with local memory and <c>-DNON_QUALCOMM_ADRENO</c>.
+        /// Reduction over H and W to [N, 1, 1, C], as MACE's ReduceHW: from v1.1, passes of <c>reduce_hw</c> over 16x16
+        /// tiles (intermediate tensors "reduce_pass1", "reduce_pass2", …; always <c>-DNOT_DIVISIBLE_FOUR</c>, a default
+        /// argument in MACE v1.1.1); before (observed at v0.12), one work-group <c>reduce</c> with local memory and
+        /// <c>-DNON_QUALCOMM_ADRENO</c>, not tuned.
         /// </summary>
-        public static KernelLaunch Reduce(int[] input, ReduceKind kind, KernelTarget target, bool half = false)
+        public static IReadOnlyList<KernelLaunch> Reduce(int[] input, ReduceKind kind, KernelTarget target, bool half = false)
         {
             CheckShape(input, nameof(input));
             int n = input[0], c = input[3];
             var output = new[] { n, 1, 1, c };
             var options = new List<string>(DataType(half)) { "-DREDUCE_TYPE=" + (int)kind };
-            bool hw = target.Version.AtLeast(1, 1, 0);
-            if (hw && c % 4 != 0) options.Add("-DNOT_DIVISIBLE_FOUR");
-            if (!hw && !target.Adreno) options.Add("-DNON_QUALCOMM_ADRENO");
-            var args = new List<KernelArg> { KernelArg.Image("input", "input", ImageKind.InOut, input) };
-            if (!hw) args.Add(KernelArg.Local("scratch", 16));
-            args.Add(KernelArg.Int("in_height", input[1]));
-            args.Add(KernelArg.Int("in_width", input[2]));
-            args.Add(KernelArg.Int("channels", c));
-            args.Add(KernelArg.Image("output", "output", ImageKind.InOut, output, output: true));
             double flops = ImageLayout.Count(input);
-            if (hw)
+            if (!target.Version.AtLeast(1, 1, 0))
             {
-                var gws = new long[] { 1, 1, (long)n * Blk4(c) };
-                return new KernelLaunch("reduce", "reduce", "reduce_hw", target, options, gws, LocalSizeRule.Default3D,
-                    $"reduce_hw_opencl_kernel_{gws[0]}_{gws[1]}_{gws[2]}", args, flops);
+                if (!target.Adreno) options.Add("-DNON_QUALCOMM_ADRENO");
+                // MACE: group = min(2·sqrt(H·W), kwg) items as {4, group/4}; 256 stands in for kwg, which every GPU allows.
+                int group = Math.Min(2 * (int)Math.Sqrt((double)input[1] * input[2]), 256);
+                var g = new long[] { 4, Math.Max(group / 4, 1), (long)n * Blk4(c) };
+                var oldArgs = new List<KernelArg>
+                {
+                    KernelArg.Image("input", "input", ImageKind.InOut, input), KernelArg.Local("scratch", 4),
+                    KernelArg.Int("in_height", input[1]), KernelArg.Int("in_width", input[2]), KernelArg.Int("channels", c),
+                    KernelArg.Image("output", "output", ImageKind.InOut, output, output: true),
+                };
+                if (c % 4 != 0) options.Add("-DNOT_DIVISIBLE_FOUR");
+                return new[] { new KernelLaunch("reduce", "reduce", "reduce", target, options, g, LocalSizeRule.Reduce, null, oldArgs, flops) };
             }
-            // The group spans dims 0 and 1 ({g0, g1} items share one block); sized like MACE's 4x16 reduce groups.
-            var g = new long[] { Math.Min(4, input[2]), Math.Min(16, input[1]), (long)n * Blk4(c) };
-            return new KernelLaunch("reduce", "reduce", "reduce", target, options, g, LocalSizeRule.FullyConnected,
-                $"reduce_opencl_kernel_{g[0]}_{g[1]}_{g[2]}", args, flops);
+            options.Add("-DNOT_DIVISIBLE_FOUR");
+            const int Tile = 16;
+            var launches = new List<KernelLaunch>();
+            int inH = input[1], inW = input[2], pass = 0;
+            string source = "input";
+            while (true)
+            {
+                bool last = inH <= Tile && inW <= Tile;
+                int outH = last ? 1 : (inH + Tile - 1) / Tile, outW = last ? 1 : (inW + Tile - 1) / Tile;
+                string target_ = last ? "output" : "reduce_pass" + (++pass);
+                var inShape = new[] { n, inH, inW, c };
+                var outShape = new[] { n, outH, outW, c };
+                var gws = new long[] { outW, outH, (long)n * Blk4(c) };
+                var args = new List<KernelArg>
+                {
+                    KernelArg.Image("input", source, ImageKind.InOut, inShape),
+                    KernelArg.Int("out_height", outH), KernelArg.Int("out_width", outW),
+                    KernelArg.Int("in_height", inH), KernelArg.Int("in_width", inW),
+                    KernelArg.Int("org_height", input[1]), KernelArg.Int("org_width", input[2]),
+                    KernelArg.Int("channel_blocks", Blk4(c)),
+                    KernelArg.Image("output", target_, ImageKind.InOut, outShape, output: true),
+                };
+                launches.Add(new KernelLaunch("reduce", "reduce", "reduce_hw", target, options, gws, LocalSizeRule.Default3D,
+                    $"reduce_hw_opencl_kernel_{gws[0]}_{gws[1]}_{gws[2]}", args, (double)ImageLayout.Count(inShape)));
+                if (last) return launches;
+                source = target_;
+                inH = outH;
+                inW = outW;
+            }
         }
 
         // ---------------------------------------------------------------------------------------------------------

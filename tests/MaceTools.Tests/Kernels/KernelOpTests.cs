@@ -167,18 +167,29 @@ namespace MaceTools.Tests.Kernels
             Tensors.Close(expected, _run.Run(launch, Data(("input", x))), launch.ToString());
         }
 
-        [Theory]
-        [InlineData(ReduceKind.Mean, 6)]
-        [InlineData(ReduceKind.Mean, 16)]
-        [InlineData(ReduceKind.Max, 5)]
-        [InlineData(ReduceKind.Sum, 3)]
-        public void Reduce_over_height_and_width_matches_the_reference(ReduceKind kind, int channels)
+        private float[] RunAll(IReadOnlyList<KernelLaunch> launches, string input, int[] shape, float[] x)
         {
-            var input = new[] { 2, 7, 5, channels };
+            _run.Upload(input, ImageKind.InOut, shape, x);
+            foreach (var l in launches) _run.Time(l);
+            return _run.Download(launches[launches.Count - 1].Output.Tensor!);
+        }
+
+        [Theory]
+        [InlineData(ReduceKind.Mean, 7, 5, 6, 1)]
+        [InlineData(ReduceKind.Mean, 16, 16, 16, 1)]
+        [InlineData(ReduceKind.Max, 7, 5, 5, 1)]
+        [InlineData(ReduceKind.Sum, 7, 5, 3, 1)]
+        [InlineData(ReduceKind.Mean, 37, 20, 6, 2)]
+        [InlineData(ReduceKind.Min, 300, 17, 5, 3)]
+        public void Reduce_over_height_and_width_matches_the_reference_in_MACEs_16x16_tile_passes(ReduceKind kind, int h, int w, int channels, int passes)
+        {
+            var input = new[] { 2, h, w, channels };
             var x = Tensors.Random(10, Tensors.Count(input));
-            var launch = KernelOps.Reduce(input, kind, _target);
-            Assert.Equal("reduce_hw", launch.Kernel);
-            Tensors.Close(CpuReference.Reduce(x, input, kind), _run.Run(launch, Data(("input", x))), launch.ToString());
+            var launches = KernelOps.Reduce(input, kind, _target);
+            Assert.Equal(passes, launches.Count);
+            Assert.All(launches, l => Assert.Equal("reduce_hw", l.Kernel));
+            Assert.Equal($"reduce_hw_opencl_kernel_1_1_{2 * ((channels + 3) / 4)}", launches[passes - 1].TuningKey);
+            Tensors.Close(CpuReference.Reduce(x, input, kind), RunAll(launches, "input", input, x), launches[0].ToString(), 2e-4f, 2e-4f);
         }
 
         [Fact]
@@ -187,9 +198,10 @@ namespace MaceTools.Tests.Kernels
             var input = new[] { 1, 13, 11, 10 };
             var x = Tensors.Random(11, Tensors.Count(input));
             var old = new KernelTarget(MaceVersion.Parse("v0.12.0"), false, false);
-            var launch = KernelOps.Reduce(input, ReduceKind.Mean, old);
+            var launch = Assert.Single(KernelOps.Reduce(input, ReduceKind.Mean, old));
             Assert.Equal("reduce", launch.Kernel);
             Assert.Contains("-DNON_QUALCOMM_ADRENO", launch.Options);
+            Assert.Null(launch.TuningKey);
             Tensors.Close(CpuReference.Reduce(x, input, ReduceKind.Mean), _run.Run(launch, Data(("input", x))), launch.ToString());
         }
 

@@ -2,10 +2,13 @@
 
 // Reduction of an IN_OUT image over H and W, per channel; output [N, 1, 1, C].
 // REDUCE_TYPE: MEAN=0 MIN=1 MAX=2 PROD=3 SUM=4.
-// NOT_DIVISIBLE_FOUR: C % 4 != 0; the padding lanes of the last output block are written as 0.
 //
-// reduce_hw: global size {1, 1, N * ceil(C/4)}; each item scans the whole H x W plane of one
-// channel block.
+// reduce_hw (MACE v1.1): reduces in passes of 16x16 tiles. Global size {out_width, out_height,
+// N * ceil(C/4)}, out = ceil(in / 16) until one pixel is left; each item reduces one tile. MEAN keeps
+// sums until the last pass, which divides by org_height * org_width. MACE v1.1.1 always passes
+// NOT_DIVISIBLE_FOUR to this kernel (a default argument), and it changes nothing here.
+//
+// NOT_DIVISIBLE_FOUR (reduce): C % 4 != 0; the padding lanes of the last output block are written as 0.
 //
 // reduce: global size {G0, G1, N * ceil(C/4)} with local size {G0, G1, L2}: the G0 * G1 items of
 // a work-group slice share one channel block, each scans every (G0 * G1)-th position, and the
@@ -48,32 +51,44 @@ inline float4 reduce_finish(float4 acc, int count, int valid_lanes) {
 
 __kernel void reduce_hw(OUT_OF_RANGE_PARAMS
                         GLOBAL_WORK_GROUP_SIZE_DIM3
-                        __read_only image2d_t input,   /* IN_OUT [N, H, W, C] */
+                        __read_only image2d_t input,   /* IN_OUT [N, in_height, in_width, C] */
+                        __private const int out_height,
+                        __private const int out_width,
                         __private const int in_height,
                         __private const int in_width,
-                        __private const int channels,
-                        __write_only image2d_t output) { /* IN_OUT [N, 1, 1, C] */
-  const int i0 = get_global_id(0);
-  const int i1 = get_global_id(1);
+                        __private const int org_height,
+                        __private const int org_width,
+                        __private const int channel_blocks,
+                        __write_only image2d_t output) { /* IN_OUT [N, out_height, out_width, C] */
+  const int ow = get_global_id(0);
+  const int oh = get_global_id(1);
   const int nb = get_global_id(2);
-  RETURN_IF_OUT_OF_GLOBAL_RANGE_DIM3(i0, i1, nb)
-  if (i0 != 0 || i1 != 0) return;
+  RETURN_IF_OUT_OF_GLOBAL_RANGE_DIM3(ow, oh, nb)
 
-  const int blocks = (channels + 3) >> 2;
-  const int batch = nb / blocks;
-  const int blk = nb - mul24(batch, blocks);
+  const int batch = nb / channel_blocks;
+  const int blk = nb - mul24(batch, channel_blocks);
+  // Each output pixel reduces a 16x16 tile, or the whole plane in a one-pixel pass.
+  const int tile_h = out_height == 1 ? in_height : 16;
+  const int tile_w = out_width == 1 ? in_width : 16;
+  const int h0 = mul24(oh, tile_h);
+  const int w0 = mul24(ow, tile_w);
+  const int h1 = min(h0 + tile_h, in_height);
+  const int w1 = min(w0 + tile_w, in_width);
   const int in_x0 = mul24(blk, in_width);
   const int in_y0 = mul24(batch, in_height);
-
   float4 acc = (float4)REDUCE_INIT;
-  for (int h = 0; h < in_height; ++h) {
-    for (int w = 0; w < in_width; ++w) {
+  for (int h = h0; h < h1; ++h) {
+    for (int w = w0; w < w1; ++w) {
       const float4 v = convert_float4(READ_IMAGET(input, SAMPLER, (int2)(in_x0 + w, in_y0 + h)));
       acc = REDUCE_OP(acc, v);
     }
   }
-  acc = reduce_finish(acc, mul24(in_height, in_width), channels - (blk << 2));
-  WRITE_OUTPUT(output, (int2)(blk, batch), CMD_TYPE(convert_, DATA_TYPE4)(acc));
+#if REDUCE_TYPE == 0
+  // Partial passes keep sums; the last pass (one output pixel) divides by the original plane.
+  if (out_height == 1 && out_width == 1) acc = acc / (float)mul24(org_height, org_width);
+#endif
+  WRITE_OUTPUT(output, (int2)(mad24(blk, out_width, ow), mad24(batch, out_height, oh)),
+               CMD_TYPE(convert_, DATA_TYPE4)(acc));
 }
 
 __kernel void reduce(OUT_OF_RANGE_PARAMS
