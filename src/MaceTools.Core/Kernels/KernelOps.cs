@@ -56,9 +56,7 @@ namespace MaceTools.Kernels
                 throw new ArgumentException($"filter [{string.Join(", ", filter)}] does not map {input[3]} input to {output[3]} output channels (OIHW)", nameof(filter));
             int kh = filter[2], kw = filter[3];
             bool oneByOne = kh == 1 && kw == 1, threeByThree = kh == 3 && kw == 3;
-            if ((dilations[0] > 1 || dilations[1] > 1) && (strides[0] > 1 || strides[1] > 1 || kh == 1))
-                throw Unsupported(
-                    $"conv2d with dilation [{dilations[0]}, {dilations[1]}] and stride [{strides[0]}, {strides[1]}] (kernel {kh}x{kw}) is not implemented by MACE's GPU kernels", "conv2d");
+            // MACE's GPU op refuses dilation with stride > 1; our conv_2d and conv_2d_3x3 compute it (ONNX-checked).
             if (oneByOne && (pads[0] != 0 || pads[1] != 0))
                 throw Unsupported(
                     "conv2d 1x1 with padding is not implemented by MACE's GPU kernels", "conv2d");
