@@ -417,7 +417,8 @@ namespace MaceTools.Kernels
                     KernelArg.Int("chan_blk_offset", offset / 4),
                     KernelArg.Image("output", "output", ImageKind.InOut, output, output: true),
                 };
-                launches.Add(new KernelLaunch("concat", "concat", "concat_channel_multi", target, DataType(false),
+                // From v0.12 MACE builds concat_channel_multi in float; before, in the tensors' type.
+                launches.Add(new KernelLaunch("concat", "concat", "concat_channel_multi", target, DataType(half && !target.Version.AtLeast(0, 12, 0)),
                     new long[] { Blk4(inputs[i][3]), w, (long)n * h }, LocalSizeRule.Concat, null, args, ImageLayout.Count(inputs[i])));
                 offset += inputs[i][3];
             }
