@@ -107,6 +107,30 @@ namespace MaceTools.Tests.CompilationTests
         }
 
         [Fact]
+        public void The_real_Mali_files_fp32_program_set_rebuilds_on_pocl_from_our_sources()
+        {
+            // Every float program of a real Mali G76 cache (MACE v0.12), re-targeted to pocl, builds from our kernels and
+            // loads; the half ones are refused for want of cl_khr_fp16, never crashed.
+            using var tmp = new TempDir();
+            var host = new RecordingHost(tmp.Path);
+            var op = Op(tmp);
+            op.From = Fixtures.Path(Fixtures.Mali);
+            op.Destination = tmp.Path;
+            op.Run(host);
+
+            var mali = MaceProgram.Load(Fixtures.Path(Fixtures.Mali));
+            var fp32 = mali.Entries.Where(e => e.Kind == MaceEntryKind.Program && !e.Key.Contains("DATA_TYPE=half")).Select(e => e.Key).ToList();
+            Assert.Equal(21, fp32.Count); // of 25 programs: four are half
+            Assert.All(host.Errors, e => Assert.Equal(ErrorIds.Unsupported, e.ErrorId));
+            Assert.Equal(mali.ProgramCount - fp32.Count, host.Errors.Count);
+            var file = Assert.Single(host.Of<MaceProgram>());
+            var built = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            // Not Adreno, so the keys stay as Mali had them (NON_QUALCOMM_ADRENO kept, no NON_UNIFORM_WORK_GROUP).
+            Assert.Equal(fp32.OrderBy(k => k, StringComparer.Ordinal), built);
+            Assert.All(DeviceLoader.LoadAll(file, Pocl.Device, Pocl.Worker, host), l => Assert.Equal(EntryLoadStatus.Loaded, l.Status));
+        }
+
+        [Fact]
         public void One_build_gives_a_G1_file_for_v104_and_a_G2_file_for_v111_the_second_from_the_cache()
         {
             using var tmp = new TempDir();
