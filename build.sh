@@ -3,7 +3,8 @@
 #   ./build.sh [build]   Release build; lays out out/MaceTools (the module) and out/cli/macetools (the command line)
 #   ./build.sh test      installs what the tests need, builds, runs every test; ends with "N passed, N failed, N skipped"
 #   ./build.sh demo      builds and shows the real MACE files in examples/ (the README's main job)
-#   ./build.sh bench     benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds
+#   ./build.sh bench     benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds;
+#                        GFLOP/s per kernel against a C# loop and the device peak
 #   ./build.sh manifest  regenerates the checked-in MaceTools.psd1 from the cmdlet metadata
 #   ./build.sh markdown  creates/updates docs/help/*.md parameter blocks from the cmdlet metadata
 set -euo pipefail
@@ -120,7 +121,7 @@ case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   demo) demo ;;
-  bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl ;;
+  bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels ;;
   manifest) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool manifest ;;
   markdown) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool markdown ;;
   *) echo "usage: ./build.sh [build|test|demo|bench|manifest|markdown]" >&2; exit 2 ;;
