@@ -19,6 +19,7 @@
         'Convert-MaceProgram',
         'Export-MaceProgram',
         'Get-MaceDevice',
+        'Get-MaceKernel',
         'Get-MaceProgram',
         'Get-MaceProgramEntry',
         'Get-MaceTuningParameter',

@@ -13,6 +13,7 @@ namespace MaceTools.Cli
             var root = new RootCommand("MaceTools: read, check, convert, merge and embed Xiaomi MACE OpenCL program-cache and tuned-parameter files.\n" +
                                        "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.");
             root.Subcommands.Add(DeviceCommand(ctx));
+            root.Subcommands.Add(KernelCommand(ctx));
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
             root.Subcommands.Add(BenchCommand(ctx));
@@ -40,6 +41,26 @@ namespace MaceTools.Cli
             var json = JsonOption();
             var list = new Command("list", "List every OpenCL device of every platform.") { name, maceDefault, json };
             list.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetDeviceOperation { Name = r.GetValue(name), MaceDefault = r.GetValue(maceDefault) }.Run(h), alwaysArray: true));
+            cmd.Subcommands.Add(list);
+            return cmd;
+        }
+
+        private static Command KernelCommand(CommandContext ctx)
+        {
+            var cmd = new Command("kernel", "MaceTools' OpenCL kernel library (or a directory of MACE-shaped sources).");
+            var name = new Option<string>("--name") { Description = "Only kernels whose name matches this wildcard pattern." };
+            var program = new Option<string>("--program") { Description = "Only kernels of programs whose name matches this wildcard pattern." };
+            var source = new Option<string>("--kernel-source") { Description = "A directory of .cl files and common.h (a MACE checkout's mace/ops/opencl/cl); default: MaceTools' own kernels." };
+            var version = new Option<string>("--mace-version") { Description = "The MACE version whose source assembly the source hash describes (default v1.1.1-0-g8c75d39)." };
+            var json = JsonOption();
+            var list = new Command("list", "List the kernels: program, kernel, op, the build options each understands, MACE's symbol and the program hash.") { name, program, source, version, json };
+            list.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetKernelOperation
+            {
+                Name = r.GetValue(name),
+                Program = r.GetValue(program),
+                KernelSource = r.GetValue(source),
+                Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
+            }.Run(h), alwaysArray: true));
             cmd.Subcommands.Add(list);
             return cmd;
         }
@@ -217,6 +238,16 @@ namespace MaceTools.Cli
                 r.GetValue(programs) ?? ExampleFile("mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin"),
                 r.GetValue(dir) ?? System.IO.Path.GetTempPath(), Math.Max(1, r.GetValue(repeat)), h.WriteVerbose)), verbose: true));
             cmd.Subcommands.Add(ocl);
+
+            var kdevice = DeviceOption();
+            var krepeat = new Option<int>("--repeat") { Description = "Timed launches per op (medians).", DefaultValueFactory = _ => 10 };
+            var kjson = JsonOption();
+            var kernels = new Command("kernels", "GFLOP/s of each kernel at MobileNet-like shapes on an OpenCL device, next to a plain C# loop and the device's peak estimate.") { kdevice, krepeat, kjson };
+            kernels.SetAction(r => ctx.Execute(r.GetValue(kjson), h =>
+            {
+                foreach (var row in Kernels.KernelBenchmark.Run(Devices.LocalDevices.Select(r.GetValue(kdevice)), Math.Max(1, r.GetValue(krepeat)), h.WriteVerbose)) h.WriteObject(row);
+            }, verbose: true, alwaysArray: true));
+            cmd.Subcommands.Add(kernels);
             return cmd;
         }
 

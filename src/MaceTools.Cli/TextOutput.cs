@@ -24,6 +24,21 @@ namespace MaceTools.Cli
                     }));
             var entries = items.OfType<MaceProgramEntry>().ToList();
             if (entries.Count > 0) EntryTable(w, entries);
+            var kernels = items.OfType<Kernels.MaceKernelDefinition>().ToList();
+            if (kernels.Count > 0)
+                Table(w, new[] { "Program", "Kernel", "Op", "Symbol", "ProgramHash", "Options" },
+                    kernels.Select(k => new[] { k.Program, k.Kernel, k.Op, k.Symbol, k.ProgramHash, string.Join(" ", k.Options) }));
+            var bench = items.OfType<Kernels.KernelBenchRow>().ToList();
+            if (bench.Count > 0)
+            {
+                Table(w, new[] { "Op", "Shape", "Kernel", "LWS", "MFLOP", "Device ms", "GFLOP/s", "C# ms", "C# GFLOP/s", "Speed-up", "% of peak", "Max error" },
+                    bench.Select(b => new[]
+                    {
+                        b.Op, b.Shape, b.Kernel, b.LocalSize, b.MFlop.ToString("0.0"), b.DeviceMs.ToString("0.000"), b.DeviceGflops.ToString("0.00"),
+                        b.CSharpMs.ToString("0.0"), b.CSharpGflops.ToString("0.00"), b.Speedup.ToString("0.0") + "x", b.PercentOfPeak.ToString("0.0"), b.MaxError.ToString("0.0e0"),
+                    }));
+                w.WriteLine($"Peak estimate: {bench[0].PeakGflops:0.0} GFLOP/s (compute units x clock x native float width x 2).");
+            }
             foreach (var item in items)
             {
                 switch (item)
@@ -36,6 +51,8 @@ namespace MaceTools.Cli
                     case Devices.MaceDevice _:
                     case MaceTuningParameter _:
                     case MaceProgramEntry _:
+                    case Kernels.MaceKernelDefinition _:
+                    case Kernels.KernelBenchRow _:
                         break; // tabulated above
                     default: w.WriteLine(item); break;
                 }

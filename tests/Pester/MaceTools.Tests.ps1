@@ -32,7 +32,7 @@ BeforeAll {
     $Adreno = Get-Fixture 'adreno-v0.10.1-rc4.mace_cl_compiled_program.bin'
     $Mali = Get-Fixture 'mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin'
     $Tuning = Get-Fixture 'pocl-v1.1.1.tuned_opencl_parameter.bin'
-    $Cmdlets = @('Convert-MaceProgram', 'Export-MaceProgram', 'Get-MaceDevice', 'Get-MaceProgram', 'Get-MaceProgramEntry',
+    $Cmdlets = @('Convert-MaceProgram', 'Export-MaceProgram', 'Get-MaceDevice', 'Get-MaceKernel', 'Get-MaceProgram', 'Get-MaceProgramEntry',
         'Get-MaceTuningParameter', 'Measure-MaceProgram', 'Merge-MaceProgram', 'New-MaceProgram', 'Test-MaceProgram')
     $Softmax = 'softmax -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dsoftmax=s4wA5uH'
 }
@@ -173,6 +173,35 @@ Describe 'Test-MaceProgram' -Tag Unit {
     }
 }
 
+Describe 'Get-MaceKernel' -Tag Unit {
+    It 'lists every kernel of the library as MaceKernelDefinition objects' {
+        $kernels = @(Get-MaceKernel)
+        $kernels.Count | Should -Be ([MaceTools.Kernels.KernelCatalog]::Entries.Count)
+        $kernels[0].GetType().FullName | Should -Be 'MaceTools.Kernels.MaceKernelDefinition'
+    }
+    It 'takes a kernel name pattern by position and a program pattern by name' {
+        (Get-MaceKernel 'conv_2d*').Kernel | Should -Be @('conv_2d', 'conv_2d_1x1', 'conv_2d_3x3')
+        (Get-MaceKernel -Program 'fully_connected' -Name '*width').Symbol | Should -Be 'f_23Gjx__A32J66tQD_QF'
+    }
+    It 'uses the Library parameter set by default' {
+        (Get-Command Get-MaceKernel).DefaultParameterSet | Should -Be 'Library'
+    }
+    It 'writes KernelNotFound as a non-terminating error whose id names the cmdlet class' {
+        Get-MaceKernel -Name 'winograd*' -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -Be 'KernelNotFound,MaceTools.Commands.GetMaceKernelCommand'
+    }
+    It 'makes a MACE version that does not parse an InvalidArgument error' {
+        { Get-MaceKernel -MaceVersion 'not-a-version' } | Should -Throw -ErrorId 'InvalidArgument,MaceTools.Commands.GetMaceKernelCommand'
+    }
+    It 'resolves -KernelSource relative to the current location' {
+        $cl = Join-Path $TestDrive 'cl'
+        New-Item -ItemType Directory -Path $cl | Out-Null
+        Copy-Item (Join-Path $Repo 'src/MaceTools.Core/Kernels/cl/common.h'), (Join-Path $Repo 'src/MaceTools.Core/Kernels/cl/softmax.cl') $cl
+        Push-Location $TestDrive
+        try { (Get-MaceKernel -KernelSource cl).Origin | Should -Be (Resolve-Path $cl).ProviderPath } finally { Pop-Location }
+    }
+}
+
 Describe 'Commands that write files' -Tag Unit {
     It 'Convert-MaceProgram -WhatIf writes nothing' {
         $dest = Join-Path $TestDrive 'whatif.bin'
@@ -266,7 +295,7 @@ Describe 'Help' -Tag Unit {
 
 Describe 'Format views' -Tag Unit {
     It 'has format data for every MaceTools output type' {
-        foreach ($type in 'MaceProgram', 'MaceProgramEntry', 'MaceTuningParameter', 'MaceTestResult', 'MaceFinding', 'MaceRuntimeVerdict') {
+        foreach ($type in 'MaceProgram', 'MaceProgramEntry', 'MaceTuningParameter', 'MaceTestResult', 'MaceFinding', 'MaceRuntimeVerdict', 'Kernels.MaceKernelDefinition') {
             Get-FormatData -TypeName "MaceTools.$type" | Should -Not -BeNullOrEmpty -Because "MaceTools.$type needs a view"
         }
     }
@@ -284,6 +313,11 @@ Describe 'Format views' -Tag Unit {
         $text = Get-MaceTuningParameter -Path $Tuning | Out-String -Width 250
         $text | Should -Match 'LocalWorkSize\s+BlockSize'
         $text | Should -Match 'conv2d_1x1_opencl_kernel_1_16_16_16'
+    }
+    It 'renders MaceKernelDefinition with its table view and the options joined' {
+        $text = Get-MaceKernel -Name softmax | Out-String -Width 250
+        $text | Should -Match 'Program\s+Kernel\s+Op\s+Options\s+ProgramHash'
+        $text | Should -Match 'softmax\s+softmax\s+softmax\s+-DUSE_LOG\s+[0-9a-f]{20}'
     }
     It 'renders MaceTestResult with its table view' {
         $text = Test-MaceProgram -Path $Adreno | Out-String -Width 250

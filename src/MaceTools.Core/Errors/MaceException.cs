@@ -74,6 +74,7 @@ namespace MaceTools
         public const string OpenClNotFound = "OpenClNotFound";
         public const string OpenClCallFailed = "OpenClCallFailed";
         public const string DeviceNotFound = "DeviceNotFound";
+        public const string KernelNotFound = "KernelNotFound";
         public const string BuildFailed = "BuildFailed";
         public const string Unsupported = "Unsupported";
         public const string WorkerFailed = "WorkerFailed";
