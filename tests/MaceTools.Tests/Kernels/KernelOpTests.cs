@@ -124,6 +124,42 @@ namespace MaceTools.Tests.Kernels
             Tensors.Close(expected, _run.Download("output"), "conv 3x3 with local 4x4x4");
         }
 
+        [Fact]
+        public void With_NON_UNIFORM_WORK_GROUP_the_kernels_take_no_global_size_arguments_and_still_match()
+        {
+            // The Adreno argument lists: built with -DNON_UNIFORM_WORK_GROUP and launched without rounding. pocl builds
+            // OpenCL C 1.2 here, so the local size must divide the global size: 1 in every direction (the whole group
+            // for the kernels that share local memory across dims 0 and 1).
+            var adreno = new KernelTarget(MaceVersion.Latest, nonUniformWorkGroup: true, adreno: true);
+            int[] input = { 1, 9, 11, 6 }, filter = { 5, 6, 3, 3 };
+            var x = Tensors.Random(40, Tensors.Count(input));
+            var w = Tensors.Random(41, Tensors.Count(filter));
+            var expected = CpuReference.Conv2D(x, input, w, filter, null, new[] { 1, 1 }, new[] { 1, 1 }, new[] { 1, 1, 1, 1 }, 1, Activation.None, out var outShape);
+            var conv = KernelOps.Conv2D(input, filter, outShape, new[] { 1, 1 }, new[] { 1, 1 }, new[] { 1, 1 }, false, Activation.None, adreno);
+            Assert.DoesNotContain(conv.Arguments, a => a.Name.StartsWith("global_size", StringComparison.Ordinal));
+            _run.Upload("input", ImageKind.InOut, input, x);
+            _run.Upload("filter", ImageKind.Conv2DFilter, filter, w);
+            _run.Time(conv, new long[] { 1, 1, 1 });
+            Tensors.Close(expected, _run.Download("output"), "conv 3x3, non-uniform");
+
+            var fcInput = new[] { 2, 1, 1, 10 };
+            var fx = Tensors.Random(42, 20);
+            var fw = Tensors.Random(43, 70);
+            var fc = KernelOps.FullyConnected(fcInput, 7, false, Activation.None, adreno, adrenoWaveSize: 32);
+            Assert.Equal(new long[] { 4, 8, 4 }, fc.GlobalSize);
+            _run.Upload("input", ImageKind.InOut, fcInput, fx);
+            _run.Upload("weight", ImageKind.WeightWidth, new[] { 7, 10, 1, 1 }, fw);
+            _run.Time(fc, new long[] { 4, 8, 1 });
+            Tensors.Close(CpuReference.FullyConnected(fx, fcInput, fw, 7, null, Activation.None), _run.Download("output"), "fully connected, Adreno form", 2e-4f, 2e-4f);
+
+            var sm = new[] { 2, 3, 4, 7 };
+            var sx = Tensors.Random(44, Tensors.Count(sm));
+            var softmax = KernelOps.Softmax(sm, adreno);
+            _run.Upload("input", ImageKind.InOut, sm, sx);
+            _run.Time(softmax, new long[] { 1, 1, 1 });
+            Tensors.Close(CpuReference.Softmax(sx, sm), _run.Download("output"), "softmax, non-uniform", 1e-5f, 1e-3f);
+        }
+
         public static IEnumerable<object[]> DepthwiseCases() => new[]
         {
             new object[] { new[] { 1, 8, 9, 6 }, 3, 1, new[] { 1, 1 }, new[] { 1, 1, 1, 1 }, true, ActivationKind.Relu },
