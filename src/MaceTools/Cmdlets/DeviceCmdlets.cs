@@ -91,7 +91,8 @@ namespace MaceTools.Commands
 
         protected override void ProcessRecord() => _devices.AddRange(Device);
 
-        protected override void EndProcessing() => Run(new NewProgramOperation
+        // The version is parsed inside Run, so a bad one is a MaceTools error record, not an engine exception.
+        protected override void EndProcessing() => Run(host => new NewProgramOperation
         {
             Devices = _devices,
             From = ParameterSetName == FromSet ? ProviderPath(From) : null,
@@ -104,7 +105,7 @@ namespace MaceTools.Commands
             Parallelism = ThrottleLimit,
             Force = Force,
             NoClobber = NoClobber,
-        }.Run);
+        }.Run(host));
     }
 
     /// <summary>Measure-MaceProgram: start-up time with and without a program file on a device.</summary>
