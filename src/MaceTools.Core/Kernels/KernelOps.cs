@@ -43,6 +43,27 @@ namespace MaceTools.Kernels
         // ---------------------------------------------------------------------------------------------------------
         // Convolution
 
+        /// <summary>The leading arguments all convolution kernels share: images, fused bias and activation, sizes.</summary>
+        private static List<KernelArg> ConvArgs(int[] input, ImageKind filterKind, int[] filter, int[] output, bool bias, Activation activation)
+        {
+            int oc = output[3];
+            var args = new List<KernelArg>
+            {
+                KernelArg.Image("input", "input", ImageKind.InOut, input),
+                KernelArg.Image("filter", "filter", filterKind, filter),
+            };
+            if (bias) args.Add(KernelArg.Image("bias", "bias", ImageKind.Argument, new[] { oc }));
+            args.AddRange(PReluArg(activation, oc));
+            args.Add(KernelArg.Image("output", "output", ImageKind.InOut, output, output: true));
+            args.AddRange(ActivationArgs(activation));
+            args.Add(KernelArg.Int("in_height", input[1]));
+            args.Add(KernelArg.Int("in_width", input[2]));
+            args.Add(KernelArg.Int("in_ch_blks", Blk4(input[3])));
+            args.Add(KernelArg.Int("out_height", output[1]));
+            args.Add(KernelArg.Int("out_width", output[2]));
+            return args;
+        }
+
         /// <summary>
         /// Conv2D in MACE's dispatch: 1x1 → conv_2d_1x1, 3x3 → conv_2d_3x3, else conv_2d. Filter OIHW [O, C, KH, KW];
         /// strides/dilations {h, w}; pads {top, left} (the bottom and right follow from the output size).
@@ -65,20 +86,7 @@ namespace MaceTools.Kernels
             var options = new List<string>(DataType(half)) { activation.Option! };
             // MACE inserts "-DBIAS" or an empty option, except in the 1x1 op, which adds BIAS only when there is one.
             if (bias) options.Add("-DBIAS"); else if (!oneByOne) options.Add("");
-            var args = new List<KernelArg>
-            {
-                KernelArg.Image("input", "input", ImageKind.InOut, input),
-                KernelArg.Image("filter", "filter", ImageKind.Conv2DFilter, filter),
-            };
-            if (bias) args.Add(KernelArg.Image("bias", "bias", ImageKind.Argument, new[] { oc }));
-            args.AddRange(PReluArg(activation, oc));
-            args.Add(KernelArg.Image("output", "output", ImageKind.InOut, output, output: true));
-            args.AddRange(ActivationArgs(activation));
-            args.Add(KernelArg.Int("in_height", input[1]));
-            args.Add(KernelArg.Int("in_width", input[2]));
-            args.Add(KernelArg.Int("in_ch_blks", Blk4(input[3])));
-            args.Add(KernelArg.Int("out_height", oh));
-            args.Add(KernelArg.Int("out_width", ow));
+            var args = ConvArgs(input, ImageKind.Conv2DFilter, filter, output, bias, activation);
             if (!oneByOne && !threeByThree)
             {
                 args.Add(KernelArg.Int("filter_height", kh));
@@ -120,20 +128,7 @@ namespace MaceTools.Kernels
             bool s1 = stride == 1 && dilations[0] == 1 && dilations[1] == 1;
             string kernel = s1 ? "depthwise_conv2d_s1" : "depthwise_conv2d";
             var options = new List<string>(DataType(half)) { activation.Option!, bias ? "-DBIAS" : "", "-DSTRIDE=" + stride };
-            var args = new List<KernelArg>
-            {
-                KernelArg.Image("input", "input", ImageKind.InOut, input),
-                KernelArg.Image("filter", "filter", ImageKind.DwConv2DFilter, filter),
-            };
-            if (bias) args.Add(KernelArg.Image("bias", "bias", ImageKind.Argument, new[] { c }));
-            args.AddRange(PReluArg(activation, c));
-            args.Add(KernelArg.Image("output", "output", ImageKind.InOut, output, output: true));
-            args.AddRange(ActivationArgs(activation));
-            args.Add(KernelArg.Int("in_height", input[1]));
-            args.Add(KernelArg.Int("in_width", input[2]));
-            args.Add(KernelArg.Int("in_ch_blks", Blk4(c)));
-            args.Add(KernelArg.Int("out_height", output[1]));
-            args.Add(KernelArg.Int("out_width", output[2]));
+            var args = ConvArgs(input, ImageKind.DwConv2DFilter, filter, output, bias, activation);
             args.Add(KernelArg.Int("filter_height", kh));
             args.Add(KernelArg.Int("filter_width", kw));
             args.Add(KernelArg.Int("padding_top", pads[0]));

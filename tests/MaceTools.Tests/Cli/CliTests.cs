@@ -2,20 +2,13 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using MaceTools.Tests.Operations;
+using static MaceTools.Tests.Cli.CliRunner;
 
 namespace MaceTools.Tests.Cli
 {
     /// <summary>The command line, run in-process through the same entry point as the executable.</summary>
     public class CliTests
     {
-        private static (int Code, string Out, string Err) Run(string? cwd, params string[] args)
-        {
-            var o = new StringWriter();
-            var e = new StringWriter();
-            int code = MaceTools.Cli.Program.Run(args, o, e, cwd);
-            return (code, o.ToString(), e.ToString());
-        }
-
         [Fact]
         public void Program_show_json_has_the_documented_shape()
         {

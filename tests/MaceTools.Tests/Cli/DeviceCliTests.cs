@@ -3,20 +3,13 @@ using System.Linq;
 using System.Text.Json;
 using MaceTools.Tests.CompilationTests;
 using MaceTools.Tests.Operations;
+using static MaceTools.Tests.Cli.CliRunner;
 
 namespace MaceTools.Tests.Cli
 {
     /// <summary>The device commands of the command line on the real device (pocl).</summary>
     public class DeviceCliTests
     {
-        private static (int Code, string Out, string Err) Run(string? cwd, params string[] args)
-        {
-            var o = new StringWriter();
-            var e = new StringWriter();
-            int code = MaceTools.Cli.Program.Run(args, o, e, cwd);
-            return (code, o.ToString(), e.ToString());
-        }
-
         [Fact]
         public void Device_list_json_describes_each_device_and_MACEs_view_of_it()
         {

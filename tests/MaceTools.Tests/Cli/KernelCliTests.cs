@@ -2,20 +2,13 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using MaceTools.Kernels;
+using static MaceTools.Tests.Cli.CliRunner;
 
 namespace MaceTools.Tests.Cli
 {
     /// <summary>macetools kernel list: the table, the JSON (the object's properties in camelCase), filters and errors.</summary>
     public class KernelCliTests
     {
-        private static (int Code, string Out, string Err) Run(string? cwd, params string[] args)
-        {
-            var o = new StringWriter();
-            var e = new StringWriter();
-            int code = MaceTools.Cli.Program.Run(args, o, e, cwd);
-            return (code, o.ToString(), e.ToString());
-        }
-
         [Fact]
         public void Kernel_list_prints_a_table_of_every_kernel()
         {
