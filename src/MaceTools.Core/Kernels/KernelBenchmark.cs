@@ -125,7 +125,7 @@ namespace MaceTools.Kernels
             return new Case
             {
                 Op = "depthwise_conv2d", Shape = $"{S(input)} 3x3/{stride}",
-                Launches = t => new[] { KernelOps.DepthwiseConv2D(input, new[] { 1, c, 3, 3 }, outShape, stride, new[] { 1, 1 }, new[] { 1, 1 }, true, act, t) },
+                Launches = t => new[] { KernelOps.DepthwiseConv2D(input, new[] { 1, c, 3, 3 }, outShape, new[] { stride, stride }, new[] { 1, 1 }, new[] { 1, 1 }, true, act, t) },
                 Inputs = { ["input"] = (ImageKind.InOut, input, x), ["filter"] = (ImageKind.DwConv2DFilter, new[] { 1, c, 3, 3 }, w), ["bias"] = (ImageKind.Argument, new[] { c }, b) },
                 Reference = () => CpuReference.Conv2D(x, input, w, new[] { c, 1, 3, 3 }, b, new[] { stride, stride }, new[] { 1, 1 }, new[] { 1, 1, 1, 1 }, c, act, out _),
             };

@@ -156,8 +156,8 @@ namespace MaceTools.Kernels
                 "1x1 convolution without padding, with optional bias and fused activation."),
             K("conv_2d_3x3", "conv_2d_3x3", "conv2d", With(new[] { "-DBIAS" }, Activations),
                 "3x3 convolution, five output columns per work-item, with optional bias and fused activation."),
-            K("depthwise_conv2d", "depthwise_conv2d", "depthwise_conv2d", With(new[] { "-DBIAS", "-DSTRIDE=n" }, Activations),
-                "Depthwise convolution (multiplier 1) with the stride a build option, dilation, bias and fused activation."),
+            K("depthwise_conv2d", "depthwise_conv2d", "depthwise_conv2d", With(new[] { "-DBIAS", "-DSTRIDE=n", "-DSTRIDE_W=n" }, Activations),
+                "Depthwise convolution (multiplier 1) with the stride a build option (-DSTRIDE_W, ours, for a different width stride), dilation, bias and fused activation."),
             K("depthwise_conv2d", "depthwise_conv2d_s1", "depthwise_conv2d", With(new[] { "-DBIAS", "-DSTRIDE=n" }, Activations),
                 "Depthwise convolution for stride 1 and dilation 1 (MACE passes -DSTRIDE=1, which this kernel ignores)."),
             K("eltwise", "eltwise", "eltwise", new[]

@@ -114,9 +114,9 @@ namespace MaceTools.Kernels
 
         /// <summary>
         /// Depthwise Conv2D (multiplier 1): filter [1, C, KH, KW]. Stride 1 with dilation 1 uses depthwise_conv2d_s1;
-        /// the stride is a build option (<c>-DSTRIDE</c>), so it must be equal in both directions.
+        /// the stride is a build option (<c>-DSTRIDE</c>, plus <c>-DSTRIDE_W</c> where the width stride differs).
         /// </summary>
-        public static KernelLaunch DepthwiseConv2D(int[] input, int[] filter, int[] output, int stride, int[] dilations, int[] pads,
+        public static KernelLaunch DepthwiseConv2D(int[] input, int[] filter, int[] output, int[] strides, int[] dilations, int[] pads,
             bool bias, Activation activation, KernelTarget target, bool half = false)
         {
             CheckShape(input, nameof(input));
@@ -125,9 +125,11 @@ namespace MaceTools.Kernels
                 throw Unsupported(
                     $"depthwise conv2d filter [{string.Join(", ", filter)}] on {input[3]} channels: MACE's GPU kernel supports multiplier 1 only", "depthwise_conv2d");
             int kh = filter[2], kw = filter[3], c = input[3];
-            bool s1 = stride == 1 && dilations[0] == 1 && dilations[1] == 1;
+            bool s1 = strides[0] == 1 && strides[1] == 1 && dilations[0] == 1 && dilations[1] == 1;
             string kernel = s1 ? "depthwise_conv2d_s1" : "depthwise_conv2d";
-            var options = new List<string>(DataType(half)) { activation.Option!, bias ? "-DBIAS" : "", "-DSTRIDE=" + stride };
+            var options = new List<string>(DataType(half)) { activation.Option!, bias ? "-DBIAS" : "", "-DSTRIDE=" + strides[0] };
+            // MACE's GPU op refuses unequal strides (it runs them on the CPU); ours takes the width stride as an extra option.
+            if (strides[1] != strides[0]) options.Add("-DSTRIDE_W=" + strides[1]);
             var args = ConvArgs(input, ImageKind.DwConv2DFilter, filter, output, bias, activation);
             args.Add(KernelArg.Int("filter_height", kh));
             args.Add(KernelArg.Int("filter_width", kw));

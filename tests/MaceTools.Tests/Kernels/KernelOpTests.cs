@@ -167,11 +167,14 @@ namespace MaceTools.Tests.Kernels
             new object[] { new[] { 1, 12, 12, 8 }, 3, 1, new[] { 2, 2 }, new[] { 2, 2, 2, 2 }, true, ActivationKind.None },
             new object[] { new[] { 1, 9, 14, 3 }, 5, 1, new[] { 1, 1 }, new[] { 2, 2, 2, 2 }, true, ActivationKind.HardSigmoid },
             new object[] { new[] { 1, 1, 1, 4 }, 3, 1, new[] { 1, 1 }, new[] { 1, 1, 1, 1 }, false, ActivationKind.None },
+            // PaddleOCR's MobileNetV3 strides 2 in height and 1 in width (-DSTRIDE=2 -DSTRIDE_W=1).
+            new object[] { new[] { 1, 12, 48, 16 }, 3, 2, new[] { 1, 1 }, new[] { 1, 1, 1, 1 }, false, ActivationKind.Relu, 1 },
+            new object[] { new[] { 1, 6, 24, 40 }, 5, 2, new[] { 1, 1 }, new[] { 2, 2, 2, 2 }, true, ActivationKind.None, 1 },
         };
 
         [Theory]
         [MemberData(nameof(DepthwiseCases))]
-        public void DepthwiseConv2D_matches_the_reference(int[] input, int k, int stride, int[] dilations, int[] pads, bool bias, ActivationKind actKind)
+        public void DepthwiseConv2D_matches_the_reference(int[] input, int k, int stride, int[] dilations, int[] pads, bool bias, ActivationKind actKind, int? strideW = null)
         {
             int c = input[3];
             var act = Act(actKind, c);
@@ -180,9 +183,9 @@ namespace MaceTools.Tests.Kernels
             var w = Tensors.Random(7, Tensors.Count(filterShape));
             var b = bias ? Tensors.Random(8, c) : null;
             // The reference takes the grouped OIHW form [C, 1, K, K]: the same numbers as MACE's [1, C, K, K].
-            var expected = CpuReference.Conv2D(x, input, w, new[] { c, 1, k, k }, b, new[] { stride, stride }, dilations, pads, c, act, out var outShape);
-            var launch = KernelOps.DepthwiseConv2D(input, filterShape, outShape, stride, dilations, new[] { pads[0], pads[1] }, bias, act, _target);
-            Assert.Equal(stride == 1 && dilations[0] == 1 ? "depthwise_conv2d_s1" : "depthwise_conv2d", launch.Kernel);
+            var expected = CpuReference.Conv2D(x, input, w, new[] { c, 1, k, k }, b, new[] { stride, strideW ?? stride }, dilations, pads, c, act, out var outShape);
+            var launch = KernelOps.DepthwiseConv2D(input, filterShape, outShape, new[] { stride, strideW ?? stride }, dilations, new[] { pads[0], pads[1] }, bias, act, _target);
+            Assert.Equal(stride == 1 && (strideW ?? 1) == 1 && dilations[0] == 1 ? "depthwise_conv2d_s1" : "depthwise_conv2d", launch.Kernel);
             var data = Data(("input", x), ("filter", w));
             if (b != null) data["bias"] = b;
             Tensors.Close(expected, _run.Run(launch, data), launch.ToString());

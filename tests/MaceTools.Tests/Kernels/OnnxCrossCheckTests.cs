@@ -103,7 +103,7 @@ namespace MaceTools.Tests.Kernels
             {
                 Assert.Equal(inShape[3], group); // depthwise: [C, 1, KH, KW] is MACE's [1, C, KH, KW] in the same order
                 Assert.Equal(strides[0], strides[1]);
-                launch = KernelOps.DepthwiseConv2D(inShape, new[] { 1, group, w.Shape[2], w.Shape[3] }, outShape, strides[0], dilations, new[] { pads[0], pads[1] }, bias, Act.None, _target);
+                launch = KernelOps.DepthwiseConv2D(inShape, new[] { 1, group, w.Shape[2], w.Shape[3] }, outShape, strides, dilations, new[] { pads[0], pads[1] }, bias, Act.None, _target);
             }
             Tensors.Close(expectedNchw.Data, ToNchw(_run.Run(launch, data), outShape), name + " " + launch, 1e-4f, 1e-4f);
         }

@@ -26,7 +26,7 @@ namespace MaceTools.Tests.Kernels
             KernelOps.Conv2D(In, new[] { 16, 16, k, k }, In, One, One, new[] { k / 2, k / 2 }, bias, act, t);
 
         private static KernelLaunch Dw(KernelTarget t, int stride, int dilation, bool bias, Activation act) =>
-            KernelOps.DepthwiseConv2D(In, new[] { 1, 16, 3, 3 }, In, stride, new[] { dilation, dilation }, One, bias, act, t);
+            KernelOps.DepthwiseConv2D(In, new[] { 1, 16, 3, 3 }, In, new[] { stride, stride }, new[] { dilation, dilation }, One, bias, act, t);
 
         private static KernelLaunch Elt(KernelTarget t, EltwiseKind kind, EltwiseBroadcast b = EltwiseBroadcast.Tensor) => KernelOps.Eltwise(kind, In, b, t);
 
@@ -109,7 +109,7 @@ namespace MaceTools.Tests.Kernels
             yield return KernelOps.BufferToImage(ImageKind.Argument, new[] { 16 }, t);
             yield return KernelOps.Conv2D(p1, new[] { 16, 8, 1, 1 }, c2, One, One, new[] { 0, 0 }, true, Relu, t);
             yield return KernelOps.BufferToImage(ImageKind.DwConv2DFilter, new[] { 1, 16, 3, 3 }, t);
-            yield return KernelOps.DepthwiseConv2D(c2, new[] { 1, 16, 3, 3 }, c2, 1, One, One, true, Relu, t);
+            yield return KernelOps.DepthwiseConv2D(c2, new[] { 1, 16, 3, 3 }, c2, One, One, One, true, Relu, t);
             foreach (var l in KernelOps.Reduce(c2, ReduceKind.Mean, t)) yield return l;
             yield return KernelOps.BufferToImage(ImageKind.WeightWidth, new[] { 10, 16, 1, 1 }, t);
             yield return KernelOps.BufferToImage(ImageKind.Argument, new[] { 10 }, t);

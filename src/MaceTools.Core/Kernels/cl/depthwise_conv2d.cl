@@ -3,12 +3,16 @@
 // Depthwise convolution (multiplier 1) on IN_OUT images with a DW_CONV2D_FILTER image.
 // Global size {ceil(C/4), ceil(out_width/4), out_height * N}: each item computes one block of four
 // channels at four consecutive output columns.
-// Options: STRIDE (the stride, both directions), BIAS (adds an ARGUMENT image of C values),
+// Options: STRIDE (the stride, both directions; MACE's only form), STRIDE_W (a MaceTools addition: a width
+// stride other than STRIDE, which MACE's GPU op refuses; STRIDE is then the height stride), BIAS (adds an ARGUMENT image of C values),
 // USE_* (fused activation). depthwise_conv2d_s1 is the stride-1, dilation-1 form that slides one
 // window of input columns along the filter row instead of reading every tap separately.
 
 #ifndef STRIDE
 #define STRIDE 1
+#endif
+#ifndef STRIDE_W
+#define STRIDE_W STRIDE
 #endif
 
 __kernel void depthwise_conv2d(OUT_OF_RANGE_PARAMS
@@ -53,7 +57,7 @@ __kernel void depthwise_conv2d(OUT_OF_RANGE_PARAMS
   const int valid1 = out_w0 + 1 < out_width;
   const int valid2 = out_w0 + 2 < out_width;
   const int valid3 = out_w0 + 3 < out_width;
-  const int in_w_base0 = mad24(out_w0, STRIDE, -padding_left);
+  const int in_w_base0 = mad24(out_w0, STRIDE_W, -padding_left);
   const int in_h_base = mad24(out_h, STRIDE, -padding_top);
   const int in_x0 = mul24(blk, in_width);
 
@@ -69,13 +73,13 @@ __kernel void depthwise_conv2d(OUT_OF_RANGE_PARAMS
       int w = in_w;
       int in_x = select(in_x0 + w, -1, w < 0 || w >= in_width);
       out0 = mad(READ_IMAGET(input, SAMPLER, (int2)(in_x, in_y)), weights, out0);
-      w = in_w + STRIDE;
+      w = in_w + STRIDE_W;
       in_x = select(in_x0 + w, -1, !valid1 || w < 0 || w >= in_width);
       out1 = mad(READ_IMAGET(input, SAMPLER, (int2)(in_x, in_y)), weights, out1);
-      w = in_w + 2 * STRIDE;
+      w = in_w + 2 * STRIDE_W;
       in_x = select(in_x0 + w, -1, !valid2 || w < 0 || w >= in_width);
       out2 = mad(READ_IMAGET(input, SAMPLER, (int2)(in_x, in_y)), weights, out2);
-      w = in_w + 3 * STRIDE;
+      w = in_w + 3 * STRIDE_W;
       in_x = select(in_x0 + w, -1, !valid3 || w < 0 || w >= in_width);
       out3 = mad(READ_IMAGET(input, SAMPLER, (int2)(in_x, in_y)), weights, out3);
     }
