@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MaceTools.Kernels;
+
+namespace MaceTools.Conversion
+{
+    /// <summary>A model input as the deployment file gives it: name, shape and the shape's layout.</summary>
+    public sealed class ModelInput
+    {
+        public ModelInput(string name, int[] shape, string format = "NCHW")
+        {
+            Name = name;
+            Shape = shape;
+            Format = format;
+        }
+
+        public string Name { get; }
+        public int[] Shape { get; }
+        /// <summary>NCHW (ONNX's own) or NHWC (MACE's default in a deployment file).</summary>
+        public string Format { get; }
+    }
+
+    /// <summary>What the converter needs besides the model: the target and the deployment file's switches.</summary>
+    public sealed class ConversionOptions
+    {
+        public ConversionOptions(KernelTarget target) => Target = target;
+
+        public KernelTarget Target { get; }
+        /// <summary>data_type fp16_fp32: weights are transformed to half images (compute kernels stay float from MACE v0.12).</summary>
+        public bool HalfWeights { get; set; }
+        public string ModelName { get; set; } = "model";
+    }
+
+    /// <summary>One kernel launch of a converted model: what MACE (or our runtime) asks the driver for.</summary>
+    public sealed class MaceKernel
+    {
+        internal MaceKernel(string model, string node, KernelLaunch launch)
+        {
+            Model = model;
+            Node = node;
+            Launch = launch;
+        }
+
+        public string Model { get; }
+        /// <summary>The ONNX node (or weight tensor, for a transform) this launch serves.</summary>
+        public string Node { get; }
+        public string Op => Launch.Op;
+        public string Program => Launch.Program;
+        public string Kernel => Launch.Kernel;
+        public IReadOnlyList<string> Options => Launch.Options;
+        public string ProgramKey => Launch.ProgramKey;
+        public string? TuningKey => Launch.TuningKey;
+        public string? TuningFileKey => Launch.TuningFileKey;
+        public long[] GlobalSize => Launch.GlobalSize;
+        public KernelLaunch Launch { get; }
+
+        public override string ToString() => $"{Node}: {Launch}";
+    }
+
+    /// <summary>The kernels a model needs on one target, in execution order (weight transforms first, as MACE's init runs them).</summary>
+    public sealed class KernelSet
+    {
+        internal KernelSet(string model, KernelTarget target, IReadOnlyList<MaceKernel> kernels, IReadOnlyList<string> notes)
+        {
+            Model = model;
+            Target = target;
+            Kernels = kernels;
+            Notes = notes;
+        }
+
+        public string Model { get; }
+        public KernelTarget Target { get; }
+        public IReadOnlyList<MaceKernel> Kernels { get; }
+        /// <summary>What the conversion decided that a user should know (fusions, MACE differences).</summary>
+        public IReadOnlyList<string> Notes { get; }
+        /// <summary>The distinct program keys: the entries of the program file.</summary>
+        public IReadOnlyList<string> ProgramKeys => Kernels.Select(k => k.ProgramKey).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToList();
+        /// <summary>The distinct tuning keys (plain), as the tuner will see them.</summary>
+        public IReadOnlyList<string> TuningKeys => Kernels.Where(k => k.TuningKey != null).Select(k => k.TuningKey!).Distinct().ToList();
+    }
+}

@@ -1,0 +1,555 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using MaceTools.Kernels;
+using MaceTools.Models.Onnx;
+
+namespace MaceTools.Conversion
+{
+    /// <summary>
+    /// ONNX → the kernel set MACE's GPU runtime (or ours) runs, with MACE's graph transformations that change which
+    /// kernels run: BatchNorm folded into the preceding conv's bias, activations (Relu, Clip(0, x), LeakyRelu, Sigmoid,
+    /// Tanh, HardSigmoid, and the x·clip(x+3, 0, 6)/6 hard-swish pattern) fused into the conv, GlobalAveragePool → reduce,
+    /// MatMul/Gemm → fully connected (a following Add of a constant vector folded as its bias), Flatten/Reshape/shape arithmetic without a kernel, NCHW → NHWC. Weights are
+    /// transformed once with buffer_to_image, inputs and outputs with the in/out transforms, as MACE's init does.
+    /// </summary>
+    public sealed class OnnxConverter
+    {
+        private sealed class Value
+        {
+            public int[] Shape = Array.Empty<int>();   // ONNX (NCHW) logical shape
+            public float[]? Const;                      // a constant's values (weights, scalars, shape arithmetic)
+        }
+
+        private readonly OnnxModel _model;
+        private readonly string _path;
+        private readonly ConversionOptions _options;
+        private readonly Dictionary<string, Value> _values = new Dictionary<string, Value>(StringComparer.Ordinal);
+        private readonly Dictionary<string, List<OnnxNode>> _consumers = new Dictionary<string, List<OnnxNode>>(StringComparer.Ordinal);
+        private readonly HashSet<OnnxNode> _done = new HashSet<OnnxNode>();
+        private readonly List<MaceKernel> _weights = new List<MaceKernel>();
+        private readonly List<MaceKernel> _kernels = new List<MaceKernel>();
+        private readonly List<string> _unsupported = new List<string>();
+        private readonly List<string> _notes = new List<string>();
+
+        private OnnxConverter(OnnxModel model, string path, ConversionOptions options)
+        {
+            _model = model;
+            _path = path;
+            _options = options;
+        }
+
+        private KernelTarget T => _options.Target;
+
+        /// <summary>Converts; every op MACE's GPU path cannot take is listed in one <see cref="ErrorIds.Unsupported"/> error.</summary>
+        public static KernelSet Convert(OnnxModel model, string path, IReadOnlyList<ModelInput> inputs, IReadOnlyList<string>? outputs, ConversionOptions options)
+        {
+            var c = new OnnxConverter(model, path, options);
+            return c.Run(inputs, outputs);
+        }
+
+        private KernelSet Run(IReadOnlyList<ModelInput> inputs, IReadOnlyList<string>? outputs)
+        {
+            var g = _model.Graph;
+            foreach (var t in g.Initializers.Concat(g.Constants))
+                _values[t.Key] = new Value { Shape = t.Value.Dims.Select(d => (int)d).ToArray(), Const = SafeFloats(t.Value) };
+            foreach (var input in inputs)
+            {
+                if (!g.Inputs.Any(i => i.Name == input.Name))
+                    throw Error(ErrorIds.InvalidArgument, $"input_tensors names '{input.Name}', which the model does not have (it has {string.Join(", ", g.Inputs.Where(i => !_values.ContainsKey(i.Name)).Select(i => i.Name))})");
+                var shape = input.Shape;
+                if (shape.Length == 4 && input.Format == "NHWC") shape = new[] { shape[0], shape[3], shape[1], shape[2] };
+                _values[input.Name] = new Value { Shape = shape };
+                if (shape.Length == 4) Add(input.Name, KernelOps.BufferToImage(ImageKind.InOut, Nhwc(shape), T));
+            }
+            foreach (var n in g.Nodes)
+                foreach (var i in n.Inputs.Where(i => i.Length > 0))
+                {
+                    if (!_consumers.TryGetValue(i, out var list)) _consumers[i] = list = new List<OnnxNode>();
+                    list.Add(n);
+                }
+            foreach (var n in g.Nodes)
+            {
+                if (_done.Contains(n) || n.OpType == "Constant") continue;
+                if (n.Inputs.Any(i => i.Length > 0 && !_values.ContainsKey(i)))
+                {
+                    // An input we could not compute (an unsupported op upstream, reported there): say whether this op
+                    // could run at all, so that one error lists every unsupported op of the model.
+                    if (_unsupported.Count > 0)
+                    {
+                        if (!Supported.Contains(n.OpType)) Unsupported(n, "");
+                        continue;
+                    }
+                    throw Error(ErrorIds.InvalidArgument, $"node '{n.Name}' ({n.OpType}) reads '{n.Inputs.First(i => i.Length > 0 && !_values.ContainsKey(i))}', which no input, initializer or earlier node gives");
+                }
+                Node(n);
+            }
+            if (_unsupported.Count > 0)
+                throw Error(ErrorIds.Unsupported, $"{_unsupported.Count} node(s) have no MACE GPU kernel: {string.Join("; ", _unsupported)}");
+            foreach (var o in outputs ?? g.Outputs.Select(o => o.Name).ToList())
+            {
+                if (!_values.TryGetValue(o, out var v)) throw Error(ErrorIds.InvalidArgument, $"output_tensors names '{o}', which the model does not compute");
+                Add(o, KernelOps.ImageToBuffer(ImageKind.InOut, Nhwc(v.Shape), T));
+            }
+            return new KernelSet(_options.ModelName, T, _weights.Concat(_kernels).ToList(), _notes);
+        }
+
+        // ---- helpers ---------------------------------------------------------------------------------------------
+
+        private MaceException Error(string id, string message) =>
+            new MaceException(id, id == ErrorIds.Unsupported ? MaceErrorCategory.InvalidData : MaceErrorCategory.InvalidArgument, $"{_path}: {message}", _path);
+
+        private static float[]? SafeFloats(OnnxTensor t)
+        {
+            try { return t.ToFloats(); }
+            catch (MaceException) { return null; } // strings and such: never a weight we use
+        }
+
+        /// <summary>NCHW (or [N, C], or [C]) logical shape → MACE's NHWC image shape.</summary>
+        private static int[] Nhwc(int[] s) => s.Length switch
+        {
+            4 => new[] { s[0], s[2], s[3], s[1] },
+            3 => new[] { 1, s[1], s[2], s[0] },
+            2 => new[] { s[0], 1, 1, s[1] },
+            1 => new[] { 1, 1, 1, s[0] },
+            _ => new[] { 1, 1, 1, 1 },
+        };
+
+        private void Add(string node, KernelLaunch launch) => _kernels.Add(new MaceKernel(_options.ModelName, node, launch));
+        private void AddAll(string node, IEnumerable<KernelLaunch> launches) { foreach (var l in launches) Add(node, l); }
+
+        /// <summary>A weight MACE uploads once at init: its buffer_to_image launch (fp16 weights where data_type asks).</summary>
+        private void Weight(string name, ImageKind kind, int[] shape)
+        {
+            if (_weights.Any(w => w.Node == name && w.Launch.Output.Layout == kind)) return;
+            _weights.Add(new MaceKernel(_options.ModelName, name, KernelOps.BufferToImage(kind, shape, T, _options.HalfWeights)));
+        }
+
+        private Value V(string name) => _values[name];
+        private void Set(string name, int[] shape, float[]? value = null) => _values[name] = new Value { Shape = shape, Const = value };
+
+        /// <summary>The only consumer of a tensor, or null (graph outputs count as consumers).</summary>
+        private OnnxNode? Single(string tensor)
+        {
+            if (_model.Graph.Outputs.Any(o => o.Name == tensor)) return null;
+            return _consumers.TryGetValue(tensor, out var l) && l.Count == 1 ? l[0] : null;
+        }
+
+        private float? Scalar(string tensor) => _values.TryGetValue(tensor, out var v) && v.Const != null && v.Const.Length == 1 ? v.Const[0] : (float?)null;
+
+        private static int[] Ints(long[]? v, params int[] fallback) => v == null ? fallback : v.Select(x => (int)x).ToArray();
+
+        // ---- activation fusion -------------------------------------------------------------------------------------
+
+        /// <summary>The activation that follows <paramref name="tensor"/> as its only consumer, and the tensor it produces.</summary>
+        private (Activation Act, string Output) FuseActivation(string tensor)
+        {
+            var next = Single(tensor);
+            var act = next == null ? null : ActivationOf(next, tensor);
+            if (act != null)
+            {
+                _done.Add(next!);
+                return (act, next!.Outputs[0]);
+            }
+            // Hard-swish as exported by paddle2onnx: y = x * clip(x + 3, 0, 6) / 6.
+            if (_consumers.TryGetValue(tensor, out var users) && users.Count == 2)
+            {
+                var add = users.FirstOrDefault(u => u.OpType == "Add");
+                var mul = users.FirstOrDefault(u => u.OpType == "Mul");
+                if (add != null && mul != null && Scalar(add.Inputs[1]) is float three && Single(add.Outputs[0]) is OnnxNode clip && clip.OpType == "Clip"
+                    && ClipBounds(clip) is var (lo, hi) && lo == 0 && Single(clip.Outputs[0]) == mul && mul.Inputs.Contains(clip.Outputs[0])
+                    && Single(mul.Outputs[0]) is OnnxNode div && div.OpType == "Div" && Scalar(div.Inputs[1]) is float six && Math.Abs(hi - six) < 1e-6 && Math.Abs(three * 2 - six) < 1e-6)
+                {
+                    _done.UnionWith(new[] { add, clip, mul, div });
+                    return (new Activation(ActivationKind.HardSwish, coefficient: 1f / six, beta: three / six), div.Outputs[0]);
+                }
+            }
+            return (Activation.None, tensor);
+        }
+
+        private (float Lo, float Hi)? ClipBounds(OnnxNode n)
+        {
+            float lo = n.GetFloat("min", float.MinValue), hi = n.GetFloat("max", float.MaxValue);
+            if (n.Inputs.Count > 1 && n.Inputs[1].Length > 0) { if (Scalar(n.Inputs[1]) is float l) lo = l; else return null; }
+            if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0) { if (Scalar(n.Inputs[2]) is float h) hi = h; else return null; }
+            return (lo, hi);
+        }
+
+        /// <summary>An activation node applied to <paramref name="input"/>, as MACE's activation types (null if not one).</summary>
+        private Activation? ActivationOf(OnnxNode n, string input)
+        {
+            if (n.Inputs.Count == 0 || n.Inputs[0] != input) return null;
+            switch (n.OpType)
+            {
+                case "Relu": return new Activation(ActivationKind.Relu);
+                case "Sigmoid": return new Activation(ActivationKind.Sigmoid);
+                case "Tanh": return new Activation(ActivationKind.Tanh);
+                case "LeakyRelu": return new Activation(ActivationKind.LeakyRelu, coefficient: n.GetFloat("alpha", 0.01f));
+                case "HardSigmoid": return new Activation(ActivationKind.HardSigmoid, coefficient: n.GetFloat("alpha", 0.2f), beta: n.GetFloat("beta", 0.5f));
+                case "HardSwish": return new Activation(ActivationKind.HardSwish, coefficient: 1f / 6, beta: 0.5f);
+                case "Clip":
+                    return ClipBounds(n) is var (lo, hi) && lo == 0 && hi < float.MaxValue ? new Activation(ActivationKind.ReluX, limit: hi) : null;
+                default: return null;
+            }
+        }
+
+        // ---- nodes ---------------------------------------------------------------------------------------------
+
+        private static readonly HashSet<string> Supported = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Conv", "BatchNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish", "Clip",
+            "Add", "Sub", "Mul", "Div", "Max", "Min", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "MatMul", "Gemm",
+            "Softmax", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Shape", "Gather", "Slice", "Cast", "Identity", "Dropout",
+            "Resize", "Upsample", "Pad",
+        };
+
+        private void Node(OnnxNode n)
+        {
+            switch (n.OpType)
+            {
+                case "Conv": Conv(n); break;
+                case "BatchNormalization": BatchNorm(n); break;
+                case "Relu": case "Sigmoid": case "Tanh": case "LeakyRelu": case "HardSigmoid": case "HardSwish": case "Clip": StandaloneActivation(n); break;
+                case "Add": case "Sub": case "Mul": case "Div": case "Max": case "Min": Eltwise(n); break;
+                case "GlobalAveragePool": case "GlobalMaxPool": GlobalPool(n); break;
+                case "MaxPool": case "AveragePool": Pool(n); break;
+                case "MatMul": case "Gemm": FullyConnected(n); break;
+                case "Softmax": Softmax(n); break;
+                case "Concat": Concat(n); break;
+                case "Flatten": case "Reshape": case "Squeeze": case "Unsqueeze": case "Shape": case "Gather": case "Slice": case "Cast": case "Identity": case "Dropout":
+                    ShapeOp(n); break;
+                case "Resize": case "Upsample": Resize(n); break;
+                case "Pad": Pad(n); break;
+                default: Unsupported(n, ""); break;
+            }
+        }
+
+        private void Unsupported(OnnxNode n, string why)
+        {
+            _unsupported.Add($"{n.OpType} '{n.Name}'{(why.Length > 0 ? " (" + why + ")" : "")}");
+        }
+
+        private void Conv(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            var w = V(n.Inputs[1]);
+            if (x.Shape.Length != 4 || w.Const == null) { Unsupported(n, "needs a 4-D input and constant weights"); return; }
+            int group = (int)n.GetInt("group", 1);
+            int o = w.Shape[0], kh = w.Shape[2], kw = w.Shape[3];
+            var strides = Ints(n.GetInts("strides"), 1, 1);
+            var dil = Ints(n.GetInts("dilations"), 1, 1);
+            var pads = Pads(n, x.Shape, kh, kw, strides, dil);
+            int oh = (x.Shape[2] + pads[0] + pads[2] - ((kh - 1) * dil[0] + 1)) / strides[0] + 1;
+            int ow = (x.Shape[3] + pads[1] + pads[3] - ((kw - 1) * dil[1] + 1)) / strides[1] + 1;
+            bool bias = n.Inputs.Count > 2 && n.Inputs[2].Length > 0;
+            string output = n.Outputs[0];
+            // BatchNormalization right after: folded into the filter and the bias at convert time (MACE's FoldBatchNorm).
+            if (Single(output) is OnnxNode bn && bn.OpType == "BatchNormalization" && bn.Inputs.Skip(1).All(i => V(i).Const != null))
+            {
+                _done.Add(bn);
+                bias = true;
+                output = bn.Outputs[0];
+            }
+            var (act, final) = FuseActivation(output);
+            var outNchw = new[] { x.Shape[0], o, oh, ow };
+            var inNhwc = Nhwc(x.Shape);
+            var outNhwc = Nhwc(outNchw);
+            if (group == 1)
+            {
+                Weight(n.Inputs[1], ImageKind.Conv2DFilter, w.Shape);
+                if (bias) Weight(n.Inputs.Count > 2 && n.Inputs[2].Length > 0 ? n.Inputs[2] : n.Inputs[1] + "/bias", ImageKind.Argument, new[] { o });
+                Add(n.Name, KernelOps.Conv2D(inNhwc, w.Shape, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T));
+            }
+            else if (group == x.Shape[1] && o == group)
+            {
+                Weight(n.Inputs[1], ImageKind.DwConv2DFilter, new[] { 1, o, kh, kw });
+                if (bias) Weight(n.Inputs.Count > 2 && n.Inputs[2].Length > 0 ? n.Inputs[2] : n.Inputs[1] + "/bias", ImageKind.Argument, new[] { o });
+                if (strides[0] != strides[1]) _notes.Add($"{n.Name}: depthwise strides [{strides[0]}, {strides[1]}]: MACE's GPU op refuses unequal strides (it would run this node on the CPU); MaceTools' kernel takes -DSTRIDE_W");
+                Add(n.Name, KernelOps.DepthwiseConv2D(inNhwc, new[] { 1, o, kh, kw }, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T));
+            }
+            else { Unsupported(n, $"group {group} is neither 1 nor depthwise"); return; }
+            Set(final, outNchw);
+            if (final != n.Outputs[0]) Set(n.Outputs[0], outNchw);
+        }
+
+        /// <summary>Pads {top, left, bottom, right} from the attributes or auto_pad.</summary>
+        private static int[] Pads(OnnxNode n, int[] x, int kh, int kw, int[] strides, int[] dil)
+        {
+            string auto = n.GetString("auto_pad", "NOTSET") ?? "NOTSET";
+            if (auto == "SAME_UPPER" || auto == "SAME_LOWER")
+            {
+                int Total(int size, int k, int s, int d) => Math.Max(((size + s - 1) / s - 1) * s + (k - 1) * d + 1 - size, 0);
+                int th = Total(x[2], kh, strides[0], dil[0]), tw = Total(x[3], kw, strides[1], dil[1]);
+                return auto == "SAME_UPPER" ? new[] { th / 2, tw / 2, th - th / 2, tw - tw / 2 } : new[] { th - th / 2, tw - tw / 2, th / 2, tw / 2 };
+            }
+            var p = Ints(n.GetInts("pads"), 0, 0, 0, 0);
+            return new[] { p[0], p[1], p[2], p[3] };
+        }
+
+        private void BatchNorm(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            if (x.Shape.Length != 4) { Unsupported(n, "needs a 4-D input"); return; }
+            int c = x.Shape[1];
+            var (act, final) = FuseActivation(n.Outputs[0]);
+            Weight(n.Inputs[1] + "/scale", ImageKind.Argument, new[] { c });
+            Weight(n.Inputs[2] + "/offset", ImageKind.Argument, new[] { c });
+            Add(n.Name, KernelOps.BatchNorm(Nhwc(x.Shape), true, 0, act, T));
+            Set(final, x.Shape);
+            Set(n.Outputs[0], x.Shape);
+        }
+
+        private void StandaloneActivation(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            var act = ActivationOf(n, n.Inputs[0]);
+            if (act == null)
+            {
+                // A general Clip: eltwise CLIP with the bounds as coefficients.
+                var b = ClipBounds(n);
+                if (n.OpType != "Clip" || b == null) { Unsupported(n, "bounds are not constants"); return; }
+                Add(n.Name, KernelOps.Eltwise(EltwiseKind.Clip, Nhwc(x.Shape), EltwiseBroadcast.Scalar, T, coefficients: new[] { b.Value.Lo, b.Value.Hi }));
+            }
+            else Add(n.Name, KernelOps.Activation(Nhwc(x.Shape), act, T));
+            Set(n.Outputs[0], x.Shape);
+        }
+
+        private void Eltwise(OnnxNode n)
+        {
+            var kind = n.OpType switch
+            {
+                "Add" => EltwiseKind.Sum, "Sub" => EltwiseKind.Sub, "Mul" => EltwiseKind.Prod, "Div" => EltwiseKind.Div, "Max" => EltwiseKind.Max, _ => EltwiseKind.Min,
+            };
+            if (n.Inputs.Count != 2) { Unsupported(n, $"{n.Inputs.Count} inputs"); return; }
+            Value a = V(n.Inputs[0]), b = V(n.Inputs[1]);
+            if (a.Const != null && b.Const != null)
+            {
+                // Shape arithmetic on constants: folded, no kernel.
+                Set(n.Outputs[0], a.Const.Length >= b.Const.Length ? a.Shape : b.Shape, Fold(kind, a.Const, b.Const));
+                return;
+            }
+            bool swapped = false;
+            if (a.Const != null || Count(a.Shape) < Count(b.Shape)) { (a, b) = (b, a); swapped = true; }
+            var shape = Nhwc(a.Shape);
+            int channels = shape[3];
+            EltwiseBroadcast broadcast;
+            float scalar = 0;
+            string other = swapped ? n.Inputs[0] : n.Inputs[1];
+            if (b.Const != null && b.Const.Length == 1) { broadcast = EltwiseBroadcast.Scalar; scalar = b.Const[0]; }
+            else if (b.Const != null && b.Const.Length == channels) { broadcast = EltwiseBroadcast.Vector; Weight(other, ImageKind.Argument, new[] { channels }); }
+            else if (b.Shape.SequenceEqual(a.Shape)) broadcast = EltwiseBroadcast.Tensor;
+            else if (a.Shape.Length == 4 && b.Shape.Length == 4 && b.Shape[0] == a.Shape[0] && b.Shape[1] == a.Shape[1] && b.Shape[2] == 1 && b.Shape[3] == 1) broadcast = EltwiseBroadcast.BatchVector;
+            else if (a.Shape.Length == 4 && b.Shape.Length == 4 && b.Shape[1] == 1 && b.Shape[2] == a.Shape[2] && b.Shape[3] == a.Shape[3]) broadcast = EltwiseBroadcast.Channel;
+            else { Unsupported(n, $"broadcast of [{string.Join(",", b.Shape)}] onto [{string.Join(",", a.Shape)}]"); return; }
+            bool commutative = kind == EltwiseKind.Sum || kind == EltwiseKind.Prod || kind == EltwiseKind.Max || kind == EltwiseKind.Min;
+            Add(n.Name, KernelOps.Eltwise(kind, shape, broadcast, T, scalar, swapped: swapped && !commutative));
+            Set(n.Outputs[0], a.Shape);
+        }
+
+        private static long Count(int[] s) => s.Aggregate(1L, (x, y) => x * y);
+
+        private static float[] Fold(EltwiseKind kind, float[] a, float[] b)
+        {
+            int len = Math.Max(a.Length, b.Length);
+            var r = new float[len];
+            for (int i = 0; i < len; i++)
+            {
+                float x = a[a.Length == 1 ? 0 : i], y = b[b.Length == 1 ? 0 : i];
+                r[i] = kind switch { EltwiseKind.Sum => x + y, EltwiseKind.Sub => x - y, EltwiseKind.Prod => x * y, EltwiseKind.Div => x / y, EltwiseKind.Max => Math.Max(x, y), _ => Math.Min(x, y) };
+            }
+            return r;
+        }
+
+        private void GlobalPool(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            if (x.Shape.Length != 4) { Unsupported(n, "needs a 4-D input"); return; }
+            // MACE converts global pooling to its reduce op over H and W.
+            AddAll(n.Name, KernelOps.Reduce(Nhwc(x.Shape), n.OpType == "GlobalMaxPool" ? ReduceKind.Max : ReduceKind.Mean, T));
+            Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], 1, 1 });
+        }
+
+        private void Pool(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            var k = Ints(n.GetInts("kernel_shape"));
+            if (x.Shape.Length != 4 || k.Length != 2) { Unsupported(n, "needs a 4-D input and a 2-D window"); return; }
+            if (n.GetInt("count_include_pad", 0) != 0) { Unsupported(n, "count_include_pad=1 (MACE averages over the positions inside the input)"); return; }
+            var strides = Ints(n.GetInts("strides"), 1, 1);
+            var pads = Pads(n, x.Shape, k[0], k[1], strides, new[] { 1, 1 });
+            bool ceil = n.GetInt("ceil_mode", 0) != 0;
+            int Out(int size, int kk, int s, int before, int after) =>
+                (ceil ? (size + before + after - kk + s - 1) / s : (size + before + after - kk) / s) + 1;
+            var outNchw = new[] { x.Shape[0], x.Shape[1], Out(x.Shape[2], k[0], strides[0], pads[0], pads[2]), Out(x.Shape[3], k[1], strides[1], pads[1], pads[3]) };
+            Add(n.Name, KernelOps.Pooling(Nhwc(x.Shape), Nhwc(outNchw), n.OpType == "MaxPool" ? PoolingKind.Max : PoolingKind.Average, k, strides, new[] { pads[0], pads[1] }, T));
+            Set(n.Outputs[0], outNchw);
+        }
+
+        private void FullyConnected(OnnxNode n)
+        {
+            var a = V(n.Inputs[0]);
+            var b = V(n.Inputs[1]);
+            bool gemm = n.OpType == "Gemm";
+            if (b.Const == null || b.Shape.Length != 2 || a.Shape.Length != 2 || gemm && n.GetInt("transA", 0) != 0)
+            {
+                Unsupported(n, "only [N, K] x constant [K, M] (MACE's fully connected)");
+                return;
+            }
+            bool transB = gemm && n.GetInt("transB", 0) != 0;
+            int outputs = transB ? b.Shape[0] : b.Shape[1], k = a.Shape[1];
+            bool bias = gemm && n.Inputs.Count > 2 && n.Inputs[2].Length > 0;
+            string biasName = bias ? n.Inputs[2] : "";
+            string output = n.Outputs[0];
+            // MatMul followed by Add of a constant vector: the bias, folded (MACE's FoldBiasAdd).
+            if (!bias && Single(output) is OnnxNode add && add.OpType == "Add" && add.Inputs.Count == 2)
+            {
+                string other = add.Inputs[0] == output ? add.Inputs[1] : add.Inputs[0];
+                if (_values.TryGetValue(other, out var v) && v.Const != null && v.Const.Length == outputs)
+                {
+                    _done.Add(add);
+                    bias = true;
+                    biasName = other;
+                    output = add.Outputs[0];
+                }
+            }
+            var (act, final) = FuseActivation(output);
+            Weight(n.Inputs[1], ImageKind.WeightWidth, new[] { outputs, k, 1, 1 });
+            if (bias) Weight(biasName, ImageKind.Argument, new[] { outputs });
+            Add(n.Name, KernelOps.FullyConnected(new[] { a.Shape[0], 1, 1, k }, outputs, bias, act, T));
+            Set(final, new[] { a.Shape[0], outputs });
+            Set(output, new[] { a.Shape[0], outputs });
+            Set(n.Outputs[0], new[] { a.Shape[0], outputs });
+        }
+
+        private void Softmax(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            int axis = (int)n.GetInt("axis", _model.Opset >= 13 ? -1 : 1);
+            if (axis < 0) axis += x.Shape.Length;
+            bool channels = x.Shape.Length == 2 && axis == 1 || x.Shape.Length == 4 && axis == 1;
+            if (!channels) { Unsupported(n, $"axis {axis} of a rank-{x.Shape.Length} tensor (MACE's softmax runs over the channels)"); return; }
+            Add(n.Name, KernelOps.Softmax(Nhwc(x.Shape), T));
+            Set(n.Outputs[0], x.Shape);
+        }
+
+        private void Concat(OnnxNode n)
+        {
+            var parts = n.Inputs.Select(V).ToList();
+            if (parts.All(p => p.Const != null))
+            {
+                Set(n.Outputs[0], new[] { parts.Sum(p => p.Const!.Length) }, parts.SelectMany(p => p.Const!).ToArray());
+                return;
+            }
+            int axis = (int)n.GetInt("axis", 1);
+            if (axis < 0) axis += parts[0].Shape.Length;
+            if (parts.Any(p => p.Shape.Length != 4) || axis != 1) { Unsupported(n, $"axis {axis} (MACE's GPU concat joins channels)"); return; }
+            AddAll(n.Name, KernelOps.Concat(parts.Select(p => Nhwc(p.Shape)).ToList(), T));
+            var s = parts[0].Shape.ToArray();
+            s[1] = parts.Sum(p => p.Shape[1]);
+            Set(n.Outputs[0], s);
+        }
+
+        /// <summary>Ops that only change a shape or compute shapes: no kernel, the result is computed here.</summary>
+        private void ShapeOp(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            switch (n.OpType)
+            {
+                case "Identity": case "Dropout": case "Cast": Set(n.Outputs[0], x.Shape, x.Const); return;
+                case "Shape": Set(n.Outputs[0], new[] { x.Shape.Length }, x.Shape.Select(d => (float)d).ToArray()); return;
+                case "Flatten":
+                {
+                    int axis = (int)n.GetInt("axis", 1);
+                    if (axis < 0) axis += x.Shape.Length;
+                    Set(n.Outputs[0], new[] { (int)Count(x.Shape.Take(axis).ToArray()), (int)Count(x.Shape.Skip(axis).ToArray()) }, x.Const);
+                    return;
+                }
+                case "Reshape":
+                {
+                    var target = V(n.Inputs[1]).Const;
+                    if (target == null) { Unsupported(n, "the shape is not a constant"); return; }
+                    var s = target.Select((d, i) => d == 0 ? x.Shape[i] : (int)d).ToArray();
+                    int unknown = Array.IndexOf(s, -1);
+                    if (unknown >= 0) s[unknown] = (int)(Count(x.Shape) / -Count(s));
+                    Set(n.Outputs[0], s, x.Const);
+                    return;
+                }
+                case "Squeeze":
+                case "Unsqueeze":
+                {
+                    var axes = Ints(n.GetInts("axes")).ToList();
+                    if (axes.Count == 0 && n.Inputs.Count > 1 && V(n.Inputs[1]).Const is float[] ax) axes = ax.Select(a => (int)a).ToList();
+                    var s = x.Shape.ToList();
+                    if (n.OpType == "Squeeze") s = s.Where((d, i) => axes.Count == 0 ? d != 1 : !axes.Contains(i) && !axes.Contains(i - s.Count)).ToList();
+                    else foreach (int a in axes.OrderBy(a => a)) s.Insert(a < 0 ? a + s.Count + 1 : a, 1);
+                    Set(n.Outputs[0], s.ToArray(), x.Const);
+                    return;
+                }
+                case "Gather":
+                case "Slice":
+                    if (x.Const == null) { Unsupported(n, "on a tensor (only shape arithmetic on constants is folded)"); return; }
+                    Set(n.Outputs[0], new[] { 0 }, n.OpType == "Gather" ? GatherConst(n, x.Const) : SliceConst(n, x.Const));
+                    _values[n.Outputs[0]].Shape = new[] { _values[n.Outputs[0]].Const!.Length };
+                    return;
+            }
+        }
+
+        private float[] GatherConst(OnnxNode n, float[] data)
+        {
+            var idx = V(n.Inputs[1]).Const ?? Array.Empty<float>();
+            return idx.Select(i => data[(int)(i < 0 ? i + data.Length : i)]).ToArray();
+        }
+
+        private float[] SliceConst(OnnxNode n, float[] data)
+        {
+            long start, end;
+            if (n.GetInts("starts") is long[] s) { start = s[0]; end = n.GetInts("ends")![0]; }
+            else { start = (long)(V(n.Inputs[1]).Const?[0] ?? 0); end = (long)(V(n.Inputs[2]).Const?[0] ?? data.Length); }
+            if (start < 0) start += data.Length;
+            if (end < 0) end += data.Length;
+            start = Math.Max(0, Math.Min(start, data.Length));
+            end = Math.Max(start, Math.Min(end, data.Length));
+            return data.Skip((int)start).Take((int)(end - start)).ToArray();
+        }
+
+        private void Resize(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            string mode = n.GetString("mode", "nearest") ?? "nearest";
+            if (x.Shape.Length != 4 || (mode != "linear" && mode != "bilinear")) { Unsupported(n, $"mode {mode}"); return; }
+            // Output size from `sizes` or `scales` (opset 9: input 1; opset 11+: roi, scales, sizes).
+            float[]? scales = null, sizes = null;
+            if (n.OpType == "Upsample" || _model.Opset < 11) scales = n.Inputs.Count > 1 ? V(n.Inputs[1]).Const : null;
+            else
+            {
+                if (n.Inputs.Count > 3 && n.Inputs[3].Length > 0) sizes = V(n.Inputs[3]).Const;
+                if (sizes == null && n.Inputs.Count > 2 && n.Inputs[2].Length > 0) scales = V(n.Inputs[2]).Const;
+            }
+            int oh, ow;
+            if (sizes != null && sizes.Length == 4) { oh = (int)sizes[2]; ow = (int)sizes[3]; }
+            else if (scales != null && scales.Length == 4) { oh = (int)Math.Floor(x.Shape[2] * scales[2]); ow = (int)Math.Floor(x.Shape[3] * scales[3]); }
+            else { Unsupported(n, "the output size is not a constant"); return; }
+            string ct = n.GetString("coordinate_transformation_mode", _model.Opset >= 11 ? "half_pixel" : "asymmetric") ?? "half_pixel";
+            var coords = ct == "half_pixel" ? ResizeCoordinates.HalfPixel : ct == "pytorch_half_pixel" ? ResizeCoordinates.PytorchHalfPixel : ResizeCoordinates.Asymmetric;
+            Add(n.Name, KernelOps.ResizeBilinear(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, T));
+            Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], oh, ow });
+        }
+
+        private void Pad(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            var p = n.GetInts("pads")?.Select(v => (int)v).ToArray() ?? V(n.Inputs[1]).Const?.Select(v => (int)v).ToArray();
+            string mode = n.GetString("mode", "constant") ?? "constant";
+            if (x.Shape.Length != 4 || p == null || p.Length != 8 || p[0] != 0 || p[1] != 0 || p[4] != 0 || p[5] != 0 || mode == "edge")
+            {
+                Unsupported(n, $"mode {mode}, pads [{(p == null ? "?" : string.Join(",", p))}] (MACE pads H and W, constant, reflect or symmetric)");
+                return;
+            }
+            float value = n.GetFloat("value", 0f);
+            if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0) value = Scalar(n.Inputs[2]) ?? 0f;
+            var launch = KernelOps.Pad(Nhwc(x.Shape), new[] { p[2], p[3], p[6], p[7] }, mode == "reflect" ? PadMode.Reflect : PadMode.Constant, value, T);
+            Add(n.Name, launch);
+            Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], x.Shape[2] + p[2] + p[6], x.Shape[3] + p[3] + p[7] });
+        }
+    }
+}
