@@ -18,6 +18,7 @@
     CmdletsToExport = @(
         'Convert-MaceProgram',
         'Export-MaceProgram',
+        'Get-MaceConfig',
         'Get-MaceDevice',
         'Get-MaceKernel',
         'Get-MaceProgram',
@@ -26,6 +27,7 @@
         'Measure-MaceProgram',
         'Merge-MaceProgram',
         'New-MaceProgram',
+        'Test-MaceConfig',
         'Test-MaceProgram'
     )
     FunctionsToExport = @()

@@ -2,7 +2,7 @@
 # MaceTools build entry point. Tasks:
 #   ./build.sh [build]   Release build; lays out out/MaceTools (the module) and out/cli/macetools (the command line)
 #   ./build.sh test      installs what the tests need, builds, runs every test; ends with "N passed, N failed, N skipped"
-#   ./build.sh demo      builds and shows the real MACE files in examples/ (the README's main job)
+#   ./build.sh demo      the README's main job: converts examples/paddleocr's model, compiles it for the local device, verifies and times it
 #   ./build.sh bench     benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds;
 #                        GFLOP/s per kernel against a C# loop and the device peak
 #   ./build.sh manifest  regenerates the checked-in MaceTools.psd1 from the cmdlet metadata
@@ -89,31 +89,23 @@ run_tests() {
 demo() {
   ensure_packages
   build
-  local m="$ROOT/out/cli/macetools"
-  for f in examples/mace-files/*.bin; do
-    say "macetools program show $f"
-    "$m" program show "$f"
-  done
-  say "macetools program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39   (what MACE v1.1.1 would do with them)"
-  "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 || true
+  local m="$ROOT/out/cli/macetools" cfg="examples/paddleocr/mace.yml"
   local tmp; tmp=$(mktemp -d)
-  say "macetools program convert <adreno G1> --to G2 --out $tmp/adreno.g2.bin; and back to G1"
-  "$m" program convert examples/mace-files/adreno-v0.10.1-rc4.mace_cl_compiled_program.bin --to G2 --out "$tmp/adreno.g2.bin" >/dev/null
-  "$m" program convert "$tmp/adreno.g2.bin" --to G1 --out "$tmp/adreno.g1.bin" >/dev/null
-  if cmp -s "$tmp/adreno.g1.bin" examples/mace-files/adreno-v0.10.1-rc4.mace_cl_compiled_program.bin; then
-    say "G1 -> G2 -> G1 gives the original bytes ($(stat -c %s "$tmp/adreno.g2.bin") bytes as G2)"
-  else
-    say "G1 -> G2 -> G1 differs from the original!"; exit 1
-  fi
   say "macetools device list   (the local OpenCL devices and how MACE identifies them)"
   "$m" device list
-  say "macetools program new --from <mali file> --dest $tmp   (its fp32 programs compiled for the local device; fp16 ones need cl_khr_fp16)"
-  "$m" program new --from examples/mace-files/mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin --dest "$tmp" --cache-dir "$tmp/cache" >/dev/null || true
-  local made; made=$(ls "$tmp"/mace_compiled_opencl_kernel.*.bin)
-  say "macetools program test $made --device 0   (every entry loaded on the device, in a worker process)"
+  say "macetools kernel list --config $cfg   (PaddleOCR's direction classifier converted to MACE's kernels; first rows)"
+  "$m" kernel list --config "$cfg" > "$tmp/kernels.txt"
+  head -n 8 "$tmp/kernels.txt"
+  say "... $(($(wc -l < "$tmp/kernels.txt") - 2)) kernel launches in all"
+  say "macetools program new --config $cfg --dest $tmp   (every program of the model compiled for the local device)"
+  "$m" program new --config "$cfg" --dest "$tmp" --cache-dir "$tmp/cache" >/dev/null
+  local made; made=$(ls "$tmp"/paddleocr_cls_compiled_opencl_kernel.*.bin)
+  say "macetools program test $made --device 0   (MACE's rules for the device, and every entry loaded on it in a worker)"
   "$m" program test "$made" --device 0 || true
   say "macetools program measure $made --device 0   (start-up with and without the file)"
   "$m" program measure "$made" --device 0 --repeat 3
+  say "macetools program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39   (real MACE files: what MACE v1.1.1 would do with them)"
+  "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 || true
   rm -rf "$tmp"
 }
 
@@ -121,7 +113,7 @@ case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   demo) demo ;;
-  bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels ;;
+  bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels; "$ROOT/out/cli/macetools" bench convert ;;
   manifest) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool manifest ;;
   markdown) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool markdown ;;
   *) echo "usage: ./build.sh [build|test|demo|bench|manifest|markdown]" >&2; exit 2 ;;

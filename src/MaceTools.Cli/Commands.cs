@@ -14,6 +14,7 @@ namespace MaceTools.Cli
                                        "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.");
             root.Subcommands.Add(DeviceCommand(ctx));
             root.Subcommands.Add(KernelCommand(ctx));
+            root.Subcommands.Add(ConfigCommand(ctx));
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
             root.Subcommands.Add(BenchCommand(ctx));
@@ -52,16 +53,53 @@ namespace MaceTools.Cli
             var program = new Option<string>("--program") { Description = "Only kernels of programs whose name matches this wildcard pattern." };
             var source = new Option<string>("--kernel-source") { Description = "A directory of .cl files and common.h (a MACE checkout's mace/ops/opencl/cl); default: MaceTools' own kernels." };
             var version = new Option<string>("--mace-version") { Description = "The MACE version whose source assembly the source hash describes (default v1.1.1-0-g8c75d39)." };
+            var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): list its GPU models' kernel launches (program key, tuning key, global size) instead of the library." };
+            var devices = new Option<string[]>("--device") { Description = "With --config: devices to convert for, ids or name parts (repeatable; default: the device MACE would use)." };
+            var modelCache = new Option<string>("--model-cache") { Description = "With --config: where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
             var json = JsonOption();
-            var list = new Command("list", "List the kernels: program, kernel, op, the build options each understands, MACE's symbol and the program hash.") { name, program, source, version, json };
+            var list = new Command("list", "List the kernels: program, kernel, op, the build options each understands, MACE's symbol and the program hash; with --config, a model's kernel set.")
+                { name, program, source, version, config, devices, modelCache, json };
             list.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetKernelOperation
             {
                 Name = r.GetValue(name),
                 Program = r.GetValue(program),
                 KernelSource = r.GetValue(source),
                 Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
-            }.Run(h), alwaysArray: true));
+                Config = r.GetValue(config),
+                Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => Devices.LocalDevices.Select(s)).ToList(),
+                ModelCache = r.GetValue(modelCache),
+            }.Run(h), verbose: r.GetValue(config) != null, alwaysArray: true));
             cmd.Subcommands.Add(list);
+            return cmd;
+        }
+
+        private static Command ConfigCommand(CommandContext ctx)
+        {
+            var cmd = new Command("config", "Read and check MACE deployment files (mace.yml) of every schema generation.");
+            {
+                var files = FilesArgument("Deployment files (mace.yml).");
+                var model = new Option<string[]>("--model") { Description = "Only models whose name matches this wildcard pattern (repeatable).", AllowMultipleArgumentsPerToken = false };
+                var json = JsonOption();
+                var show = new Command("show", "Show each file with MACE's defaults applied: generation, library, ABIs, formats, and every model with its subgraphs. A file with errors is an error naming line, column and key.")
+                    { files, model, json };
+                show.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetConfigOperation
+                {
+                    Paths = r.GetValue(files)!, LiteralPaths = true, Model = r.GetValue(model),
+                }.Run(h)));
+                cmd.Subcommands.Add(show);
+            }
+            {
+                var files = FilesArgument("Deployment files (mace.yml) to check.");
+                var fetch = new Option<bool>("--fetch") { Description = "Also find or download every model file (cache: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models) and verify its SHA-256." };
+                var json = JsonOption();
+                var test = new Command("test", "Report every error and warning of each file with line, column and key, against MACE's rules for its schema generation. Exit 1 if a file has errors.")
+                    { files, fetch, json };
+                test.SetAction(r => ctx.Execute(r.GetValue(json), h => new TestConfigOperation
+                {
+                    Paths = r.GetValue(files)!, LiteralPaths = true, Fetch = r.GetValue(fetch),
+                }.Run(h), verbose: r.GetValue(fetch), exitCode: h => h.Output.OfType<Config.MaceConfigTestResult>().Any(t => !t.Passed) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
+                cmd.Subcommands.Add(test);
+            }
             return cmd;
         }
 
@@ -179,13 +217,17 @@ namespace MaceTools.Cli
                 var cacheDir = new Option<string>("--cache-dir") { Description = "The build cache directory (default: $MACETOOLS_CACHE_DIR, else ~/.cache/macetools/builds)." };
                 var noClobber = new Option<bool>("--no-clobber") { Description = "Fail instead of replacing an existing output file." };
                 var whatIf = new Option<bool>("--what-if") { Description = "Build, but say what would be written and write nothing." };
+                var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): convert its GPU models and build their kernel set (the file is named after its library_name)." };
+                var modelCache = new Option<string>("--model-cache") { Description = "Where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
                 var json = JsonOption();
                 var create = new Command("new", "Compile MACE programs for OpenCL devices and write one program file per device class.")
-                    { from, kernel, source, devices, version, output, dest, library, jobs, force, cacheDir, noClobber, whatIf, json };
+                    { from, kernel, config, source, devices, version, output, dest, library, jobs, force, cacheDir, modelCache, noClobber, whatIf, json };
                 create.SetAction(r => ctx.Execute(r.GetValue(json), h => new NewProgramOperation
                 {
                     From = r.GetValue(from),
                     Kernels = r.GetValue(kernel) ?? Array.Empty<string>(),
+                    Config = r.GetValue(config),
+                    ModelCache = r.GetValue(modelCache),
                     KernelSource = r.GetValue(source),
                     Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => Devices.LocalDevices.Select(s)).ToList(),
                     Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
@@ -248,18 +290,32 @@ namespace MaceTools.Cli
                 foreach (var row in Kernels.KernelBenchmark.Run(Devices.LocalDevices.Select(r.GetValue(kdevice)), Math.Max(1, r.GetValue(krepeat)), h.WriteVerbose)) h.WriteObject(row);
             }, verbose: true, alwaysArray: true));
             cmd.Subcommands.Add(kernels);
+
+            var crepeat = new Option<int>("--repeat") { Description = "Conversions per model (median).", DefaultValueFactory = _ => 10 };
+            var cjson = JsonOption();
+            var convert = new Command("convert", "Time and peak memory of reading and converting the PaddleOCR classifier and detector of examples/paddleocr.") { crepeat, cjson };
+            convert.SetAction(r => ctx.Execute(r.GetValue(cjson), h =>
+            {
+                var models = new[]
+                {
+                    (ExampleFile("ch_ppocr_mobile_v2.0_cls_infer.onnx", "paddleocr"), new Conversion.ModelInput("x", new[] { 1, 3, 48, 192 })),
+                    (ExampleFile("ch_PP-OCRv4_det_infer.onnx", "paddleocr"), new Conversion.ModelInput("x", new[] { 1, 3, 640, 640 })),
+                };
+                foreach (var row in Conversion.ConversionBenchmark.Run(models, Math.Max(1, r.GetValue(crepeat)), h.WriteVerbose)) h.WriteObject(row);
+            }, verbose: true, alwaysArray: true));
+            cmd.Subcommands.Add(convert);
             return cmd;
         }
 
         /// <summary>A file of the repository's examples/mace-files, found from the installed CLI (out/cli) or the build folder.</summary>
-        private static string ExampleFile(string name)
+        private static string ExampleFile(string name, string folder = "mace-files")
         {
             for (var d = new System.IO.DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
             {
-                string p = System.IO.Path.Combine(d.FullName, "examples", "mace-files", name);
+                string p = System.IO.Path.Combine(d.FullName, "examples", folder, name);
                 if (System.IO.File.Exists(p)) return p;
             }
-            throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"examples/mace-files/{name} not found above {AppContext.BaseDirectory}: give the file", name);
+            throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"examples/{folder}/{name} not found above {AppContext.BaseDirectory}: give the file", name);
         }
 
         private static Command FuzzCommand(CommandContext ctx)

@@ -28,6 +28,14 @@ namespace MaceTools.Cli
             if (kernels.Count > 0)
                 Table(w, new[] { "Program", "Kernel", "Op", "Symbol", "ProgramHash", "Options" },
                     kernels.Select(k => new[] { k.Program, k.Kernel, k.Op, k.Symbol, k.ProgramHash, string.Join(" ", k.Options) }));
+            var launches = items.OfType<Conversion.MaceKernel>().ToList();
+            if (launches.Count > 0)
+                Table(w, new[] { "Model", "Node", "Kernel", "Global size", "Tuning key", "Program key" },
+                    launches.Select(k => new[] { k.Model, k.Node, k.Kernel, string.Join(",", k.GlobalSize), k.TuningKey ?? "(not tuned)", k.ProgramKey }));
+            var conversions = items.OfType<Conversion.ConversionBenchRow>().ToList();
+            if (conversions.Count > 0)
+                Table(w, new[] { "Model", "Bytes", "Nodes", "Convert ms", "Peak memory MB", "Result" },
+                    conversions.Select(c => new[] { c.Model, c.ModelBytes.ToString("N0"), c.Nodes.ToString(), c.Milliseconds.ToString("0.0"), (c.PeakMemoryBytes / 1e6).ToString("0.0"), c.Result }));
             var bench = items.OfType<Kernels.KernelBenchRow>().ToList();
             if (bench.Count > 0)
             {
@@ -46,6 +54,8 @@ namespace MaceTools.Cli
                     case MaceProgram p: Program(w, p); break;
                     case MaceTestResult r: TestResult(w, r); break;
                     case Operations.MaceMeasurement m: Measurement(w, m); break;
+                    case Config.MaceConfig c: DeploymentConfig(w, c); break;
+                    case Config.MaceConfigTestResult t: ConfigTestResult(w, t); break;
                     case string s: w.Write(s); break;
                     case bool b: w.WriteLine(b ? "True" : "False"); break;
                     case Devices.MaceDevice _:
@@ -53,6 +63,8 @@ namespace MaceTools.Cli
                     case MaceProgramEntry _:
                     case Kernels.MaceKernelDefinition _:
                     case Kernels.KernelBenchRow _:
+                    case Conversion.MaceKernel _:
+                    case Conversion.ConversionBenchRow _:
                         break; // tabulated above
                     default: w.WriteLine(item); break;
                 }
@@ -113,6 +125,108 @@ namespace MaceTools.Cli
             w.WriteLine($"  start-up without the file: {m.WithoutFileMs:F0} ms (compiler start {m.CompilerStartMs:F0} ms + {m.Entries.Length} programs from source)");
             w.WriteLine($"  start-up with the file:    {m.WithFileMs:F0} ms ({m.Speedup:F0}x faster){(m.Skipped > 0 ? $"; {m.Skipped} entries not measured" : "")}");
         }
+
+        // ---- deployment files (config show / config test) ----
+
+        public static void DeploymentConfig(TextWriter w, Config.MaceConfig c)
+        {
+            w.WriteLine(c.Path);
+            IndentedFacts(w, "  ", new (string, string?)[]
+            {
+                ("Generation", c.Generation),
+                ("Library", c.LibraryName),
+                ("Target ABIs", c.TargetAbis.Length == 0 ? null : string.Join(", ", c.TargetAbis)),
+                ("Target SoCs", c.TargetSocs.Length == 0 ? null : string.Join(", ", c.TargetSocs)),
+                ("Graph format", c.ModelGraphFormat),
+                ("Data format", c.ModelDataFormat),
+                ("Other keys", OtherKeysText(c.OtherKeys)),
+            });
+            foreach (var m in c.Models)
+            {
+                w.WriteLine();
+                w.WriteLine($"  Model {m.Name}");
+                IndentedFacts(w, "    ", new (string, string?)[]
+                {
+                    ("Platform", m.Platform),
+                    ("Model file", m.ModelFilePath),
+                    ("Model SHA-256", m.ModelSha256),
+                    ("Weight file", m.WeightFilePath),
+                    ("Weight SHA-256", m.WeightSha256),
+                    ("Runtime", m.DeclaredRuntime == m.Runtime ? m.Runtime : $"{m.Runtime} (declared {m.DeclaredRuntime})"),
+                    ("Data type", m.DataType),
+                    ("Winograd", m.Winograd.ToString()),
+                    ("Obfuscate", m.Obfuscate ? "yes" : "no"),
+                    ("OpenCL memory", m.ClMemType),
+                    ("Limit kernel time", m.LimitOpenclKernelTime.ToString()),
+                    ("Queue window size", m.OpenclQueueWindowSize.ToString()),
+                    ("Quantize", m.Quantize ? (m.QuantizeLargeWeights ? "yes (large weights)" : "yes") : m.QuantizeLargeWeights ? "large weights" : "no"),
+                    ("Quantize ranges", m.QuantizeRangeFile),
+                    ("Other keys", OtherKeysText(m.OtherKeys)),
+                });
+                var rows = new List<string[]>();
+                foreach (var g in m.Subgraphs)
+                {
+                    string name = g.Name + (g.Runtime != m.Runtime ? $" ({g.Runtime})" : "");
+                    bool first = true;
+                    void Row(string role, string tensor, string shape, string type, string format, string range)
+                    {
+                        rows.Add(new[] { first ? name : "", role, tensor, shape, type, format, range });
+                        first = false;
+                    }
+                    for (int i = 0; i < g.InputTensors.Length; i++)
+                        Row("input", g.InputTensors[i], Shape(g.InputShapes, i), At(g.InputDataTypes, i), At(g.InputDataFormats, i),
+                            g.InputRanges.Length > i ? string.Join(",", g.InputRanges[i].Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture))) : "");
+                    for (int i = 0; i < g.OutputTensors.Length; i++)
+                        Row("output", g.OutputTensors[i], Shape(g.OutputShapes, i), At(g.OutputDataTypes, i), At(g.OutputDataFormats, i), "");
+                    for (int i = 0; i < g.CheckTensors.Length; i++)
+                        Row("check", g.CheckTensors[i], Shape(g.CheckShapes, i), "", "", "");
+                }
+                if (rows.Count == 0) continue;
+                w.WriteLine();
+                var table = new StringWriter();
+                Table(table, new[] { "Graph", "Role", "Tensor", "Shape", "Type", "Format", "Range" }, rows);
+                foreach (var line in table.ToString().Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)) w.WriteLine("    " + line);
+                foreach (var g in m.Subgraphs)
+                {
+                    var validation = new List<string>();
+                    if (g.Backend != "tensorflow") validation.Add("backend " + g.Backend);
+                    if (g.ValidationInputsData.Length > 0) validation.Add("inputs " + string.Join(", ", g.ValidationInputsData));
+                    if (g.ValidationOutputsData.Length > 0) validation.Add("outputs " + string.Join(", ", g.ValidationOutputsData));
+                    if (g.ValidationThreshold.Count > 0) validation.Add("threshold " + string.Join(", ", g.ValidationThreshold.Select(t => $"{t.Key} {t.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}")));
+                    if (validation.Count > 0) w.WriteLine($"    {g.Name} validation: {string.Join("; ", validation)}");
+                }
+            }
+            w.WriteLine();
+        }
+
+        public static void ConfigTestResult(TextWriter w, Config.MaceConfigTestResult r)
+        {
+            w.WriteLine($"{r.Path}: {(r.Passed ? "PASS" : "FAIL")} ({r.Generation ?? "unreadable"}, {r.ErrorCount} errors, {r.WarningCount} warnings)");
+            foreach (var f in r.Findings)
+                w.WriteLine($"  {f.Severity.ToString().ToLowerInvariant()} {f.Line}:{f.Column} {f.Code}: {(f.Key == null ? "" : f.Key + ": ")}{f.Message}");
+        }
+
+        private static void IndentedFacts(TextWriter w, string indent, IEnumerable<(string Name, string? Value)> facts)
+        {
+            var shown = facts.Where(f => f.Value != null).ToList();
+            int width = shown.Count == 0 ? 0 : shown.Max(f => f.Name.Length);
+            foreach (var (name, value) in shown) w.WriteLine($"{indent}{name.PadRight(width)}  {value}");
+        }
+
+        private static string Shape(int[][] shapes, int i) => i < shapes.Length ? string.Join(",", shapes[i]) : "";
+        private static string At(string[] values, int i) => i < values.Length ? values[i] : "";
+
+        private static string? OtherKeysText(IReadOnlyDictionary<string, object?> keys) =>
+            keys.Count == 0 ? null : string.Join(", ", keys.Select(k => $"{k.Key}={ValueText(k.Value)}"));
+
+        private static string ValueText(object? value) => value switch
+        {
+            null => "~",
+            string s => s,
+            object?[] list => "[" + string.Join(", ", list.Select(ValueText)) + "]",
+            IDictionary<string, object?> map => "{" + string.Join(", ", map.Select(kv => $"{kv.Key}: {ValueText(kv.Value)}")) + "}",
+            _ => value.ToString() ?? "",
+        };
 
         private static void Facts(TextWriter w, IEnumerable<(string Name, string? Value)> facts)
         {

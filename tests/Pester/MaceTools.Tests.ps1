@@ -32,8 +32,8 @@ BeforeAll {
     $Adreno = Get-Fixture 'adreno-v0.10.1-rc4.mace_cl_compiled_program.bin'
     $Mali = Get-Fixture 'mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin'
     $Tuning = Get-Fixture 'pocl-v1.1.1.tuned_opencl_parameter.bin'
-    $Cmdlets = @('Convert-MaceProgram', 'Export-MaceProgram', 'Get-MaceDevice', 'Get-MaceKernel', 'Get-MaceProgram', 'Get-MaceProgramEntry',
-        'Get-MaceTuningParameter', 'Measure-MaceProgram', 'Merge-MaceProgram', 'New-MaceProgram', 'Test-MaceProgram')
+    $Cmdlets = @('Convert-MaceProgram', 'Export-MaceProgram', 'Get-MaceConfig', 'Get-MaceDevice', 'Get-MaceKernel', 'Get-MaceProgram', 'Get-MaceProgramEntry',
+        'Get-MaceTuningParameter', 'Measure-MaceProgram', 'Merge-MaceProgram', 'New-MaceProgram', 'Test-MaceConfig', 'Test-MaceProgram')
     $Softmax = 'softmax -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dsoftmax=s4wA5uH'
 }
 
@@ -202,6 +202,49 @@ Describe 'Get-MaceKernel' -Tag Unit {
     }
 }
 
+Describe 'Get-MaceConfig and Test-MaceConfig' -Tag Unit {
+    BeforeAll {
+        function Get-YmlFixture([string] $Name) {
+            foreach ($dir in @((Join-Path $Repo 'examples/mace-yml'), (Join-Path $Repo '../shared/fixtures/mace-yml'))) {
+                $path = Join-Path $dir $Name
+                if (Test-Path -LiteralPath $path) { return (Resolve-Path -LiteralPath $path).ProviderPath }
+            }
+            throw "deployment-file fixture '$Name' not found in examples/mace-yml or ../shared/fixtures/mace-yml"
+        }
+        $MobileNetYml = Get-YmlFixture 'mobilenet-v1.yml'
+        $Vgg16Yml = Get-YmlFixture 'vgg16-caffe-gpu.yml'
+        $BadYml = Join-Path $TestDrive 'bad.yml'
+        Set-Content -LiteralPath $BadYml -Value ((Get-Content -LiteralPath $MobileNetYml -Raw) -replace 'runtime: cpu\+gpu', 'runtime: gpuu')
+    }
+    It 'reads a real deployment file as a MaceConfig with MACE''s defaults' {
+        $config = Get-MaceConfig $MobileNetYml
+        $config.GetType().FullName | Should -Be 'MaceTools.Config.MaceConfig'
+        $config.Generation | Should -Be 'v0.9+'
+        $config.Models[0].Runtime | Should -Be 'gpu'
+        $config.Models[0].DataType | Should -Be 'fp16_fp32'
+    }
+    It 'binds Get-ChildItem output by PSPath and filters models with -Model' {
+        @(Get-Item -LiteralPath $Vgg16Yml | Get-MaceConfig -Model 'vgg*').Models.Name | Should -Be 'vgg16_caffe_gpu'
+        Get-MaceConfig $Vgg16Yml -Model 'resnet*' -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -Be 'ModelNotFound,MaceTools.Commands.GetMaceConfigCommand'
+    }
+    It 'writes ConfigInvalid with the line, column and key for a broken file' {
+        Get-MaceConfig $BadYml -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -Be 'ConfigInvalid,MaceTools.Commands.GetMaceConfigCommand'
+        $ev[0].Exception.Message | Should -BeLike "*bad.yml:*: models.mobilenet_v1.runtime: 'gpuu' is not one of cpu, gpu, dsp, hta, apu, htp, cpu+gpu"
+    }
+    It 'Test-MaceConfig returns results with findings, and -Quiet a Boolean' {
+        $results = @(Get-MaceConfig $MobileNetYml | Test-MaceConfig) + @(Test-MaceConfig -LiteralPath $BadYml)
+        $results.Passed | Should -Be @($true, $false)
+        $results[1].Findings[0].Code | Should -Be 'BadValue'
+        Test-MaceConfig $BadYml -Quiet | Should -BeFalse
+    }
+    It 'renders MaceConfig and MaceConfigTestResult with their table views' {
+        (Get-MaceConfig $MobileNetYml | Out-String -Width 250) | Should -Match 'Generation\s+LibraryName\s+TargetAbis'
+        (Test-MaceConfig $BadYml | Out-String -Width 250) | Should -Match 'Passed\s+Errors\s+Warnings'
+    }
+}
+
 Describe 'Commands that write files' -Tag Unit {
     It 'Convert-MaceProgram -WhatIf writes nothing' {
         $dest = Join-Path $TestDrive 'whatif.bin'
@@ -295,7 +338,8 @@ Describe 'Help' -Tag Unit {
 
 Describe 'Format views' -Tag Unit {
     It 'has format data for every MaceTools output type' {
-        foreach ($type in 'MaceProgram', 'MaceProgramEntry', 'MaceTuningParameter', 'MaceTestResult', 'MaceFinding', 'MaceRuntimeVerdict', 'Kernels.MaceKernelDefinition') {
+        foreach ($type in 'MaceProgram', 'MaceProgramEntry', 'MaceTuningParameter', 'MaceTestResult', 'MaceFinding', 'MaceRuntimeVerdict', 'Kernels.MaceKernelDefinition',
+            'Config.MaceConfig', 'Config.MaceModelConfig', 'Config.MaceSubgraphConfig', 'Config.MaceConfigTestResult', 'Config.MaceConfigFinding') {
             Get-FormatData -TypeName "MaceTools.$type" | Should -Not -BeNullOrEmpty -Because "MaceTools.$type needs a view"
         }
     }

@@ -13,15 +13,15 @@ namespace MaceTools.Compilation
     {
         private const string NonUniform = "-DNON_UNIFORM_WORK_GROUP";
         private const string NonAdreno = "-DNON_QUALCOMM_ADRENO";
-        /// <summary>Programs whose ops add -DNON_QUALCOMM_ADRENO on every GPU but Adreno.</summary>
-        private static readonly string[] AdrenoSensitive = { "fully_connected", "reduce" };
+        /// <summary>Kernels whose ops add -DNON_QUALCOMM_ADRENO on every GPU but Adreno (MACE v1.1's reduce_hw does not).</summary>
+        private static readonly string[] AdrenoSensitive = { "fully_connected_width", "reduce" };
 
         public static string For(string key, MaceDevice device, MaceVersion version)
         {
             var parsed = ProgramKey.Parse(key);
             var options = parsed.Options.Where(o => o != NonUniform && o != NonAdreno).ToList();
             if (device.NonUniformWorkGroupFor(version)) options.Add(NonUniform);
-            if (AdrenoSensitive.Contains(parsed.Program, StringComparer.Ordinal) && device.GpuType != MaceGpuType.Adreno) options.Add(NonAdreno);
+            if (AdrenoSensitive.Contains(parsed.Kernel?.Name, StringComparer.Ordinal) && device.GpuType != MaceGpuType.Adreno) options.Add(NonAdreno);
             return ProgramKey.Build(parsed.Program, options);
         }
 

@@ -78,5 +78,13 @@ namespace MaceTools
         public const string BuildFailed = "BuildFailed";
         public const string Unsupported = "Unsupported";
         public const string WorkerFailed = "WorkerFailed";
+        /// <summary>A deployment file (mace.yml) that is not valid YAML or breaks MACE's schema rules; the message names line, column and key.</summary>
+        public const string ConfigInvalid = "ConfigInvalid";
+        /// <summary>A -Model pattern that matches no model of a deployment file.</summary>
+        public const string ModelNotFound = "ModelNotFound";
+        /// <summary>A model file whose SHA-256 differs from the deployment file's checksum.</summary>
+        public const string ChecksumMismatch = "ChecksumMismatch";
+        /// <summary>A model URL that cannot be downloaded (refused, offline, HTTP error, timeout).</summary>
+        public const string DownloadFailed = "DownloadFailed";
     }
 }

@@ -152,15 +152,15 @@ namespace MaceTools.Formats
         {
             FullCollect();
             result.ManagedBeforeDecodeBytes = GC.GetTotalMemory(true);
-            bool procfs = ResetPeakRss();
-            result.BaselineRssBytes = procfs ? ReadStatus("VmRSS:") : Process.GetCurrentProcess().WorkingSet64;
+            bool procfs = PeakMemory.Reset();
+            result.BaselineRssBytes = procfs ? PeakMemory.Read("VmRSS:") : Process.GetCurrentProcess().WorkingSet64;
             var sw = Stopwatch.StartNew();
             var content = MaceFileCodec.Decode(File.ReadAllBytes(path), path);
             sw.Stop();
             result.DecodeColdMBps = Rate(result.FileBytes, sw.Elapsed.TotalSeconds);
             if (procfs)
             {
-                result.PeakRssBytes = ReadStatus("VmHWM:");
+                result.PeakRssBytes = PeakMemory.Read("VmHWM:");
                 result.MemoryMethod = "VmHWM";
             }
             else
@@ -175,32 +175,6 @@ namespace MaceTools.Formats
             result.DecodeGrowthToFileRatio = (double)(result.PeakRssBytes - result.BaselineRssBytes) / result.FileBytes;
             log?.Invoke($"memory: baseline RSS {result.BaselineRssBytes / 1e6:F1} MB (managed {result.ManagedBeforeDecodeBytes / 1e6:F1} MB), " +
                 $"peak during decode {result.PeakRssBytes / 1e6:F1} MB = {result.PeakToFileRatio:F2} x file; that first decode ran at {result.DecodeColdMBps:F0} MB/s");
-        }
-
-        /// <summary>Writing "5" to /proc/self/clear_refs resets VmHWM to the current RSS (Linux 4.0+).</summary>
-        private static bool ResetPeakRss()
-        {
-            try
-            {
-                if (!File.Exists("/proc/self/status")) return false;
-                File.WriteAllText("/proc/self/clear_refs", "5");
-                return ReadStatus("VmHWM:") > 0;
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                return false;
-            }
-        }
-
-        private static long ReadStatus(string field)
-        {
-            foreach (string line in File.ReadAllLines("/proc/self/status"))
-            {
-                if (!line.StartsWith(field, StringComparison.Ordinal)) continue;
-                string[] parts = line.Substring(field.Length).Trim().Split(' ');
-                return long.Parse(parts[0], CultureInfo.InvariantCulture) * (parts.Length > 1 && parts[parts.Length - 1] == "kB" ? 1024 : 1);
-            }
-            return 0;
         }
 
         private static void EncodeToFile(IReadOnlyList<KvRecord> records, MaceFileFormat format, string path)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using MaceTools.Kernels;
 
@@ -17,9 +18,20 @@ namespace MaceTools.Operations
         public string? KernelSource { get; set; }
         /// <summary>The MACE version whose source assembly the SourceHash describes.</summary>
         public MaceVersion Version { get; set; } = MaceVersion.Latest;
+        /// <summary>A deployment file: list its models' kernel launches (MaceKernel objects) instead of the library.</summary>
+        public string? Config { get; set; }
+        /// <summary>With <see cref="Config"/>: the devices to convert for (default: the local device MACE would pick).</summary>
+        public IList<Devices.MaceDevice> Devices { get; set; } = new List<Devices.MaceDevice>();
+        /// <summary>Where downloaded models are kept.</summary>
+        public string? ModelCache { get; set; }
 
         public void Run(IOperationHost host)
         {
+            if (Config != null)
+            {
+                ListConfig(host);
+                return;
+            }
             var sources = KernelSource == null ? KernelSourceSet.Builtin : KernelSourceSet.FromDirectory(PathResolver.FullPath(KernelSource, host.CurrentDirectory));
             host.WriteVerbose($"kernel sources: {sources.Origin} ({sources.Programs.Count} programs), MACE {Version}");
             var survey = KernelCatalog.Survey(sources, Version);
@@ -52,6 +64,22 @@ namespace MaceTools.Operations
                 host.CancellationToken.ThrowIfCancellationRequested();
                 host.WriteObject(kernel);
             }
+        }
+    
+        /// <summary>The kernel launches of the deployment file's GPU models, per device class, filtered like the library.</summary>
+        private void ListConfig(IOperationHost host)
+        {
+            string cwd = host.CurrentDirectory;
+            var config = MaceTools.Config.MaceConfigReader.Read(PathResolver.FullPath(Config!, cwd));
+            var devices = Devices.Count > 0 ? Devices.GroupBy(d => d.Class.Id).Select(g => g.First()).ToList()
+                : new List<Devices.MaceDevice> { MaceTools.Devices.LocalDevices.Select(null) };
+            var programRe = Program == null ? null : PathResolver.ToRegex(Program);
+            var nameRe = Name == null ? null : PathResolver.ToRegex(Name);
+            using var fetcher = new MaceTools.Config.ModelFetcher(ModelCache == null ? null : PathResolver.FullPath(ModelCache, cwd)) { Log = host.WriteVerbose };
+            foreach (var device in devices)
+                foreach (var set in MaceTools.Conversion.ConfigConversion.Convert(config, device, Version, fetcher, host))
+                    foreach (var kernel in set.Kernels.Where(k => (programRe == null || programRe.IsMatch(k.Program)) && (nameRe == null || nameRe.IsMatch(k.Kernel))))
+                        host.WriteObject(kernel);
         }
     }
 }

@@ -6,6 +6,8 @@ using System.Linq;
 using MaceTools.Compilation;
 using MaceTools.Devices;
 using MaceTools.Formats;
+using MaceTools.Config;
+using MaceTools.Conversion;
 using MaceTools.Kernels;
 using MaceTools.OpenCL;
 
@@ -23,6 +25,10 @@ namespace MaceTools.Operations
         public string? From { get; set; }
         /// <summary>Program keys to build as given.</summary>
         public IList<string> Kernels { get; set; } = new List<string>();
+        /// <summary>A deployment file (mace.yml): its GPU models are fetched and converted to their kernel set per device class.</summary>
+        public string? Config { get; set; }
+        /// <summary>Where downloaded models are kept (default: <see cref="Config.ModelFetcher.DefaultCacheDirectory"/>).</summary>
+        public string? ModelCache { get; set; }
         /// <summary>A directory of .cl files and common.h (a MACE checkout's mace/ops/opencl/cl); default: our library.</summary>
         public string? KernelSource { get; set; }
         public MaceVersion Version { get; set; } = MaceVersion.Latest;
@@ -31,7 +37,9 @@ namespace MaceTools.Operations
         /// <summary>Where MACE-named files go (default: the current directory).</summary>
         public string? Destination { get; set; }
         /// <summary>The library name in MACE's file name &lt;library&gt;_compiled_opencl_kernel.&lt;device&gt;.&lt;soc&gt;.bin.</summary>
-        public string Library { get; set; } = "mace";
+        public string Library { get; set; } = DefaultLibrary;
+        private const string DefaultLibrary = "mace";
+        private string? _library;
         /// <summary>Ignore the build cache.</summary>
         public bool Force { get; set; }
         public bool NoClobber { get; set; }
@@ -52,9 +60,11 @@ namespace MaceTools.Operations
                     throw new MaceException(ErrorIds.KindMismatch, MaceErrorCategory.InvalidArgument, $"{file.Path}: is a tuned-parameter file; -From needs a program file", file.Path);
                 fromKeys.AddRange(file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key));
             }
-            if (fromKeys.Count == 0 && Kernels.Count == 0)
+            var config = Config == null ? null : MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
+            if (config != null && config.LibraryName != null && Library == DefaultLibrary) _library = config.LibraryName;
+            if (fromKeys.Count == 0 && Kernels.Count == 0 && config == null)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
-                    From != null ? $"{From}: has no program entries to build" : "nothing to build: give a program file (-From / --from) or program keys (-Kernel / --kernel)");
+                    From != null ? $"{From}: has no program entries to build" : "nothing to build: give a program file (-From / --from), program keys (-Kernel / --kernel) or a deployment file (-Config / --config)");
 
             var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(null) };
             var classes = devices.GroupBy(d => d.Class.Id).Select(g => g.First()).ToList();
@@ -66,7 +76,8 @@ namespace MaceTools.Operations
             if (Version.ProgramFormat == MaceFileFormat.G1 && !Version.StoresPlatformInfo)
                 host.WriteWarning($"MACE {Version} keeps the platform-info string outside the program file: ship it alongside (mace_cl_platform_info.txt)");
 
-            var plans = classes.Select(d => Plan(d, fromKeys, sources, host)).ToList();
+            using var fetcher = new ModelFetcher(ModelCache == null ? null : PathResolver.FullPath(ModelCache, cwd)) { Log = host.WriteVerbose };
+            var plans = classes.Select(d => Plan(d, fromKeys.Concat(ConfigKeys(config, d, fetcher, host)).ToList(), sources, host)).ToList();
             var compiler = new ProgramCompiler(Worker ?? WorkerCommand.Locate()) { Cache = Cache, Force = Force, Parallelism = Parallelism };
             foreach (var kv in WorkerEnvironment) compiler.WorkerEnvironment[kv.Key] = kv.Value;
             var sw = Stopwatch.StartNew();
@@ -77,6 +88,14 @@ namespace MaceTools.Operations
                 host.CancellationToken.ThrowIfCancellationRequested();
                 Write(plan, outcomes.Where(o => o.Job.Device == plan.Device).ToList(), sources, host);
             }
+        }
+
+        private List<string> ConfigKeys(MaceConfig? config, MaceDevice device, ModelFetcher fetcher, IOperationHost host)
+        {
+            if (config == null) return new List<string>();
+            var keys = ConfigConversion.Convert(config, device, Version, fetcher, host).SelectMany(s => s.ProgramKeys).Distinct(StringComparer.Ordinal).ToList();
+            if (keys.Count == 0) host.WriteWarning($"{config.Path}: no model runs on the GPU: no OpenCL programs to build");
+            return keys;
         }
 
         private sealed class ClassPlan
@@ -128,7 +147,7 @@ namespace MaceTools.Operations
             if (Version.StoresPlatformInfo) records.Add(KvRecord.Bytes(Keys.PlatformInfo, System.Text.Encoding.UTF8.GetBytes(device.PlatformInfoFor(Version))));
 
             string path = OutFile != null ? PathResolver.FullPath(OutFile, host.CurrentDirectory)
-                : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), $"{Library}_compiled_opencl_kernel.{device.Model}.{device.Soc}.bin");
+                : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), $"{_library ?? Library}_compiled_opencl_kernel.{device.Model}.{device.Soc}.bin");
             path = Path.GetFullPath(path);
             if (!host.ShouldProcess(path, $"Write {built.Count} program(s) for {device.Name} ({Version.ProgramFormat}, MACE {Version})")) return;
             MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), Version.ProgramFormat, overwrite: !NoClobber);

@@ -47,6 +47,7 @@ namespace MaceTools.Commands
     {
         private const string FromSet = "From";
         private const string KernelSet = "Kernel";
+        private const string ConfigSet = "Config";
 
         [Parameter(ValueFromPipeline = true)]
         [MaceDeviceTransformation]
@@ -59,6 +60,13 @@ namespace MaceTools.Commands
         [Parameter(Mandatory = true, ParameterSetName = KernelSet)]
         [ValidateNotNullOrEmpty]
         public string[] Kernel { get; set; } = Array.Empty<string>();
+
+        [Parameter(Mandatory = true, ParameterSetName = ConfigSet)]
+        [ValidateNotNullOrEmpty]
+        public string Config { get; set; } = "";
+
+        [Parameter(ParameterSetName = ConfigSet)]
+        public string? ModelCache { get; set; }
 
         [Parameter]
         public string? KernelSource { get; set; }
@@ -97,6 +105,8 @@ namespace MaceTools.Commands
             Devices = _devices,
             From = ParameterSetName == FromSet ? ProviderPath(From) : null,
             Kernels = Kernel,
+            Config = ParameterSetName == ConfigSet ? ProviderPath(Config) : null,
+            ModelCache = ModelCache == null ? null : ProviderPath(ModelCache),
             KernelSource = KernelSource == null ? null : ProviderPath(KernelSource),
             Version = MaceVersion == null ? MaceTools.MaceVersion.Latest : MaceTools.MaceVersion.Parse(MaceVersion),
             OutFile = OutFile == null ? null : ProviderPath(OutFile),

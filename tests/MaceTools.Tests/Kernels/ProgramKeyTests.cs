@@ -4,6 +4,7 @@ using System.Linq;
 using MaceTools.Kernels;
 
 using MaceTools.Tests.CompilationTests;
+using MaceTools.Tests.OpenCLTests;
 using Xunit;
 
 namespace MaceTools.Tests.Kernels
@@ -151,6 +152,14 @@ namespace MaceTools.Tests.Kernels
             Assert.Contains("dw_filter_buffer_to_image_[1, 16, 3, 3]", plain);
             Assert.Contains("reduce_hw_opencl_kernel_1_1_4", plain);
             Assert.Contains(null, plain); // fully connected is not tuned
+        }
+
+        [Fact]
+        public void Retargeting_MACE_v1_1_1_keys_onto_the_device_they_were_made_for_changes_nothing()
+        {
+            // reduce_hw carries no -DNON_QUALCOMM_ADRENO in v1.1.1; fully_connected_width does on every GPU but Adreno.
+            foreach (var key in NewProgramTests.PoclV111Keys)
+                Assert.Equal(key, Compilation.KeyRetarget.For(key, Pocl.Device, MaceVersion.Latest));
         }
 
         [Fact]

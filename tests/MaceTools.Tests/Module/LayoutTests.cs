@@ -21,7 +21,7 @@ namespace MaceTools.Tests.Module
                 ? ModuleLayout.Dependencies(ModuleFolder.ModuleBin)
                 : Directory.GetFiles(Path.Combine(root, "Dependencies"), "*.dll").Select(f => Path.GetFileName(f)).ToList();
             Assert.Equal(ModuleLayout.ExpectedFiles(dependencies), actual);
-            foreach (var dep in new[] { "System.Memory.dll", "System.Buffers.dll", "Google.Protobuf.dll" })
+            foreach (var dep in new[] { "System.Memory.dll", "System.Buffers.dll", "Google.Protobuf.dll", "YamlDotNet.dll" })
                 Assert.Contains("Dependencies/" + dep, actual);
         }
 
