@@ -9,9 +9,18 @@ using MaceTools.Operations;
 
 namespace MaceTools.Conversion
 {
+    /// <summary>Reads one model file and converts a subgraph of it (one per model platform).</summary>
+    public delegate KernelSet ModelConverter(string modelFile, IReadOnlyList<ModelInput> inputs, IReadOnlyList<string> outputs, ConversionOptions options);
+
     /// <summary>A deployment file's GPU models, fetched and converted for one device: what MACE's converter step does.</summary>
     public static class ConfigConversion
     {
+        /// <summary>The platforms MaceTools reads, by the deployment file's <c>platform</c> value (TensorFlow and Caffe readers go here).</summary>
+        public static readonly IReadOnlyDictionary<string, ModelConverter> Converters = new Dictionary<string, ModelConverter>(StringComparer.Ordinal)
+        {
+            ["onnx"] = (file, inputs, outputs, options) => OnnxConverter.Convert(OnnxModel.Load(file), file, inputs, outputs, options),
+        };
+
         /// <summary>One kernel set per GPU model and subgraph of <paramref name="config"/>, for <paramref name="device"/> under <paramref name="version"/>.</summary>
         public static List<KernelSet> Convert(MaceConfig config, MaceDevice device, MaceVersion version, ModelFetcher fetcher, IOperationHost host)
         {
@@ -24,21 +33,20 @@ namespace MaceTools.Conversion
                     host.WriteVerbose($"{config.Path}: model {model.Name} runs on {model.Runtime}: no OpenCL kernels");
                     continue;
                 }
-                if (model.Platform != "onnx")
-                    throw Unsupported(config, $"model {model.Name}: platform {model.Platform}: MaceTools reads ONNX models (TensorFlow and Caffe readers are not written yet)");
+                if (!Converters.TryGetValue(model.Platform, out var converter))
+                    throw Unsupported(config, $"model {model.Name}: platform {model.Platform}: MaceTools reads {string.Join(", ", Converters.Keys)} models (TensorFlow and Caffe readers are not written yet)");
                 if (model.ClMemType == "buffer")
                     throw Unsupported(config, $"model {model.Name}: cl_mem_type buffer: MaceTools' kernel library has the image kernels only");
                 if (model.Winograd != 0)
                     host.WriteWarning($"{config.Path}: model {model.Name}: winograd {model.Winograd} is ignored: MaceTools' library has no winograd kernels, so 3x3 convolutions use conv_2d_3x3 (MACE would build winograd_transform programs)");
                 var files = fetcher.Fetch(model, host.CancellationToken);
-                var onnx = OnnxModel.Load(files.ModelFile);
                 var target = new KernelTarget(version, device.NonUniformWorkGroupFor(version), device.GpuType == MaceGpuType.Adreno, model.Obfuscate);
                 foreach (var graph in model.Subgraphs)
                 {
                     var inputs = graph.InputTensors.Select((name, i) => new ModelInput(name, graph.InputShapes[i],
                         i < graph.InputDataFormats.Length && graph.InputDataFormats[i] == "NCHW" ? "NCHW" : "NHWC")).ToList();
                     var options = new ConversionOptions(target) { HalfWeights = model.DataType == "fp16_fp32" || model.DataType == "fp16_fp16", ModelName = model.Name };
-                    var set = OnnxConverter.Convert(onnx, files.ModelFile, inputs, graph.OutputTensors, options);
+                    var set = converter(files.ModelFile, inputs, graph.OutputTensors, options);
                     foreach (var note in set.Notes) host.WriteVerbose($"{model.Name}: {note}");
                     host.WriteVerbose($"{model.Name}/{graph.Name}: {set.Kernels.Count} launches, {set.ProgramKeys.Count} programs for {device.Name}");
                     sets.Add(set);
