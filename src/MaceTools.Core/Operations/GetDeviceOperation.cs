@@ -22,9 +22,12 @@ namespace MaceTools.Operations
             else if (!devices.Any(d => d.IsMaceDefault))
                 host.WriteWarning("no GPU on the first platform: MACE itself would find no device here (MaceTools can still build for the others)");
             var re = Name == null ? null : PathResolver.ToRegex(Name);
-            foreach (var d in devices)
-                if ((re == null || re.IsMatch(d.Name)) && (!MaceDefault || d.IsMaceDefault))
-                    host.WriteObject(d);
+            var selected = devices.Where(d => (re == null || re.IsMatch(d.Name)) && (!MaceDefault || d.IsMaceDefault)).ToList();
+            // A name that matches nothing is an error naming the pattern, as the other Get- verbs do.
+            if (selected.Count == 0 && Name != null && devices.Count > 0)
+                host.WriteError(new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
+                    $"{Name}: no OpenCL device matches (devices: {string.Join(", ", devices.Select(d => d.Name))})", Name));
+            foreach (var d in selected) host.WriteObject(d);
         }
     }
 }

@@ -27,6 +27,16 @@ namespace MaceTools.Tests.Cli
         }
 
         [Fact]
+        public void Device_list_with_a_name_that_matches_nothing_is_an_error_naming_the_pattern()
+        {
+            var (code, stdout, stderr) = Run(null, "device", "list", "--name", "*Adreno*");
+            Assert.Equal(2, code);
+            Assert.Contains("*Adreno*: no OpenCL device matches", stderr);
+            Assert.Contains("pthread", stderr); // the devices there are
+            Assert.Equal("", stdout.Trim());
+        }
+
+        [Fact]
         public void Program_new_then_test_on_the_device_then_measure()
         {
             using var dir = new TempDir();
