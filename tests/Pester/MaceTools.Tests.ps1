@@ -405,4 +405,15 @@ Describe 'Devices, compiling and on-device checks (real OpenCL: pocl)' {
         $m = Measure-MaceProgram -Path (Join-Path $Work 'p.bin') -Repeat 1
         $m.WithoutFileMs | Should -BeGreaterThan $m.WithFileMs
     }
+    It 'Get-MaceDevice | New-MaceProgram -Config builds the example model into a MACE-named file' {
+        $config = Join-Path $Repo 'examples/paddleocr/mace.yml'
+        $file = Get-MaceDevice | Select-Object -First 1 | New-MaceProgram -Config $config -Destination $Work -ModelCache (Join-Path $Work 'models')
+        Split-Path -Leaf $file.Path | Should -BeLike 'paddleocr_cls_compiled_opencl_kernel.*.bin'
+        ($file | Test-MaceProgram -Device 0).Loads.Status | Select-Object -Unique | Should -Be 'Loaded'
+    }
+    It 'Get-MaceKernel -Config emits MaceKernel launches with the device piped in' {
+        $k = Get-MaceDevice | Select-Object -First 1 | Get-MaceKernel -Config (Join-Path $Repo 'examples/paddleocr/mace.yml') -Name 'softmax'
+        $k.GetType().FullName | Should -Be 'MaceTools.Conversion.MaceKernel'
+        $k.TuningKey | Should -Be 'softmax_opencl_kernel_1_1_1_2'
+    }
 }
