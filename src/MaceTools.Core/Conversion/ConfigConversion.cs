@@ -37,15 +37,19 @@ namespace MaceTools.Conversion
                     throw Unsupported(config, $"model {model.Name}: platform {model.Platform}: MaceTools reads {string.Join(", ", Converters.Keys)} models (TensorFlow and Caffe readers are not written yet)");
                 if (model.ClMemType == "buffer")
                     throw Unsupported(config, $"model {model.Name}: cl_mem_type buffer: MaceTools' kernel library has the image kernels only");
-                if (model.Winograd != 0)
-                    host.WriteWarning($"{config.Path}: model {model.Name}: winograd {model.Winograd} is ignored: MaceTools' library has no winograd kernels, so 3x3 convolutions use conv_2d_3x3 (MACE would build winograd_transform programs)");
                 var files = fetcher.Fetch(model, host.CancellationToken);
                 var target = new KernelTarget(version, device.NonUniformWorkGroupFor(version), device.GpuType == MaceGpuType.Adreno, model.Obfuscate);
                 foreach (var graph in model.Subgraphs)
                 {
                     var inputs = graph.InputTensors.Select((name, i) => new ModelInput(name, graph.InputShapes[i],
                         i < graph.InputDataFormats.Length && graph.InputDataFormats[i] == "NCHW" ? "NCHW" : "NHWC")).ToList();
-                    var options = new ConversionOptions(target) { HalfWeights = model.DataType == "fp16_fp32" || model.DataType == "fp16_fp16", ModelName = model.Name };
+                    var options = new ConversionOptions(target)
+                    {
+                        HalfWeights = model.DataType == "fp16_fp32" || model.DataType == "fp16_fp16",
+                        Winograd = model.Winograd,
+                        MaxImage = (device.Image2DMaxWidth > 0 ? device.Image2DMaxWidth : long.MaxValue, device.Image2DMaxHeight > 0 ? device.Image2DMaxHeight : long.MaxValue),
+                        ModelName = model.Name,
+                    };
                     var set = converter(files.ModelFile, inputs, graph.OutputTensors, options);
                     foreach (var note in set.Notes) host.WriteVerbose($"{model.Name}: {note}");
                     host.WriteVerbose($"{model.Name}/{graph.Name}: {set.Kernels.Count} launches, {set.ProgramKeys.Count} programs for {device.Name}");

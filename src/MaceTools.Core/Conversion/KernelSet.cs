@@ -29,6 +29,10 @@ namespace MaceTools.Conversion
         public KernelTarget Target { get; }
         /// <summary>data_type fp16_fp32: weights are transformed to half images (compute kernels stay float from MACE v0.12).</summary>
         public bool HalfWeights { get; set; }
+        /// <summary>The deployment file's <c>winograd</c> (0, 2 or 4): 3x3 stride-1 convolutions take MACE's Winograd path.</summary>
+        public int Winograd { get; set; }
+        /// <summary>The device's largest 2-D image (width, height): MACE falls back from Winograd 4 to 2, or to conv_2d_3x3, beyond it.</summary>
+        public (long Width, long Height) MaxImage { get; set; } = (long.MaxValue, long.MaxValue);
         public string ModelName { get; set; } = "model";
     }
 

@@ -254,7 +254,15 @@ namespace MaceTools.Conversion
             var outNchw = new[] { x.Shape[0], o, oh, ow };
             var inNhwc = Nhwc(x.Shape);
             var outNhwc = Nhwc(outNchw);
-            if (group == 1)
+            int winograd = group == 1 && kh == 3 && kw == 3 && strides[0] == 1 && strides[1] == 1 && dil[0] == 1 && dil[1] == 1
+                ? WinogradBlock(outNchw, x.Shape[1], o) : 0;
+            if (winograd != 0)
+            {
+                Weight(n.Inputs[1], winograd == 4 ? ImageKind.WinogradFilter4 : ImageKind.WinogradFilter2, w.Shape);
+                if (bias) Weight(n.Inputs.Count > 2 && n.Inputs[2].Length > 0 ? n.Inputs[2] : n.Inputs[1] + "/bias", ImageKind.Argument, new[] { o });
+                AddAll(n.Name, KernelOps.WinogradConv2D(inNhwc, w.Shape, outNhwc, new[] { pads[0], pads[1] }, winograd, bias, act, T));
+            }
+            else if (group == 1)
             {
                 Weight(n.Inputs[1], ImageKind.Conv2DFilter, w.Shape);
                 if (bias) Weight(n.Inputs.Count > 2 && n.Inputs[2].Length > 0 ? n.Inputs[2] : n.Inputs[1] + "/bias", ImageKind.Argument, new[] { o });
@@ -270,6 +278,24 @@ namespace MaceTools.Conversion
             else { Unsupported(n, $"group {group} is neither 1 nor depthwise"); return; }
             Set(final, outNchw);
             if (final != n.Outputs[0]) Set(n.Outputs[0], outNchw);
+        }
+
+        /// <summary>
+        /// The Winograd block for a 3x3 stride-1 conv, as MACE's CheckUseWinograd decides it: the deployment file's block
+        /// if the transformed tensors fit the device's image limits, 4 falling back to 2, else 0 (conv_2d_3x3).
+        /// </summary>
+        private int WinogradBlock(int[] outNchw, int inChannels, int outChannels)
+        {
+            bool Fits(int b)
+            {
+                long tiles = (long)outNchw[0] * ((outNchw[2] + b - 1) / b) * ((outNchw[3] + b - 1) / b);
+                long sqr = (b + 2) * (b + 2);
+                return tiles < _options.MaxImage.Width && sqr * inChannels < _options.MaxImage.Height && sqr * outChannels < _options.MaxImage.Height;
+            }
+            int block = _options.Winograd;
+            if (block == 4 && Fits(4)) return 4;
+            if (block == 4 || block == 2) return Fits(2) ? 2 : 0;
+            return 0;
         }
 
         /// <summary>Pads {top, left, bottom, right} from the attributes or auto_pad.</summary>

@@ -146,6 +146,8 @@ namespace MaceTools.Kernels
             ToBuffer("weight_height_image_to_buffer", "WEIGHT_HEIGHT (fully-connected weight)"),
             ToImage("weight_width_buffer_to_image", "WEIGHT_WIDTH (fully-connected weight)"),
             ToBuffer("weight_width_image_to_buffer", "WEIGHT_WIDTH (fully-connected weight)"),
+            ToImage("winograd_filter_buffer_to_image_2x2", "WINOGRAD_FILTER (3x3 OIHW filter as G g Gt for F(2x2, 3x3))"),
+            ToImage("winograd_filter_buffer_to_image_4x4", "WINOGRAD_FILTER (3x3 OIHW filter as G g Gt for F(4x4, 3x3))"),
             K("concat", "concat_channel", "concat", new[] { "-DDIVISIBLE_FOUR" },
                 "Concatenates two images along the channels; DIVISIBLE_FOUR when input0's channels are a multiple of four."),
             K("concat", "concat_channel_multi", "concat", None,
@@ -170,6 +172,8 @@ namespace MaceTools.Kernels
                 "Fully connected layer on a WEIGHT_HEIGHT weight, four outputs per work-item."),
             K("fully_connected", "fully_connected_width", "fully_connected", With(new[] { "-DBIAS", "-DNON_QUALCOMM_ADRENO" }, Activations),
                 "Fully connected layer on a WEIGHT_WIDTH weight, summed across a work-group (MACE's choice)."),
+            K("matmul", "matmul", "conv2d", None,
+                "Batched matrix product on IN_OUT_HEIGHT images: the Winograd convolution's transformed filter times transformed input."),
             K("pad", "pad", "pad", new[] { "-DPAD_TYPE=0..2" },
                 "Spatial padding: constant (0), reflect (1) or symmetric (2)."),
             K("pooling", "pooling", "pooling", new[] { "-DPOOL_AVG" },
@@ -182,6 +186,14 @@ namespace MaceTools.Kernels
                 "Bilinear resize; CT_MODE picks the coordinate transform (MACE v1.1 and later)."),
             K("softmax", "softmax", "softmax", new[] { "-DUSE_LOG" },
                 "Softmax over the channels, or log-softmax with USE_LOG."),
+            K("winograd_transform", "winograd_inverse_transform_2x2", "conv2d", With(new[] { "-DBIAS" }, Activations),
+                "Winograd F(2x2, 3x3) output transform (At m A) into an IN_OUT image, with optional bias and fused activation."),
+            K("winograd_transform", "winograd_inverse_transform_4x4", "conv2d", With(new[] { "-DBIAS" }, Activations),
+                "Winograd F(4x4, 3x3) output transform (At m A) into an IN_OUT image, with optional bias and fused activation."),
+            K("winograd_transform", "winograd_transform_2x2", "conv2d", None,
+                "Winograd F(2x2, 3x3) input transform (Bt d B of 4x4 tiles, stride 1) into an IN_OUT_HEIGHT image."),
+            K("winograd_transform", "winograd_transform_4x4", "conv2d", None,
+                "Winograd F(4x4, 3x3) input transform (Bt d B of 6x6 tiles, stride 1) into an IN_OUT_HEIGHT image."),
         };
 
         private static readonly Regex KernelDeclaration = new Regex(@"__kernel\s+void\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(", RegexOptions.CultureInvariant);

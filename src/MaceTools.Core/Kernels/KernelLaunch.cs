@@ -80,7 +80,7 @@ namespace MaceTools.Kernels
     }
 
     /// <summary>MACE's default local-work-size formulas (opencl_helper.cc and the op files, v1.1.1).</summary>
-    public enum LocalSizeRule { Default3D, Conv1x1, Conv3x3, ConvGeneral, Depthwise, Pooling, Softmax, Concat, ResizeBilinear, Transform, FilterTransform, FullyConnected, Reduce }
+    public enum LocalSizeRule { Default3D, Conv1x1, Conv3x3, ConvGeneral, Depthwise, Pooling, Softmax, Concat, ResizeBilinear, Transform, FilterTransform, FullyConnected, Reduce, Winograd, MatMul }
 
     /// <summary>
     /// Everything needed to run one kernel the way MACE does: program, kernel, build options (hence the program key),
@@ -163,6 +163,10 @@ namespace MaceTools.Kernels
             uint kwg = (uint)Math.Min(kwgLong, uint.MaxValue), cache = (uint)Math.Min(cacheLong, uint.MaxValue), cu = (uint)Math.Max(cuInt, 1);
             if (rule == LocalSizeRule.Transform) return new[] { (long)kwg, 1 };
             if (rule == LocalSizeRule.FilterTransform) return new[] { 16L, Math.Max(kwg / 16, 1) };
+            // Winograd input and inverse transforms {kwg/8, 8}; their matmul {kwg/64, 64} (winograd_conv2d.cc). MACE does
+            // not clamp the first size; it is kept at least 1 here.
+            if (rule == LocalSizeRule.Winograd) return new[] { Math.Max(kwg / 8, 1), 8L };
+            if (rule == LocalSizeRule.MatMul) return new[] { Math.Max(kwg / 64, 1), 64L };
             if (rule == LocalSizeRule.Reduce) return new[] { global[0], global[1], 1L };
             if (rule == LocalSizeRule.FullyConnected)
                 return new[] { global[0], global[1], Math.Max(kwg / (uint)(global[0] * global[1]), 1) };

@@ -9,7 +9,7 @@ namespace MaceTools.Kernels
     /// keys (mace-formats.md §3.6). Tensor names: "input" (or "input0", "input1"), "filter", "bias", "output", …;
     /// shapes are NHWC {N, H, W, C} for activations.
     /// </summary>
-    public static class KernelOps
+    public static partial class KernelOps
     {
         private static int Blk4(int c) => (c + 3) >> 2;
         private static string Dims(params int[] d) => string.Join("_", d);
@@ -502,6 +502,7 @@ namespace MaceTools.Kernels
 
         private static KernelLaunch Transform(ImageKind kind, int[] shape, KernelTarget target, bool half, bool toImage)
         {
+            if (ImageLayout.WinogradBlock(kind) != 0) return WinogradFilterTransform(kind, shape, target, half, toImage);
             var (width, height) = ImageLayout.Size(kind, shape);
             string kernel = TransformName(kind) + (toImage ? "_buffer_to_image" : "_image_to_buffer");
             int count = (int)ImageLayout.Count(shape);

@@ -112,3 +112,100 @@ namespace MaceTools.Tests.ConversionTests
         }
     }
 }
+
+namespace MaceTools.Tests.ConversionTests
+{
+    using Google.Protobuf;
+    using MaceTools.Models.Onnx.Proto;
+    using MaceTools.Tests.Kernels;
+    using MaceTools.Tests.Models;
+
+    /// <summary>winograd 2 and 4 in the deployment file take MACE's Winograd path for 3x3 stride-1 convolutions.</summary>
+    public class WinogradConversionTests : IClassFixture<RunnerFixture>
+    {
+        private readonly KernelRunner _run;
+        private readonly KernelTarget _target;
+
+        public WinogradConversionTests(RunnerFixture f)
+        {
+            _run = f.Runner;
+            _target = f.Target;
+        }
+
+        /// <summary>The node case as a model whose weight is an initializer (the test data feeds it as an input).</summary>
+        private static string WithConstantWeight(OnnxNodeCase c)
+        {
+            var w = c.Inputs[1];
+            var node = new NodeProto { OpType = "Conv", Name = "conv" };
+            node.Input.Add("x");
+            node.Input.Add("W");
+            node.Output.Add("y");
+            foreach (var a in new[] { "kernel_shape", "pads", "strides" })
+                if (c.Node.GetInts(a) is long[] v)
+                {
+                    var attr = new AttributeProto { Name = a, Type = AttributeProto.Types.AttributeType.Ints };
+                    attr.Ints.Add(v);
+                    node.Attribute.Add(attr);
+                }
+            var weight = new TensorProto { Name = "W", DataType = (int)TensorProto.Types.DataType.Float };
+            weight.Dims.Add(w.Dims);
+            weight.FloatData.Add(w.Data);
+            var graph = new GraphProto { Name = "conv" };
+            graph.Node.Add(node);
+            graph.Initializer.Add(weight);
+            graph.Input.Add(new ValueInfoProto { Name = "x" });
+            graph.Output.Add(new ValueInfoProto { Name = "y" });
+            var model = new ModelProto { IrVersion = 7, Graph = graph };
+            model.OpsetImport.Add(new OperatorSetIdProto { Version = 11 });
+            string path = Path.Combine(Path.GetTempPath(), $"macetools-wino-{Guid.NewGuid():N}.onnx");
+            File.WriteAllBytes(path, model.ToByteArray());
+            return path;
+        }
+
+        private KernelSet Convert(OnnxNodeCase c, int winograd, (long, long)? maxImage = null)
+        {
+            string path = WithConstantWeight(c);
+            try
+            {
+                var options = new ConversionOptions(_target) { Winograd = winograd };
+                if (maxImage != null) options.MaxImage = maxImage.Value;
+                return OnnxConverter.Convert(OnnxModel.Load(path), path, new[] { new ModelInput("x", c.Inputs[0].Shape) }, null, options);
+            }
+            finally { File.Delete(path); }
+        }
+
+        [Theory]
+        [InlineData(2)]
+        [InlineData(4)]
+        public void A_3x3_stride_1_conv_becomes_transform_matmul_inverse_and_matches_ONNXs_output(int block)
+        {
+            var c = OnnxNodeCase.Load("test_basic_conv_with_padding");
+            var set = Convert(c, block);
+            var kernels = set.Kernels.Select(k => k.Kernel).ToList();
+            Assert.Equal(new[] { $"winograd_filter_buffer_to_image_{block}x{block}", "in_out_buffer_to_image", $"winograd_transform_{block}x{block}", "matmul",
+                $"winograd_inverse_transform_{block}x{block}", "in_out_image_to_buffer" }, kernels);
+            // No bias: MACE's empty option gives the double space.
+            Assert.StartsWith($"winograd_transform  -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dwinograd_inverse_transform_{block}x{block}=", set.Kernels[4].ProgramKey);
+            Assert.Equal($"matmul_opencl_kernel_{(block + 2) * (block + 2)}_1_{(block == 2 ? 9 : 4)}", set.Kernels[3].TuningKey);
+
+            // Run the three conv launches with the filter packed on the host (G·g·Gᵀ) and compare with ONNX's reference.
+            var nchw = c.Inputs[0];
+            var input = new[] { 1, nchw.Shape[2], nchw.Shape[3], 1 };
+            _run.Upload("input", ImageKind.InOut, input, nchw.Data); // one channel: NCHW and NHWC agree
+            _run.Upload("filter", block == 4 ? ImageKind.WinogradFilter4 : ImageKind.WinogradFilter2, c.Inputs[1].Shape, c.Inputs[1].Data);
+            foreach (var k in set.Kernels.Skip(2).Take(3)) _run.Time(k.Launch);
+            Tensors.Close(c.Outputs[0].Data, _run.Download("output"), $"winograd {block}", 1e-4f, 1e-4f);
+        }
+
+        [Fact]
+        public void Image_limits_make_4_fall_back_to_2_and_then_to_conv_2d_3x3_as_MACE_does()
+        {
+            var c = OnnxNodeCase.Load("test_basic_conv_with_padding");
+            // 5x5 output: 4x4 tiles need 36 rows per channel, 2x2 tiles 16; width is the tile count.
+            Assert.Contains("matmul", Convert(c, 4, (100, 20)).Kernels.Select(k => k.Kernel));
+            Assert.Contains("winograd_transform_2x2", Convert(c, 4, (100, 20)).Kernels.Select(k => k.Kernel));
+            Assert.Contains("conv_2d_3x3", Convert(c, 4, (100, 10)).Kernels.Select(k => k.Kernel));
+            Assert.Contains("conv_2d_3x3", Convert(c, 0).Kernels.Select(k => k.Kernel));
+        }
+    }
+}

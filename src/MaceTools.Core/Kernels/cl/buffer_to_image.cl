@@ -352,3 +352,84 @@ __kernel void weight_height_image_to_buffer(BUFFER_OUT_OF_RANGE_PARAMS
     output[offset + j * inner_size] = lane_of(values, j);
   }
 }
+
+// ---- WINOGRAD_FILTER: OIHW 3x3 buffer -> G g Gt as IN_OUT_HEIGHT [t*t, O, I, 1] ---------------------------------
+// t = b + 2 (b = 2 or 4); width I, height t*t * ceil(O/4); pixel (i, k * ceil(O/4) + ob) = output channels
+// 4ob..4ob+3 of input channel i at position k = row * t + column of the transformed filter. Global size
+// {I, ceil(O/4)} (MACE's {image width, image height / t*t}); no image_to_buffer: the transform is not a relayout.
+// G for F(2x2, 3x3) uses the points 0, 1, -1; for F(4x4, 3x3) the points 0, 1, -1, 2, -2 (see winograd_transform.cl).
+
+// out[0], out[os], ..., out[(t-1)os] = G x for the three values v[0], v[s], v[2s].
+inline void wino_filter_g(const DATA_TYPE4 *v, const int s, DATA_TYPE4 *out, const int os, const int blk) {
+  const DATA_TYPE4 g0 = v[0], g1 = v[s], g2 = v[2 * s];
+  if (blk == 2) {
+    out[0] = g0;
+    out[os] = (g0 + g1 + g2) * (DATA_TYPE)0.5f;
+    out[2 * os] = (g0 - g1 + g2) * (DATA_TYPE)0.5f;
+    out[3 * os] = g2;
+  } else {
+    const DATA_TYPE4 p = g0 + g2;
+    out[0] = g0 * (DATA_TYPE)0.25f;
+    out[os] = (p + g1) * (DATA_TYPE)(-1.0f / 6);
+    out[2 * os] = (p - g1) * (DATA_TYPE)(-1.0f / 6);
+    out[3 * os] = g0 * (DATA_TYPE)(1.0f / 24) + g1 * (DATA_TYPE)(1.0f / 12) + g2 * (DATA_TYPE)(1.0f / 6);
+    out[4 * os] = g0 * (DATA_TYPE)(1.0f / 24) - g1 * (DATA_TYPE)(1.0f / 12) + g2 * (DATA_TYPE)(1.0f / 6);
+    out[5 * os] = g2;
+  }
+}
+
+// u (t*t values, row-major) = G g Gt of the 3x3 filters of output channels 4ob..4ob+3 (lanes) and input channel ic.
+inline void wino_filter_tile(__global const DATA_TYPE *input, const int input_offset, const int out_channel,
+                             const int in_channel, const int ic, const int ob, DATA_TYPE4 *tmp, DATA_TYPE4 *u,
+                             const int blk) {
+  const int oc = ob << 2;
+  const int inner = mul24(in_channel, 9);
+  const int offset = input_offset + mad24(oc, inner, mul24(ic, 9));
+  const int remain = out_channel - oc;
+  DATA_TYPE4 g[9];
+  for (int j = 0; j < 9; ++j) {
+    DATA_TYPE4 v = 0;
+    if (remain > 0) v.x = input[offset + j];
+    if (remain > 1) v.y = input[offset + inner + j];
+    if (remain > 2) v.z = input[offset + 2 * inner + j];
+    if (remain > 3) v.w = input[offset + 3 * inner + j];
+    g[j] = v;
+  }
+  const int t = blk + 2;
+  for (int j = 0; j < 3; ++j) wino_filter_g(g + j, 3, tmp + j, 3, blk);             // columns: G g (t x 3)
+  for (int i = 0; i < t; ++i) wino_filter_g(tmp + mul24(i, 3), 1, u + mul24(i, t), 1, blk);  // rows: (G g) Gt
+}
+
+__kernel void winograd_filter_buffer_to_image_2x2(OUT_OF_RANGE_PARAMS
+                                                  GLOBAL_WORK_GROUP_SIZE_DIM2
+                                                  __global const DATA_TYPE *input, /* OIHW [O, I, 3, 3] */
+                                                  __private const int input_offset,
+                                                  __private const int out_channel,
+                                                  __private const int in_channel,
+                                                  __write_only image2d_t output) {
+  const int ic = get_global_id(0);
+  const int ob = get_global_id(1);
+  RETURN_IF_OUT_OF_GLOBAL_RANGE_DIM2(ic, ob)
+
+  DATA_TYPE4 tmp[12], u[16];
+  wino_filter_tile(input, input_offset, out_channel, in_channel, ic, ob, tmp, u, 2);
+  const int blocks = (out_channel + 3) >> 2;
+  for (int k = 0; k < 16; ++k) WRITE_OUTPUT(output, (int2)(ic, mad24(k, blocks, ob)), u[k]);
+}
+
+__kernel void winograd_filter_buffer_to_image_4x4(OUT_OF_RANGE_PARAMS
+                                                  GLOBAL_WORK_GROUP_SIZE_DIM2
+                                                  __global const DATA_TYPE *input, /* OIHW [O, I, 3, 3] */
+                                                  __private const int input_offset,
+                                                  __private const int out_channel,
+                                                  __private const int in_channel,
+                                                  __write_only image2d_t output) {
+  const int ic = get_global_id(0);
+  const int ob = get_global_id(1);
+  RETURN_IF_OUT_OF_GLOBAL_RANGE_DIM2(ic, ob)
+
+  DATA_TYPE4 tmp[18], u[36];
+  wino_filter_tile(input, input_offset, out_channel, in_channel, ic, ob, tmp, u, 4);
+  const int blocks = (out_channel + 3) >> 2;
+  for (int k = 0; k < 36; ++k) WRITE_OUTPUT(output, (int2)(ic, mad24(k, blocks, ob)), u[k]);
+}
