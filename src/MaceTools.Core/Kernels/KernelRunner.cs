@@ -71,6 +71,23 @@ namespace MaceTools.Kernels
             _queue.WriteBuffer(buffer, data);
         }
 
+        /// <summary>
+        /// Uploads seeded random data for every input of the launch that is not in device memory with the launch's shape,
+        /// so the launch can be timed with real sizes (the tuner and the benchmarks; values do not matter there).
+        /// </summary>
+        public void FillInputs(KernelLaunch launch, int seed = 1)
+        {
+            foreach (var arg in launch.Inputs)
+            {
+                if (_tensors.TryGetValue(arg.Tensor!, out var t) && Same(t.Spec, arg)) continue;
+                var rng = new Random(seed++);
+                var data = new float[ImageLayout.Count(arg.Shape)];
+                for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
+                if (arg.Kind == KernelArgKind.Buffer) UploadBuffer(arg.Tensor!, data);
+                else Upload(arg.Tensor!, arg.Layout, arg.Shape, data);
+            }
+        }
+
         /// <summary>Reads a tensor back in its logical order (images unpacked from their layout).</summary>
         public float[] Download(string name)
         {
