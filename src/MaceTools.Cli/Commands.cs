@@ -293,15 +293,13 @@ namespace MaceTools.Cli
 
             var crepeat = new Option<int>("--repeat") { Description = "Conversions per model (median).", DefaultValueFactory = _ => 10 };
             var cjson = JsonOption();
-            var convert = new Command("convert", "Time and peak memory of reading and converting the PaddleOCR classifier and detector of examples/paddleocr.") { crepeat, cjson };
+            var configs = new Argument<string[]>("CONFIG") { Description = "Deployment files whose models to convert (default: examples/paddleocr/mace.yml and mace-det.yml).", Arity = ArgumentArity.ZeroOrMore };
+            var convert = new Command("convert", "Time and peak memory of reading and converting the models of deployment files.") { configs, crepeat, cjson };
             convert.SetAction(r => ctx.Execute(r.GetValue(cjson), h =>
             {
-                var models = new[]
-                {
-                    (ExampleFile("ch_ppocr_mobile_v2.0_cls_infer.onnx", "paddleocr"), new Conversion.ModelInput("x", new[] { 1, 3, 48, 192 })),
-                    (ExampleFile("ch_PP-OCRv4_det_infer.onnx", "paddleocr"), new Conversion.ModelInput("x", new[] { 1, 3, 640, 640 })),
-                };
-                foreach (var row in Conversion.ConversionBenchmark.Run(models, Math.Max(1, r.GetValue(crepeat)), h.WriteVerbose)) h.WriteObject(row);
+                var files = r.GetValue(configs) is { Length: > 0 } given ? given
+                    : new[] { ExampleFile("mace.yml", "paddleocr"), ExampleFile("mace-det.yml", "paddleocr") };
+                foreach (var row in Conversion.ConversionBenchmark.Run(files, Math.Max(1, r.GetValue(crepeat)), h.WriteVerbose)) h.WriteObject(row);
             }, verbose: true, alwaysArray: true));
             cmd.Subcommands.Add(convert);
             return cmd;

@@ -41,8 +41,7 @@ namespace MaceTools.Conversion
                 var target = new KernelTarget(version, device.NonUniformWorkGroupFor(version), device.GpuType == MaceGpuType.Adreno, model.Obfuscate);
                 foreach (var graph in model.Subgraphs)
                 {
-                    var inputs = graph.InputTensors.Select((name, i) => new ModelInput(name, graph.InputShapes[i],
-                        i < graph.InputDataFormats.Length && graph.InputDataFormats[i] == "NCHW" ? "NCHW" : "NHWC")).ToList();
+                    var inputs = Inputs(graph);
                     var options = new ConversionOptions(target)
                     {
                         HalfWeights = model.DataType == "fp16_fp32" || model.DataType == "fp16_fp16",
@@ -58,6 +57,11 @@ namespace MaceTools.Conversion
             }
             return sets;
         }
+
+        /// <summary>A subgraph's inputs: names, shapes, and their layout (MACE's default NHWC unless the file says NCHW).</summary>
+        public static List<ModelInput> Inputs(MaceSubgraphConfig graph) =>
+            graph.InputTensors.Select((name, i) => new ModelInput(name, graph.InputShapes[i],
+                i < graph.InputDataFormats.Length && graph.InputDataFormats[i] == "NCHW" ? "NCHW" : "NHWC")).ToList();
 
         private static MaceException Unsupported(MaceConfig config, string message) =>
             new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidData, $"{config.Path}: {message}", config.Path);

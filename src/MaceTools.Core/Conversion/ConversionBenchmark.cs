@@ -23,14 +23,17 @@ namespace MaceTools.Conversion
         public long PeakMemoryBytes { get; internal set; }
     }
 
-    /// <summary>Conversion time and peak memory for real models (the examples/paddleocr classifier and detector).</summary>
+    /// <summary>Conversion time and peak memory for the models of deployment files (the examples/paddleocr classifier and detector).</summary>
     public static class ConversionBenchmark
     {
-        public static List<ConversionBenchRow> Run(IEnumerable<(string Path, ModelInput Input)> models, int repeat, Action<string> log)
+        public static List<ConversionBenchRow> Run(IEnumerable<string> configFiles, int repeat, Action<string> log)
         {
             var rows = new List<ConversionBenchRow>();
             var target = new KernelTarget(MaceVersion.Latest, false, false);
-            foreach (var (path, input) in models)
+            using var fetcher = new Config.ModelFetcher { Log = log };
+            var models = configFiles.Select(Config.MaceConfigReader.Read).SelectMany(c => c.Models)
+                .Select(m => (Path: fetcher.Fetch(m).ModelFile, Inputs: ConfigConversion.Inputs(m.Subgraphs[0]))).ToList();
+            foreach (var (path, inputs) in models)
             {
                 log(path);
                 var row = new ConversionBenchRow { Model = Path.GetFileName(path), ModelBytes = new FileInfo(path).Length };
@@ -40,7 +43,7 @@ namespace MaceTools.Conversion
                     row.Nodes = model.Graph.Nodes.Count;
                     try
                     {
-                        var set = OnnxConverter.Convert(model, path, new[] { input }, null, new ConversionOptions(target));
+                        var set = OnnxConverter.Convert(model, path, inputs, null, new ConversionOptions(target));
                         return $"{set.Kernels.Count} launches, {set.ProgramKeys.Count} programs";
                     }
                     catch (MaceException e) when (e.ErrorId == ErrorIds.Unsupported)
@@ -61,8 +64,7 @@ namespace MaceTools.Conversion
                     Convert();
                     times.Add(sw.Elapsed.TotalMilliseconds);
                 }
-                times.Sort();
-                row.Milliseconds = times[times.Count / 2];
+                row.Milliseconds = Statistics.Median(times);
                 rows.Add(row);
             }
             return rows;

@@ -242,6 +242,8 @@ namespace MaceTools.Conversion
             int oh = (x.Shape[2] + pads[0] + pads[2] - ((kh - 1) * dil[0] + 1)) / strides[0] + 1;
             int ow = (x.Shape[3] + pads[1] + pads[3] - ((kw - 1) * dil[1] + 1)) / strides[1] + 1;
             bool bias = n.Inputs.Count > 2 && n.Inputs[2].Length > 0;
+            // A folded BatchNorm makes a bias the model does not have: its weight is named after the filter.
+            string biasName = bias ? n.Inputs[2] : n.Inputs[1] + "/bias";
             string output = n.Outputs[0];
             // BatchNormalization right after: folded into the filter and the bias at convert time (MACE's FoldBatchNorm).
             if (Single(output) is OnnxNode bn && bn.OpType == "BatchNormalization" && bn.Inputs.Skip(1).All(i => V(i).Const != null))
@@ -259,19 +261,19 @@ namespace MaceTools.Conversion
             if (winograd != 0)
             {
                 Weight(n.Inputs[1], winograd == 4 ? ImageKind.WinogradFilter4 : ImageKind.WinogradFilter2, w.Shape);
-                if (bias) Weight(n.Inputs.Count > 2 && n.Inputs[2].Length > 0 ? n.Inputs[2] : n.Inputs[1] + "/bias", ImageKind.Argument, new[] { o });
+                if (bias) Weight(biasName, ImageKind.Argument, new[] { o });
                 AddAll(n.Name, KernelOps.WinogradConv2D(inNhwc, w.Shape, outNhwc, new[] { pads[0], pads[1] }, winograd, bias, act, T));
             }
             else if (group == 1)
             {
                 Weight(n.Inputs[1], ImageKind.Conv2DFilter, w.Shape);
-                if (bias) Weight(n.Inputs.Count > 2 && n.Inputs[2].Length > 0 ? n.Inputs[2] : n.Inputs[1] + "/bias", ImageKind.Argument, new[] { o });
+                if (bias) Weight(biasName, ImageKind.Argument, new[] { o });
                 Add(n.Name, KernelOps.Conv2D(inNhwc, w.Shape, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T));
             }
             else if (group == x.Shape[1] && o == group)
             {
                 Weight(n.Inputs[1], ImageKind.DwConv2DFilter, new[] { 1, o, kh, kw });
-                if (bias) Weight(n.Inputs.Count > 2 && n.Inputs[2].Length > 0 ? n.Inputs[2] : n.Inputs[1] + "/bias", ImageKind.Argument, new[] { o });
+                if (bias) Weight(biasName, ImageKind.Argument, new[] { o });
                 if (strides[0] != strides[1]) _notes.Add($"{n.Name}: depthwise strides [{strides[0]}, {strides[1]}]: MACE's GPU op refuses unequal strides (it would run this node on the CPU); MaceTools' kernel takes -DSTRIDE_W");
                 Add(n.Name, KernelOps.DepthwiseConv2D(inNhwc, new[] { 1, o, kh, kw }, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T));
             }

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 
 namespace MaceTools.Devices
@@ -9,6 +11,9 @@ namespace MaceTools.Devices
     /// </summary>
     public sealed class DeviceClass : IEquatable<DeviceClass>
     {
+        /// <summary>The first device of each class, in order: programs depend on the class only, so one per class is built.</summary>
+        public static List<MaceDevice> OnePerClass(IEnumerable<MaceDevice> devices) => devices.GroupBy(d => d.Class.Id).Select(g => g.First()).ToList();
+
         public DeviceClass(string platformVersion, string deviceName, string deviceVersion, string driverVersion)
         {
             PlatformVersion = platformVersion;

@@ -108,7 +108,7 @@ namespace MaceTools.Formats
                     log?.Invoke($"G2 decode run {i + 1}: {Rate(result.FileBytes, decodeTimes[i]):F0} MB/s ({decodeTimes[i] * 1000:F0} ms)");
                 }
                 result.DecodeMBps = Rate(result.FileBytes, decodeTimes.Min());
-                result.DecodeMedianMBps = Rate(result.FileBytes, Median(decodeTimes));
+                result.DecodeMedianMBps = Rate(result.FileBytes, Statistics.Median(decodeTimes));
                 IReadOnlyList<KvRecord>? records = content!.Records;
 
                 // CRC-32 alone, over the bytes the records point into
@@ -195,12 +195,6 @@ namespace MaceTools.Formats
                 best = Math.Min(best, sw.Elapsed.TotalSeconds);
             }
             return best;
-        }
-
-        private static double Median(double[] values)
-        {
-            var sorted = values.OrderBy(v => v).ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
         }
 
         private static double Rate(long bytes, double seconds) => seconds <= 0 ? double.PositiveInfinity : bytes / 1e6 / seconds;

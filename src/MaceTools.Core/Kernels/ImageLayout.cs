@@ -40,6 +40,15 @@ namespace MaceTools.Kernels
     {
         public static int Blocks(int channels) => (channels + 3) >> 2;
 
+        /// <summary>Seeded uniform random values in [low, high): test and benchmark tensors (reproducible runs).</summary>
+        public static float[] RandomData(int seed, long count, float low = -1f, float high = 1f)
+        {
+            var rng = new Random(seed);
+            var v = new float[count];
+            for (long i = 0; i < count; i++) v[i] = (float)(low + (high - low) * rng.NextDouble());
+            return v;
+        }
+
         public static long Count(int[] shape)
         {
             long n = 1;

@@ -45,7 +45,7 @@ namespace MaceTools.Kernels
         public static double PeakGflops(MaceDevice device)
         {
             long width = 1;
-            try { width = Math.Max(1, (long)(device.Handle?.DeviceNumber(0x103A) ?? 1)); } // CL_DEVICE_NATIVE_VECTOR_WIDTH_FLOAT
+            try { width = Math.Max(1, (long)(device.Handle?.DeviceNumber(OpenCL.ClInfo.DeviceNativeVectorWidthFloat) ?? 1)); }
             catch (MaceException) { }
             return device.ComputeUnits * (double)device.MaxClockMHz * width * 2 / 1000;
         }
@@ -75,25 +75,13 @@ namespace MaceTools.Kernels
                     Kernel = string.Join("+", launches.Select(l => l.Kernel).Distinct()),
                     LocalSize = string.Join(",", runner.DefaultLocalSize(launches[0])),
                     MFlop = launches.Sum(l => l.Flops) / 1e6,
-                    DeviceMs = Median(times), CSharpMs = cs, PeakGflops = peak, MaxError = err,
+                    DeviceMs = Statistics.Median(times), CSharpMs = cs, PeakGflops = peak, MaxError = err,
                 });
             }
             return rows;
         }
 
-        private static double Median(List<double> v)
-        {
-            var s = v.OrderBy(x => x).ToList();
-            return s.Count == 0 ? 0 : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
-        }
-
-        private static float[] Random(int seed, long n)
-        {
-            var rng = new Random(seed);
-            var v = new float[n];
-            for (long i = 0; i < n; i++) v[i] = (float)(rng.NextDouble() * 2 - 1);
-            return v;
-        }
+        private static float[] Random(int seed, long n) => ImageLayout.RandomData(seed, n);
 
         private static long Count(int[] s) => ImageLayout.Count(s);
         private static string S(int[] s) => "[" + string.Join("x", s) + "]";

@@ -80,12 +80,14 @@ namespace MaceTools.Kernels
             foreach (var arg in launch.Inputs)
             {
                 if (_tensors.TryGetValue(arg.Tensor!, out var t) && Same(t.Spec, arg)) continue;
-                var rng = new Random(seed++);
-                var data = new float[ImageLayout.Count(arg.Shape)];
-                for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
-                if (arg.Kind == KernelArgKind.Buffer) UploadBuffer(arg.Tensor!, data);
-                else Upload(arg.Tensor!, arg.Layout, arg.Shape, data);
+                Upload(arg, ImageLayout.RandomData(seed++, ImageLayout.Count(arg.Shape)));
             }
+        }
+
+        private void Upload(KernelArg arg, float[] data)
+        {
+            if (arg.Kind == KernelArgKind.Buffer) UploadBuffer(arg.Tensor!, data);
+            else Upload(arg.Tensor!, arg.Layout, arg.Shape, data);
         }
 
         /// <summary>Reads a tensor back in its logical order (images unpacked from their layout).</summary>
@@ -102,8 +104,7 @@ namespace MaceTools.Kernels
             foreach (var arg in launch.Inputs)
             {
                 if (!inputs.TryGetValue(arg.Tensor!, out var data)) throw new ArgumentException($"{launch.Kernel} needs tensor {arg.Tensor}", nameof(inputs));
-                if (arg.Kind == KernelArgKind.Buffer) UploadBuffer(arg.Tensor!, data);
-                else Upload(arg.Tensor!, arg.Layout, arg.Shape, data);
+                Upload(arg, data);
             }
             Time(launch);
             return Download(launch.Output.Tensor!);

@@ -18,6 +18,7 @@ namespace MaceTools.OpenCL
         public const uint ProgramBuildLog = 0x1183;
         public const ulong DeviceTypeAll = 0xFFFFFFFF;
         public const uint KernelWorkGroupSize = 0x11B0;
+        public const uint DeviceNativeVectorWidthFloat = 0x103A;
         public const uint ProfilingCommandStart = 0x1282, ProfilingCommandEnd = 0x1283;
         public const ulong QueueProfilingEnable = 1 << 1;
         public const ulong MemReadWrite = 1;

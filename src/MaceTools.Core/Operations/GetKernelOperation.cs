@@ -71,7 +71,7 @@ namespace MaceTools.Operations
         {
             string cwd = host.CurrentDirectory;
             var config = MaceTools.Config.MaceConfigReader.Read(PathResolver.FullPath(Config!, cwd));
-            var devices = Devices.Count > 0 ? Devices.GroupBy(d => d.Class.Id).Select(g => g.First()).ToList()
+            var devices = Devices.Count > 0 ? MaceTools.Devices.DeviceClass.OnePerClass(Devices)
                 : new List<Devices.MaceDevice> { MaceTools.Devices.LocalDevices.Select(null) };
             var programRe = Program == null ? null : PathResolver.ToRegex(Program);
             var nameRe = Name == null ? null : PathResolver.ToRegex(Name);

@@ -108,17 +108,9 @@ namespace MaceTools.Operations
             first = reply.GetDouble("firstMs");
             var s = Samples(reply.Get("sourceMs"));
             var b = Samples(reply.Get("binaryMs"));
-            return new MaceEntryMeasurement { Key = entry.Key, FromSourceSamples = s, FromBinarySamples = b, FromSourceMs = Median(s), FromBinaryMs = Median(b) };
+            return new MaceEntryMeasurement { Key = entry.Key, FromSourceSamples = s, FromBinarySamples = b, FromSourceMs = Statistics.Median(s), FromBinaryMs = Statistics.Median(b) };
         }
 
         private static double[] Samples(string list) => list.Split(',').Select(x => double.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-
-        public static double Median(IReadOnlyList<double> values)
-        {
-            if (values.Count == 0) return 0;
-            var sorted = values.OrderBy(v => v).ToArray();
-            int n = sorted.Length;
-            return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        }
     }
 }

@@ -39,7 +39,6 @@ namespace MaceTools.Operations
         /// <summary>The library name in MACE's file name &lt;library&gt;_compiled_opencl_kernel.&lt;device&gt;.&lt;soc&gt;.bin.</summary>
         public string Library { get; set; } = DefaultLibrary;
         private const string DefaultLibrary = "mace";
-        private string? _library;
         /// <summary>Ignore the build cache.</summary>
         public bool Force { get; set; }
         public bool NoClobber { get; set; }
@@ -61,13 +60,14 @@ namespace MaceTools.Operations
                 fromKeys.AddRange(file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key));
             }
             var config = Config == null ? null : MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
-            if (config != null && config.LibraryName != null && Library == DefaultLibrary) _library = config.LibraryName;
+            // MACE names the file after the deployment file's library_name unless the caller chose a name.
+            string library = config?.LibraryName != null && Library == DefaultLibrary ? config.LibraryName : Library;
             if (fromKeys.Count == 0 && Kernels.Count == 0 && config == null)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
                     From != null ? $"{From}: has no program entries to build" : "nothing to build: give a program file (-From / --from), program keys (-Kernel / --kernel) or a deployment file (-Config / --config)");
 
             var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(null) };
-            var classes = devices.GroupBy(d => d.Class.Id).Select(g => g.First()).ToList();
+            var classes = DeviceClass.OnePerClass(devices);
             foreach (var skipped in devices.Except(classes))
                 host.WriteVerbose($"{skipped}: same device class as another device ({skipped.Class}); built once");
             if (OutFile != null && classes.Count > 1)
@@ -86,7 +86,7 @@ namespace MaceTools.Operations
             foreach (var plan in plans)
             {
                 host.CancellationToken.ThrowIfCancellationRequested();
-                Write(plan, outcomes.Where(o => o.Job.Device == plan.Device).ToList(), sources, host);
+                Write(plan, outcomes.Where(o => o.Job.Device == plan.Device).ToList(), sources, library, host);
             }
         }
 
@@ -124,7 +124,7 @@ namespace MaceTools.Operations
             return plan;
         }
 
-        private void Write(ClassPlan plan, List<BuildOutcome> outcomes, KernelSourceSet sources, IOperationHost host)
+        private void Write(ClassPlan plan, List<BuildOutcome> outcomes, KernelSourceSet sources, string library, IOperationHost host)
         {
             var device = plan.Device;
             foreach (var failed in outcomes.Where(o => !o.Succeeded))
@@ -147,7 +147,7 @@ namespace MaceTools.Operations
             if (Version.StoresPlatformInfo) records.Add(KvRecord.Bytes(Keys.PlatformInfo, System.Text.Encoding.UTF8.GetBytes(device.PlatformInfoFor(Version))));
 
             string path = OutFile != null ? PathResolver.FullPath(OutFile, host.CurrentDirectory)
-                : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), $"{_library ?? Library}_compiled_opencl_kernel.{device.Model}.{device.Soc}.bin");
+                : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), $"{library}_compiled_opencl_kernel.{device.Model}.{device.Soc}.bin");
             path = Path.GetFullPath(path);
             if (!host.ShouldProcess(path, $"Write {built.Count} program(s) for {device.Name} ({Version.ProgramFormat}, MACE {Version})")) return;
             MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), Version.ProgramFormat, overwrite: !NoClobber);

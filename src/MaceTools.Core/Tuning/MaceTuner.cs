@@ -36,11 +36,11 @@ namespace MaceTools.Tuning
             runner.FillInputs(launch);
             long kwg = runner.Kernel(launch).WorkGroupSize;
             var candidates = TuningCandidates.For(launch.Dimensions, launch.GlobalSize, kwg, launch.Target.Version);
-            int refused = 0;
+            var refused = new HashSet<long[]>();
             double Time(long[] p)
             {
                 try { return runner.Time(launch, p.Take(launch.Dimensions).ToArray()) / 1000.0; }
-                catch (ClException) { refused++; return RefusedMicros; }
+                catch (ClException) { refused.Add(p); return RefusedMicros; }
             }
             var (best, micros, launches) = MaceTimingRule.Tune(candidates, Time);
             var defaultSize = runner.DefaultLocalSize(launch);
@@ -48,7 +48,7 @@ namespace MaceTools.Tuning
             return new MaceTuningResult
             {
                 Kernel = launch.Kernel, TuningKey = launch.TuningKey, GlobalSize = launch.GlobalSize, LocalSize = best,
-                Micros = micros, DefaultLocalSize = defaultSize, DefaultMicros = defaultMicros, Trials = launches, Refused = refused / 2,
+                Micros = micros, DefaultLocalSize = defaultSize, DefaultMicros = defaultMicros, Trials = launches, Refused = refused.Count,
             };
         }
     }

@@ -272,8 +272,8 @@ namespace MaceTools.Tests.CompilationTests
             Assert.Equal(3, m.Entries.Length);
             Assert.All(m.Entries, e => Assert.True(e.FromSourceMs > e.FromBinaryMs, $"{e.Key}: source {e.FromSourceMs} ms, binary {e.FromBinaryMs} ms"));
             Assert.True(m.WithoutFileMs > m.WithFileMs);
-            Assert.Equal(3, MeasureProgramOperation.Median(new double[] { 5, 1, 3 }));
-            Assert.Equal(2.5, MeasureProgramOperation.Median(new double[] { 4, 1, 2, 3 }));
+            Assert.Equal(3, Statistics.Median(new double[] { 5, 1, 3 }));
+            Assert.Equal(2.5, Statistics.Median(new double[] { 4, 1, 2, 3 }));
         }
     }
 }

@@ -24,13 +24,7 @@ namespace MaceTools.Tests.Kernels
     /// <summary>Shared helpers: seeded random tensors and a tolerance check that names the first bad element.</summary>
     public static class Tensors
     {
-        public static float[] Random(int seed, long count, float low = -1f, float high = 1f)
-        {
-            var rng = new Random(seed);
-            var v = new float[count];
-            for (long i = 0; i < count; i++) v[i] = (float)(low + (high - low) * rng.NextDouble());
-            return v;
-        }
+        public static float[] Random(int seed, long count, float low = -1f, float high = 1f) => ImageLayout.RandomData(seed, count, low, high);
 
         public static long Count(params int[] shape) => ImageLayout.Count(shape);
 
