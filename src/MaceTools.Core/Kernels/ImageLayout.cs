@@ -209,77 +209,42 @@ namespace MaceTools.Kernels
         /// <summary>Calls <paramref name="visit"/>(element index, pixel x, pixel y, lane) for every element of the tensor.</summary>
         private static void Walk(ImageKind kind, int[] shape, Action<long, long, long, int> visit)
         {
+            if (kind == ImageKind.Argument)
+            {
+                for (int ci = 0; ci < shape[0]; ci++) visit(ci, ci >> 2, 0, ci & 3);
+                return;
+            }
+            // Rank-4 layouts: the elements in row-major order of the shape, each mapped to its pixel and lane.
+            var pixel = PixelOf(kind, shape);
+            long element = 0;
+            for (int a = 0; a < shape[0]; a++)
+            for (int b = 0; b < shape[1]; b++)
+            for (int c = 0; c < shape[2]; c++)
+            for (int d = 0; d < shape[3]; d++, element++)
+            {
+                var (x, y, lane) = pixel(a, b, c, d);
+                visit(element, x, y, lane);
+            }
+        }
+
+        /// <summary>Where element [a, b, c, d] of a rank-4 tensor lies in the image of <paramref name="kind"/> (see common.h).</summary>
+        private static Func<int, int, int, int, (long X, long Y, int Lane)> PixelOf(ImageKind kind, int[] shape)
+        {
+            int s1 = shape[1], s2 = shape[2], s3 = shape[3], blocks = Blocks(s1);
             switch (kind)
             {
-                case ImageKind.InOut:
-                {
-                    int n = shape[0], h = shape[1], w = shape[2], c = shape[3];
-                    long e = 0;
-                    for (int ni = 0; ni < n; ni++)
-                    for (int hi = 0; hi < h; hi++)
-                    for (int wi = 0; wi < w; wi++)
-                    for (int ci = 0; ci < c; ci++, e++)
-                        visit(e, (long)(ci >> 2) * w + wi, (long)ni * h + hi, ci & 3);
-                    break;
-                }
-                case ImageKind.Conv2DFilter:
-                {
-                    int o = shape[0], i = shape[1], kh = shape[2], kw = shape[3];
-                    long e = 0;
-                    for (int oi = 0; oi < o; oi++)
-                    for (int ii = 0; ii < i; ii++)
-                    for (int y = 0; y < kh; y++)
-                    for (int x = 0; x < kw; x++, e++)
-                        visit(e, ii, ((long)(oi >> 2) * kh + y) * kw + x, oi & 3);
-                    break;
-                }
-                case ImageKind.DwConv2DFilter:
-                {
-                    int m = shape[0], i = shape[1], kh = shape[2], kw = shape[3], blocks = Blocks(i);
-                    long e = 0;
-                    for (int mi = 0; mi < m; mi++)
-                    for (int ii = 0; ii < i; ii++)
-                    for (int y = 0; y < kh; y++)
-                    for (int x = 0; x < kw; x++, e++)
-                        visit(e, (long)y * kw + x, (long)mi * blocks + (ii >> 2), ii & 3);
-                    break;
-                }
-                case ImageKind.Argument:
-                    for (int ci = 0; ci < shape[0]; ci++) visit(ci, ci >> 2, 0, ci & 3);
-                    break;
-                case ImageKind.WeightWidth:
-                {
-                    int o = shape[0], i = shape[1], h = shape[2], w = shape[3], blocks = Blocks(i);
-                    long e = 0;
-                    for (int oi = 0; oi < o; oi++)
-                    for (int ii = 0; ii < i; ii++)
-                    for (int hi = 0; hi < h; hi++)
-                    for (int wi = 0; wi < w; wi++, e++)
-                        visit(e, (long)hi * w * blocks + (long)(ii >> 2) * w + wi, oi, ii & 3);
-                    break;
-                }
-                case ImageKind.WeightHeight:
-                {
-                    int o = shape[0], i = shape[1], h = shape[2], w = shape[3], blocks = Blocks(i);
-                    long e = 0;
-                    for (int oi = 0; oi < o; oi++)
-                    for (int ii = 0; ii < i; ii++)
-                    for (int hi = 0; hi < h; hi++)
-                    for (int wi = 0; wi < w; wi++, e++)
-                        visit(e, (((long)hi * w + wi) * blocks + (ii >> 2)) * 4 + (ii & 3), oi >> 2, oi & 3);
-                    break;
-                }
-                case ImageKind.InOutHeight:
-                {
-                    int d0 = shape[0], d1 = shape[1], d2 = shape[2], d3 = shape[3], blocks = Blocks(d1);
-                    long e = 0;
-                    for (int a = 0; a < d0; a++)
-                    for (int b = 0; b < d1; b++)
-                    for (int c = 0; c < d2; c++)
-                    for (int d = 0; d < d3; d++, e++)
-                        visit(e, (long)c * d3 + d, (long)a * blocks + (b >> 2), b & 3);
-                    break;
-                }
+                case ImageKind.InOut: // [N, H, W, C]
+                    return (n, h, w, c) => ((long)(c >> 2) * s2 + w, (long)n * s1 + h, c & 3);
+                case ImageKind.Conv2DFilter: // [O, I, KH, KW]
+                    return (o, i, y, x) => (i, ((long)(o >> 2) * s2 + y) * s3 + x, o & 3);
+                case ImageKind.DwConv2DFilter: // [M, I, KH, KW]
+                    return (m, i, y, x) => ((long)y * s3 + x, (long)m * blocks + (i >> 2), i & 3);
+                case ImageKind.WeightWidth: // [O, I, H, W]
+                    return (o, i, h, w) => ((long)h * s3 * blocks + (long)(i >> 2) * s3 + w, o, i & 3);
+                case ImageKind.WeightHeight: // [O, I, H, W]
+                    return (o, i, h, w) => ((((long)h * s3 + w) * blocks + (i >> 2)) * 4 + (i & 3), o >> 2, o & 3);
+                case ImageKind.InOutHeight: // [d0, d1, d2, d3]
+                    return (a, b, c, d) => ((long)c * s3 + d, (long)a * blocks + (b >> 2), b & 3);
                 default: throw new ArgumentOutOfRangeException(nameof(kind));
             }
         }
