@@ -14,5 +14,12 @@ namespace MaceTools
             int n = sorted.Length;
             return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         }
+
+        /// <summary>The median absolute deviation over the median: a spread that one outlier does not move; 0 for no values.</summary>
+        public static double RelativeSpread(IReadOnlyList<double> values)
+        {
+            double median = Median(values);
+            return median <= 0 ? 0 : Median(values.Select(v => System.Math.Abs(v - median)).ToArray()) / median;
+        }
     }
 }
