@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Linq;
 using MaceTools.Operations;
+using MaceTools.Tuning;
 
 namespace MaceTools.Cli
 {
@@ -17,6 +18,7 @@ namespace MaceTools.Cli
             root.Subcommands.Add(ConfigCommand(ctx));
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
+            root.Subcommands.Add(TuneCommand(ctx));
             root.Subcommands.Add(BenchCommand(ctx));
             root.Subcommands.Add(FuzzCommand(ctx));
             var version = new Command("version", "Print the MaceTools version.");
@@ -332,6 +334,36 @@ namespace MaceTools.Cli
             }, exitCode: h => h.Output.OfType<Formats.FuzzReport>().Any(f => f.FailureCount > 0) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
             cmd.Subcommands.Add(codec);
             return cmd;
+        }
+
+        private static Command TuneCommand(CommandContext ctx)
+        {
+            var config = new Option<string>("--config") { Description = "The deployment file (mace.yml) whose GPU models' kernels are tuned.", Required = true };
+            var devices = new Option<string[]>("--device") { Description = "Devices to tune on, ids or name parts (repeatable; default: the device MACE would use)." };
+            var strategy = new Option<TuningStrategy>("--strategy") { Description = "auto (ours: few launches, noise-aware), mace (MACE's list and timing rule) or exhaustive (every size of the space: the reference optimum).", DefaultValueFactory = _ => TuningStrategy.Auto };
+            var version = new Option<string>("--mace-version") { Description = "The MACE version that reads the file: T2 from v1.1, T1 before (default v1.1.1-0-g8c75d39)." };
+            var output = new Option<string>("--out") { Description = "The output file (one device class only); default: <library_name>_tuned_opencl_parameter.<device>.<soc>.bin." };
+            var dest = new Option<string>("--dest") { Description = "The directory MACE-named files go to (default: the current directory)." };
+            var modelCache = new Option<string>("--model-cache") { Description = "Where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
+            var seed = new Option<int>("--seed") { Description = "Seeds the search's sampling, so a run can be repeated.", DefaultValueFactory = _ => 1 };
+            var noClobber = new Option<bool>("--no-clobber") { Description = "Fail rather than replace an existing file." };
+            var whatIf = new Option<bool>("--what-if") { Description = "Convert and say what would be tuned and written; launch and write nothing." };
+            var json = JsonOption();
+            var tune = new Command("tune", "Tune the local work sizes of a deployment file's kernels on OpenCL devices and write MACE's tuned-parameter file (plus a .macetools.json record). Ctrl+C keeps what was tuned.")
+                { config, devices, strategy, version, output, dest, modelCache, seed, noClobber, whatIf, json };
+            tune.SetAction(r => ctx.Execute(r.GetValue(json), h => new OptimizeProgramOperation
+            {
+                Config = r.GetValue(config)!,
+                Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => Devices.LocalDevices.Select(s)).ToList(),
+                Strategy = r.GetValue(strategy),
+                Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
+                OutFile = r.GetValue(output),
+                Destination = r.GetValue(dest),
+                ModelCache = r.GetValue(modelCache),
+                Seed = r.GetValue(seed),
+                NoClobber = r.GetValue(noClobber),
+            }.Run(h), whatIf: r.GetValue(whatIf), verbose: true, alwaysArray: true));
+            return tune;
         }
 
         private static Command TuningCommand(CommandContext ctx)

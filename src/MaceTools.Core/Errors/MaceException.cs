@@ -86,5 +86,7 @@ namespace MaceTools
         public const string ChecksumMismatch = "ChecksumMismatch";
         /// <summary>A model URL that cannot be downloaded (refused, offline, HTTP error, timeout).</summary>
         public const string DownloadFailed = "DownloadFailed";
+        /// <summary>A kernel whose local size could not be tuned (the driver refused every size, or the launch failed).</summary>
+        public const string TuningFailed = "TuningFailed";
     }
 }

@@ -1,0 +1,147 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using MaceTools.Config;
+using MaceTools.Conversion;
+using MaceTools.Devices;
+using MaceTools.Kernels;
+using MaceTools.OpenCL;
+using MaceTools.Tuning;
+
+namespace MaceTools.Operations
+{
+    /// <summary>
+    /// Optimize-MaceProgram / macetools tune: converts a deployment file's GPU models to their kernel instances on each
+    /// device class, searches every tuning key's local size on the device, and writes the tuned-parameter file MACE
+    /// loads plus our sidecar record. An interruption keeps what was tuned: the file is written with those keys.
+    /// </summary>
+    public sealed class OptimizeProgramOperation
+    {
+        public IList<MaceDevice> Devices { get; set; } = new List<MaceDevice>();
+        /// <summary>The deployment file (mace.yml).</summary>
+        public string Config { get; set; } = "";
+        public string? ModelCache { get; set; }
+        public TuningStrategy Strategy { get; set; } = TuningStrategy.Auto;
+        public MaceVersion Version { get; set; } = MaceVersion.Latest;
+        /// <summary>The output file; only with a single device class.</summary>
+        public string? OutFile { get; set; }
+        /// <summary>Where MACE-named files go (default: the current directory).</summary>
+        public string? Destination { get; set; }
+        public bool NoClobber { get; set; }
+        /// <summary>Seeds the search's sampling, so a run can be repeated.</summary>
+        public int Seed { get; set; } = 1;
+        /// <summary>Also emit the written file (a MaceProgram) after the results.</summary>
+        public bool PassThru { get; set; }
+
+        private const int ProgressId = 6;
+
+        public void Run(IOperationHost host)
+        {
+            string cwd = host.CurrentDirectory;
+            var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
+            var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(null) };
+            var classes = DeviceClass.OnePerClass(devices);
+            foreach (var skipped in devices.Except(classes))
+                host.WriteVerbose($"{skipped}: same device class as another device ({skipped.Class}); tuned once");
+            if (OutFile != null && classes.Count > 1)
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                    $"-OutFile names one file but the devices fall into {classes.Count} device classes; use -Destination");
+            var gpuModels = config.Models.Where(m => m.Runtime == "gpu").ToList();
+            bool limit = gpuModels.Any(m => m.LimitOpenclKernelTime != 0);
+            int window = gpuModels.Select(m => m.OpenclQueueWindowSize).FirstOrDefault();
+            if (gpuModels.Select(m => m.OpenclQueueWindowSize).Distinct().Count() > 1)
+                host.WriteWarning($"{config.Path}: the models ask for different opencl_queue_window_size values; the file stores one: {window}");
+            using var fetcher = new ModelFetcher(ModelCache == null ? null : PathResolver.FullPath(ModelCache, cwd)) { Log = host.WriteVerbose };
+            foreach (var device in classes)
+            {
+                var launches = Instances(ConfigConversion.Convert(config, device, Version, fetcher, host), host);
+                if (launches.Count == 0)
+                {
+                    host.WriteWarning($"{config.Path}: no kernel to tune on {device.Name}");
+                    continue;
+                }
+                string path = Path.GetFullPath(OutFile != null ? PathResolver.FullPath(OutFile, cwd)
+                    : Path.Combine(PathResolver.FullPath(Destination ?? ".", cwd), TunedParameterFile.FileName(config.LibraryName ?? "mace", device)));
+                if (!host.ShouldProcess(path, $"Tune {launches.Count} kernel(s) on {device.Name} ({Strategy}) and write MACE {Version} tuned parameters ({Version.TuningFormat})")) continue;
+                if (NoClobber && File.Exists(path))
+                    throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists, $"{path}: already exists (omit -NoClobber / --no-clobber to replace it)", path);
+                var record = new TuningRecord
+                {
+                    Strategy = Strategy.ToString(), Seed = Seed, MaceVersion = Version.Text, Config = config.Path, ConfigSha256 = Sha256(config.Path),
+                    LimitOpenclKernelTime = limit, QueueWindowSize = window, Device = TuningRecord.DeviceIdentityRecord.From(device, Version),
+                    KernelSourceOrigin = KernelSourceSet.Builtin.Origin,
+                    KernelSourceSha256 = TuningRecord.SourceHash(KernelSourceSet.Builtin, launches.Select(l => l.Launch.Program), Version),
+                };
+                Tune(device, launches, limit, path, record, host);
+            }
+        }
+
+        /// <summary>One launch per tuning key (MACE stores one vector per key), with how many instances share it.</summary>
+        private static List<(KernelLaunch Launch, int Count)> Instances(List<KernelSet> sets, IOperationHost host)
+        {
+            var byKey = sets.SelectMany(s => s.Kernels).Where(k => k.TuningKey != null).GroupBy(k => k.TuningKey!, StringComparer.Ordinal)
+                .Select(g => (g.First().Launch, g.Count())).ToList();
+            foreach (var (launch, count) in byKey.Where(k => k.Item2 > 1))
+                host.WriteVerbose($"{launch.TuningKey}: {count} kernel instances share this key; tuned on the first");
+            return byKey;
+        }
+
+        private void Tune(MaceDevice device, List<(KernelLaunch Launch, int Count)> launches, bool limit, string path, TuningRecord record, IOperationHost host)
+        {
+            var results = new List<MaceTuningResult>();
+            var sw = Stopwatch.StartNew();
+            string activity = $"Tuning {launches.Count} kernel(s) on {device.Name} ({Strategy})";
+            try
+            {
+                using var runner = new KernelRunner(device);
+                foreach (var (launch, count) in launches)
+                {
+                    host.CancellationToken.ThrowIfCancellationRequested();
+                    host.WriteProgress(new OperationProgress(ProgressId, activity, $"{results.Count + 1}/{launches.Count} {launch.TuningKey} [{string.Join(",", launch.GlobalSize)}]",
+                        100 * results.Count / launches.Count));
+                    MaceTuningResult result;
+                    try
+                    {
+                        result = KernelTuner.Tune(runner, launch, Strategy, limit, Seed, host.CancellationToken);
+                    }
+                    catch (MaceException e)
+                    {
+                        host.WriteError(new MaceException(ErrorIds.TuningFailed, e.Category, $"{launch.TuningKey} on {device.Name}: not tuned (MACE uses its default size): {e.Message}", launch.TuningKey, e));
+                        continue;
+                    }
+                    result.SharedBy = count - 1;
+                    results.Add(result);
+                    host.WriteVerbose($"{result} in {result.Trials} launches");
+                    host.WriteObject(result);
+                }
+                record.Complete = true;
+            }
+            catch (OperationCanceledException)
+            {
+                if (results.Count > 0)
+                {
+                    TunedParameterFile.Write(path, record, results, Version, overwrite: true);
+                    host.WriteWarning($"{path}: interrupted; wrote the {results.Count} of {launches.Count} kernels tuned so far (the others run with MACE's default sizes)");
+                }
+                throw;
+            }
+            finally
+            {
+                host.WriteProgress(new OperationProgress(ProgressId, activity, "done", 100, completed: true));
+            }
+            if (results.Count == 0)
+            {
+                host.WriteError(new MaceException(ErrorIds.TuningFailed, MaceErrorCategory.InvalidOperation, $"no kernel could be tuned on {device.Name}; no file written", device.Name));
+                return;
+            }
+            TunedParameterFile.Write(path, record, results, Version, overwrite: !NoClobber);
+            host.WriteVerbose($"{path}: {results.Count} tuned key(s) in {sw.Elapsed.TotalSeconds:F1} s, {results.Sum(r => r.Trials)} launches; " +
+                $"kernel time {results.Sum(r => r.Micros):F0} µs tuned vs {results.Sum(r => r.DefaultMicros):F0} µs with MACE's default sizes");
+            if (PassThru) host.WriteObject(MaceProgram.Load(path));
+        }
+
+        private static string Sha256(string path) => Hashing.Sha256Hex(File.ReadAllBytes(path));
+    }
+}
