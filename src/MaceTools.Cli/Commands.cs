@@ -137,11 +137,15 @@ namespace MaceTools.Cli
                 policy.AcceptOnlyFromAmong("same-gpu", "none");
                 var onDevice = DeviceOption();
                 onDevice.Description = "Also load every entry on this OpenCL device (id or name part), in a worker process, and judge the file by this device's identity.";
+                var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): report tuned keys its GPU models' kernels would not look up, and kernels with no tuned entry." };
+                var modelCache = new Option<string>("--model-cache") { Description = "With --config: where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
                 var test = new Command("test", "Check files and say what a MACE runtime would do with them; with --device, also load every entry on the device. Exit 1 if any check fails.")
-                    { files, version, platform, device, policy, onDevice, json };
+                    { files, version, platform, device, policy, onDevice, config, modelCache, json };
                 test.SetAction(r => ctx.Execute(r.GetValue(json), h => new TestProgramOperation
                 {
                     Device = r.GetValue(onDevice) == null ? null : Devices.LocalDevices.Select(r.GetValue(onDevice)),
+                    Config = r.GetValue(config),
+                    ModelCache = r.GetValue(modelCache),
                     Paths = r.GetValue(files)!, LiteralPaths = true,
                     Target = MaceTarget.From(r.GetValue(version), r.GetValue(platform), r.GetValue(device),
                         r.GetValue(policy) == "none" ? CacheReusePolicy.ReuseNone : CacheReusePolicy.ReuseSameGpu),

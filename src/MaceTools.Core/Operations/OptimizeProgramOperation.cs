@@ -57,6 +57,10 @@ namespace MaceTools.Operations
             foreach (var device in classes)
             {
                 var launches = Instances(ConfigConversion.Convert(config, device, Version, fetcher, host), host);
+                // One clear error instead of a failed build per kernel.
+                if (!device.SupportsFp16 && launches.Any(l => l.Launch.Options.Contains("-DDATA_TYPE=half")))
+                    throw new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidArgument,
+                        $"{config.Path}: a model's data_type stores half weights, and {device.Name} has no cl_khr_fp16: use data_type: fp32_fp32 to tune on it", device.Name);
                 if (launches.Count == 0)
                 {
                     host.WriteWarning($"{config.Path}: no kernel to tune on {device.Name}");

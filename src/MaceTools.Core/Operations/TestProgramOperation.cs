@@ -1,5 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
+using MaceTools.Config;
+using MaceTools.Conversion;
 using MaceTools.Devices;
 using MaceTools.Formats;
 using MaceTools.OpenCL;
@@ -16,11 +18,15 @@ namespace MaceTools.Operations
         public WorkerCommand? Worker { get; set; }
         /// <summary>Emit only whether each file passed.</summary>
         public bool Quiet { get; set; }
+        /// <summary>A deployment file: a tuned-parameter file is checked against the keys its GPU models' kernels look up.</summary>
+        public string? Config { get; set; }
+        public string? ModelCache { get; set; }
         protected override string Activity => "Testing MACE files";
 
         protected override void ProcessFile(IOperationHost host, string path)
         {
             var result = Device == null ? Test(path, Target) : TestOnDevice(path, Target, Device, Worker ?? WorkerCommand.Locate(), host);
+            if (Config != null && result.Kind == MaceFileKind.Tuning) result = WithCoverage(result, host);
             host.WriteObject(Quiet ? (object)result.Passed : result);
         }
 
@@ -40,6 +46,19 @@ namespace MaceTools.Operations
             var loads = DeviceLoader.LoadAll(file, device, worker, host);
             var findings = basic.Findings.Concat(DeviceLoader.Findings(loads, device)).ToArray();
             return new MaceTestResult(path, basic.Generation, basic.Kind, findings, basic.Verdicts, device.Name, loads.ToArray());
+        }
+
+        /// <summary>Adds what the deployment file's kernels (converted for the device and the file's MACE version) would look up and not find.</summary>
+        private MaceTestResult WithCoverage(MaceTestResult result, IOperationHost host)
+        {
+            var file = MaceProgram.Load(result.Path);
+            var device = Device ?? LocalDevices.Select(null);
+            var version = Target.Version ?? RuntimeRules.WriterVersion(file);
+            var config = MaceConfigReader.Read(PathResolver.FullPath(Config!, host.CurrentDirectory));
+            using var fetcher = new ModelFetcher(ModelCache == null ? null : PathResolver.FullPath(ModelCache, host.CurrentDirectory)) { Log = host.WriteVerbose };
+            var kernels = ConfigConversion.Convert(config, device, version, fetcher, host).SelectMany(s => s.Kernels);
+            var findings = result.Findings.Concat(TuningCoverage.Check(file, kernels, $"{config.Path} on {device.Name} (MACE {version})")).ToArray();
+            return new MaceTestResult(result.Path, result.Generation, result.Kind, findings, result.Verdicts, result.Device, result.Loads);
         }
 
         /// <summary>Tests one file. A file that does not decode is a failed result, not an exception: that is what a test reports.</summary>

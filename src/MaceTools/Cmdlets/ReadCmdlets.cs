@@ -63,11 +63,19 @@ namespace MaceTools.Commands
         [MaceDeviceTransformation]
         public Devices.MaceDevice? Device { get; set; }
 
+        [Parameter]
+        public string? Config { get; set; }
+
+        [Parameter]
+        public string? ModelCache { get; set; }
+
         protected override void ProcessRecord() => Run(host => WithPaths(new TestProgramOperation
         {
             Target = MaceTarget.From(MaceVersion, PlatformInfo, DeviceName, ReusePolicy),
             Quiet = Quiet,
             Device = Device,
+            Config = Config == null ? null : ProviderPath(Config),
+            ModelCache = ModelCache == null ? null : ProviderPath(ModelCache),
         }).Run(host));
     }
 }

@@ -133,7 +133,7 @@ namespace MaceTools.Tests.ConversionTests
         }
 
         /// <summary>The node case as a model whose weight is an initializer (the test data feeds it as an input).</summary>
-        private static string WithConstantWeight(OnnxNodeCase c)
+        internal static string WithConstantWeight(OnnxNodeCase c)
         {
             var w = c.Inputs[1];
             var node = new NodeProto { OpType = "Conv", Name = "conv" };
