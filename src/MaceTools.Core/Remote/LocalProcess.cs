@@ -95,8 +95,8 @@ namespace MaceTools.Remote
                     try { process.Kill(); } catch (InvalidOperationException) { }
                     process.WaitForExit();
                 }
-                // A killed program's children (an ssh ControlPersist master) may hold the pipes open: do not wait on them for ever.
-                Task.WaitAll(new[] { readOut, readErr, write }, TimeSpan.FromSeconds(5));
+                // A killed program's children may hold the pipes open: do not wait on them for ever.
+                Task.WaitAll(new[] { readOut, readErr, write }, exited ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(1));
                 cancel.ThrowIfCancellationRequested();
                 return exited ? new CommandResult(process.ExitCode, stdout.ToArray(), stderr.ToArray()) : null;
             }

@@ -173,11 +173,19 @@ namespace MaceTools.Remote
 
         private CommandResult RunLine(string remoteCommand, Stream? stdin, TimeSpan? timeout)
         {
-            var limit = timeout ?? CommandTimeout;
+            // The command that starts the master keeps the master holding its output pipes until the command ends (a killed
+            // client's command runs on). So the master is started by a command of its own that ends at once.
+            if (ReuseConnection && !File.Exists(EnsureControlSocket()))
+                RunOnce(RemoteQuote.Command("true"), null, ConnectTimeout + TimeSpan.FromSeconds(30));
+            return RunOnce(remoteCommand, stdin, timeout ?? CommandTimeout);
+        }
+
+        private CommandResult RunOnce(string remoteCommand, Stream? stdin, TimeSpan limit)
+        {
             var result = LocalProcess.Run(SshProgram, SshArguments(remoteCommand), stdin, limit, Cancellation);
             if (result == null)
                 throw new MaceException(ErrorIds.RemoteTimeout, MaceErrorCategory.OperationStopped,
-                    $"{Device.Display}: '{remoteCommand}' did not finish in {Seconds(limit)} s; ssh was stopped", Device.Name);
+                    $"{Device.Display}: {remoteCommand} did not finish in {Seconds(limit)} s; ssh was stopped", Device.Name);
             if (result.ExitCode == 255 && Classify(result) is MaceException e) throw e;
             return result;
         }
@@ -219,6 +227,8 @@ namespace MaceTools.Remote
             if (Says("No route to host") || Says("Network is unreachable") || Says("Could not resolve hostname") || Says("Name or service not known")
                 || Says("Connection closed") || Says("Connection reset") || Says("kex_exchange_identification"))
                 return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, "the device cannot be reached");
+            if (Says("contains invalid characters"))
+                return Error(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "ssh refused the address or user name");
             if (err.StartsWith("ssh:", StringComparison.Ordinal) || err.IndexOf("\nssh:", StringComparison.Ordinal) >= 0)
                 return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, "ssh failed");
             return null;
