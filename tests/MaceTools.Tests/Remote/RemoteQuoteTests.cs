@@ -97,7 +97,7 @@ namespace MaceTools.Tests.Remote
             string local = Path.Combine(_fleet.Dir, "payload.bin");
             File.WriteAllBytes(local, Enumerable.Range(0, 3000).Select(i => (byte)i).ToArray());
             string hash = Sha256(local);
-            foreach (string name in Hostile.Where(n => n.Trim().Length > 0 && !n.Contains('/') && n != "~" && n != "\\n" && !n.StartsWith("#")))
+            foreach (string name in Hostile.Where(n => n.Trim().Length > 0 && !n.Contains('/')))
             {
                 string remote = dir + "/" + name;
                 ssh.Upload(local, remote);
