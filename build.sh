@@ -33,6 +33,10 @@ ensure_packages() {
   command -v clinfo >/dev/null 2>&1 || missing+=(clinfo)
   # ONNX's single-operator node tests (model.onnx + reference input/output tensors) for the ONNX reader and per-op tests.
   [ -d /usr/share/libonnx-testdata/data/node ] || missing+=(libonnx-testdata)
+  # Remote tests: real sshd servers in network namespaces (tests/MaceTools.Tests/Remote/SshFleet.cs), reached with the OpenSSH client.
+  [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
+  command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing ${missing[*]}"
   local sudo=""

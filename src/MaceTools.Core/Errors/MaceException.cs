@@ -88,5 +88,19 @@ namespace MaceTools
         public const string DownloadFailed = "DownloadFailed";
         /// <summary>A kernel whose local size could not be tuned (the driver refused every size, or the launch failed).</summary>
         public const string TuningFailed = "TuningFailed";
+        /// <summary>A local program that MaceTools drives (ssh, adb) cannot be started: not installed or not on PATH.</summary>
+        public const string ToolNotFound = "ToolNotFound";
+        /// <summary>A device cannot be reached: connection refused, timed out, no route, name not resolved.</summary>
+        public const string RemoteUnreachable = "RemoteUnreachable";
+        /// <summary>The device's host key is not in known_hosts and strict checking is on.</summary>
+        public const string RemoteHostKeyUnknown = "RemoteHostKeyUnknown";
+        /// <summary>The device's host key differs from the one in known_hosts (a reinstalled device, or someone in between).</summary>
+        public const string RemoteHostKeyChanged = "RemoteHostKeyChanged";
+        /// <summary>The device refused the login (no usable key, wrong user).</summary>
+        public const string RemoteAuthFailed = "RemoteAuthFailed";
+        /// <summary>A command on the device exited non-zero; the message holds its exit code and standard error.</summary>
+        public const string RemoteCommandFailed = "RemoteCommandFailed";
+        /// <summary>A remote command or connection did not finish in time.</summary>
+        public const string RemoteTimeout = "RemoteTimeout";
     }
 }
