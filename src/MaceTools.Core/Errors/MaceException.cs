@@ -86,5 +86,15 @@ namespace MaceTools
         public const string ChecksumMismatch = "ChecksumMismatch";
         /// <summary>A model URL that cannot be downloaded (refused, offline, HTTP error, timeout).</summary>
         public const string DownloadFailed = "DownloadFailed";
+        /// <summary>The adb program is not installed or cannot be started.</summary>
+        public const string AdbNotFound = "AdbNotFound";
+        /// <summary>A device that is attached but not usable: offline, unauthorized, no permissions; the message names serial and state.</summary>
+        public const string DeviceUnavailable = "DeviceUnavailable";
+        /// <summary>A network device that cannot be connected to (adb connect refused, unreachable, bad address).</summary>
+        public const string ConnectFailed = "ConnectFailed";
+        /// <summary>A file push or pull to or from a device that failed; the message names serial and path.</summary>
+        public const string TransferFailed = "TransferFailed";
+        /// <summary>A command on a device that failed or whose output cannot be read.</summary>
+        public const string RemoteCommandFailed = "RemoteCommandFailed";
     }
 }
