@@ -63,7 +63,13 @@ namespace MaceTools.Remote
             var r = RunWithServer(new[] { "connect", address });
             var m = Connected.Match(r.Text);
             if (r.ExitCode != 0 || !m.Success)
+            {
+                // "failed to authenticate to" leaves the transport listed as unauthorized: that is the clearer error.
+                var auth = Unauthenticated.Match(r.Text);
+                var listed = auth.Success ? Devices().FirstOrDefault(d => d.Serial == auth.Groups[1].Value) : null;
+                if (listed != null && !listed.IsOnline) throw Unavailable(listed);
                 throw Failed(ErrorIds.ConnectFailed, $"adb connect {address} failed: {r.Text}", address);
+            }
             // adb may complete the address (a default port), so the serial is the one it reports.
             string serial = m.Groups[1].Value.Trim();
             var deadline = DateTime.UtcNow + ConnectTimeout;
@@ -82,6 +88,7 @@ namespace MaceTools.Remote
         }
 
         private static readonly Regex Connected = new Regex(@"^(?:already )?connected to (\S+)", RegexOptions.CultureInvariant | RegexOptions.Multiline);
+        private static readonly Regex Unauthenticated = new Regex(@"^failed to authenticate to (\S+)", RegexOptions.CultureInvariant | RegexOptions.Multiline);
 
         /// <summary><c>adb disconnect HOST:PORT</c>; an address that is not connected is not an error.</summary>
         public void Disconnect(string address)
