@@ -20,35 +20,6 @@ namespace MaceTools.Tests.Adb
         private AdbClient Client => adb.Client;
         private string Serial => adb.Serial;
 
-        /// <summary>Names a shell would act on if they were not quoted; each tries to leave a file called PWNED.</summary>
-        public static readonly string[] HostileNames =
-        {
-            "with space",
-            "it's",
-            "double\"quote",
-            "semi;touch PWNED",
-            "$(touch PWNED)",
-            "`touch PWNED`",
-            "new\nline;touch PWNED",
-            "-rf",
-            "--help",
-            "glob*?[a]",
-            "back\\slash\\",
-            "$HOME&&touch PWNED",
-            "pipe|touch PWNED",
-            ">PWNED",
-            "tab\tand ünïcödé",
-        };
-
-        /// <summary>Arguments (not file names: they hold '/') that aim at absolute paths and at the quoting itself.</summary>
-        public static readonly string[] HostileArguments = HostileNames.Concat(new[]
-        {
-            "'$(touch /data/local/tmp/PWNED)'",
-            "'\\''; touch /PWNED; echo '",
-            "\"; touch /PWNED; echo \"",
-            "\\'; touch /PWNED #",
-        }).ToArray();
-
         [Fact]
         public void Devices_ListsTheStandInOnlineWithItsModel()
         {
@@ -93,11 +64,11 @@ namespace MaceTools.Tests.Adb
         [Fact]
         public void Shell_PassesEveryArgumentVerbatim()
         {
-            var argv = new[] { "printf", "%s\\0" }.Concat(HostileArguments).Append("").ToArray();
+            var argv = new[] { "printf", "%s\\0" }.Concat(HostileStrings.Arguments).Append("").ToArray();
             var r = Client.Shell(Serial, argv);
-            Assert.Equal(0, r.ExitCode);
-            Assert.Equal(HostileArguments.Append(""), r.StandardOutput.Split('\0').SkipLast(1));
             AssertNothingRan();
+            Assert.Equal(0, r.ExitCode);
+            Assert.Equal(HostileStrings.Arguments.Append(""), r.StandardOutput.Split('\0').SkipLast(1));
         }
 
         [Fact]
@@ -128,9 +99,9 @@ namespace MaceTools.Tests.Adb
             // The folder is hostile too: push creates it, rm -rf removes it.
             string dir = "/data/local/tmp/h $(touch PWNED);'d'";
             var hashes = new Dictionary<string, string>();
-            for (int i = 0; i < HostileNames.Length; i++)
+            for (int i = 0; i < HostileStrings.Names.Length; i++)
             {
-                string name = HostileNames[i];
+                string name = HostileStrings.Names[i];
                 // Local names are hostile as well: they reach adb as process arguments.
                 string local = tmp.File(name.Replace('/', '_'));
                 File.WriteAllText(local, "content " + i);
@@ -140,10 +111,10 @@ namespace MaceTools.Tests.Adb
 
             var listed = Client.Shell(Serial, "find", dir, "-mindepth", "1", "-maxdepth", "1", "-print0");
             Assert.Equal(0, listed.ExitCode);
-            Assert.Equal(HostileNames.Select(n => dir + "/" + n).OrderBy(n => n, StringComparer.Ordinal),
+            Assert.Equal(HostileStrings.Names.Select(n => dir + "/" + n).OrderBy(n => n, StringComparer.Ordinal),
                 listed.StandardOutput.Split('\0', StringSplitOptions.RemoveEmptyEntries).OrderBy(n => n, StringComparer.Ordinal));
 
-            foreach (var name in HostileNames)
+            foreach (var name in HostileStrings.Names)
             {
                 string remote = dir + "/" + name;
                 Assert.Equal(hashes[name], Client.Sha256(Serial, remote));
