@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.Diagnostics;
@@ -120,17 +121,48 @@ namespace MaceTools.Remote
             return device;
         }
 
+        /// <summary>The device's adb features (<c>adb features</c>): shell_v2, cmd, stat_v2, …</summary>
+        public IReadOnlyList<string> Features(string serial)
+        {
+            var r = RunOn(serial, "features");
+            if (r.ExitCode != 0)
+            {
+                Device(serial);
+                throw Failed(ErrorIds.RemoteCommandFailed, $"adb features of {serial} failed: {r.Text}", serial);
+            }
+            return r.Output.Split(new[] { '\n', '\r', ',' }, StringSplitOptions.RemoveEmptyEntries).Select(f => f.Trim()).Where(f => f.Length > 0).ToArray();
+        }
+
+        private readonly ConcurrentDictionary<string, bool> shellV2 = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+
         /// <summary>
         /// Runs argv on the device: argv[0] is the program, every element is quoted by <see cref="RemoteQuote.Command"/>,
-        /// so no argument is ever parsed by the device's shell. The exit code is the remote one (shell protocol v2).
+        /// so no argument is ever parsed by the device's shell. The exit code is the remote one: shell protocol v2 carries
+        /// it; without v2 (Android before 7) a marker line with $? is appended and cut off again, and stderr arrives mixed
+        /// into stdout.
         /// </summary>
         public AdbShellResult Shell(string serial, IEnumerable<string> argv)
         {
             string command = RemoteQuote.Command(argv);
+            if (!shellV2.GetOrAdd(serial, s => Features(s).Contains("shell_v2"))) return ShellWithoutV2(serial, command);
             var r = RunOn(serial, "shell", command);
             // adb reports a missing or offline device as a failed command with nothing on stdout; tell the two apart.
             if (r.ExitCode != 0 && r.Output.Length == 0) Device(serial);
             return new AdbShellResult(r.ExitCode, r.Output, r.Error);
+        }
+
+        private AdbShellResult ShellWithoutV2(string serial, string command)
+        {
+            // The subshell keeps an 'exit' in argv from skipping the marker; $? is read before printf runs.
+            string marker = "macetools-exit-" + Guid.NewGuid().ToString("N");
+            var r = RunOn(serial, "shell", "(" + command + "); printf '\\n" + marker + "%d\\n' \"$?\"");
+            var m = new Regex(@"\r?\n" + marker + @"(\d+)\r?\n?$").Match(r.Output);
+            if (!m.Success)
+            {
+                Device(serial);
+                throw Failed(ErrorIds.RemoteCommandFailed, $"{serial}: the command ended without reporting its exit code: {r.Text}", serial);
+            }
+            return new AdbShellResult(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), r.Output.Substring(0, m.Index), r.Error);
         }
 
         public AdbShellResult Shell(string serial, params string[] argv) => Shell(serial, (IEnumerable<string>)argv);

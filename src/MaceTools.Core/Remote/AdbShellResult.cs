@@ -12,6 +12,7 @@ namespace MaceTools.Remote
 
         public int ExitCode { get; }
         public string StandardOutput { get; }
+        /// <summary>Empty on devices without shell protocol v2, whose adbd mixes stderr into stdout.</summary>
         public string StandardError { get; }
         public bool Succeeded => ExitCode == 0;
     }

@@ -202,6 +202,32 @@ namespace MaceTools.Tests.Adb
             }
         }
 
+        [Fact]
+        public void Shell_WithoutShellV2_StillReturnsTheExitCode()
+        {
+            using var old = new AdbDeviceStandIn(features: "cmd");
+            var client = adb.NewClient();
+            string serial = client.Connect(old.Address).Serial;
+            try
+            {
+                Assert.DoesNotContain("shell_v2", client.Features(serial));
+                var r = client.Shell(serial, "sh", "-c", "echo out; echo err >&2; exit 7");
+                Assert.Equal(7, r.ExitCode);
+                Assert.Contains("out\n", r.StandardOutput); // stderr is mixed into stdout without v2
+                Assert.Contains("err\n", r.StandardOutput);
+                Assert.Equal("no newline", client.Shell(serial, "printf", "%s", "no newline").StandardOutput);
+                Assert.Equal(3, client.Shell(serial, "exit", "3").ExitCode);
+                var args = client.Shell(serial, new[] { "printf", "%s\\0" }.Concat(HostileStrings.Arguments));
+                Assert.Equal(HostileStrings.Arguments, args.StandardOutput.Split('\0').SkipLast(1));
+                Assert.False(File.Exists(old.HostPath("/PWNED")));
+                Assert.False(File.Exists(old.HostPath("/data/local/tmp/PWNED")));
+            }
+            finally
+            {
+                client.Disconnect(old.Address);
+            }
+        }
+
         private void AssertNothingRan()
         {
             var canaries = Directory.EnumerateFiles(adb.Device.HostPath("/data"), "PWNED", SearchOption.AllDirectories)

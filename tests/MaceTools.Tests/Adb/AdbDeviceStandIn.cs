@@ -48,7 +48,7 @@ namespace MaceTools.Tests.Adb
         };
 
         /// <summary>Features adbd advertises in its banner: shell v2 (exit codes, split stderr) and stat v2.</summary>
-        public const string Features = "shell_v2,cmd,stat_v2,fixed_push_mkdir";
+        public const string DefaultFeatures = "shell_v2,cmd,stat_v2,fixed_push_mkdir";
 
         private const uint A_CNXN = 0x4e584e43, A_AUTH = 0x48545541, A_OPEN = 0x4e45504f, A_OKAY = 0x59414b4f, A_CLSE = 0x45534c43, A_WRTE = 0x45545257;
         private const uint Version = 0x01000001;
@@ -65,9 +65,11 @@ namespace MaceTools.Tests.Adb
         /// <param name="properties">The getprop profile; <see cref="DefaultProfile"/> when null.</param>
         /// <param name="gles">The GLES line of dumpsys SurfaceFlinger; none when null.</param>
         /// <param name="requireAuth">Answer CNXN with AUTH and never accept a key, as a phone that was never authorized does.</param>
-        public AdbDeviceStandIn(IReadOnlyDictionary<string, string>? properties = null, string? gles = DefaultGles, bool requireAuth = false)
+        /// <param name="features">The banner's features; without shell_v2 adb falls back to the raw shell (no exit code, as before Android 7).</param>
+        public AdbDeviceStandIn(IReadOnlyDictionary<string, string>? properties = null, string? gles = DefaultGles, bool requireAuth = false, string features = DefaultFeatures)
         {
             Properties = properties ?? DefaultProfile;
+            Features = features;
             this.requireAuth = requireAuth;
             Root = Path.Combine(dir.Path, "device");
             BuildRoot(gles);
@@ -80,6 +82,7 @@ namespace MaceTools.Tests.Adb
         }
 
         public IReadOnlyDictionary<string, string> Properties { get; }
+        public string Features { get; }
         public int Port { get; }
         public string Address => "127.0.0.1:" + Port;
         /// <summary>The host folder that is the device's "/".</summary>
