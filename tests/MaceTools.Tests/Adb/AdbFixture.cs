@@ -17,12 +17,14 @@ namespace MaceTools.Tests.Adb
         public AdbFixture()
         {
             Device = new AdbDeviceStandIn();
+            // Picked after the stand-in holds its port, so the two cannot meet.
+            ServerPort = FreePort();
             Client = NewClient();
             Serial = Client.Connect(Device.Address).Serial;
         }
 
         public TempDir Home { get; } = new TempDir();
-        public int ServerPort { get; } = FreePort();
+        public int ServerPort { get; }
         public AdbDeviceStandIn Device { get; }
         public AdbClient Client { get; }
         public string Serial { get; }
