@@ -31,6 +31,8 @@ ensure_packages() {
   have_lib libOpenCL.so.1 || missing+=(ocl-icd-libopencl1)
   [ -e /etc/OpenCL/vendors/pocl.icd ] || missing+=(pocl-opencl-icd)
   command -v clinfo >/dev/null 2>&1 || missing+=(clinfo)
+  # adb: the Android tests run the real adb client and server against a device stand-in on a loopback port.
+  command -v adb >/dev/null 2>&1 || missing+=(adb)
   # ONNX's single-operator node tests (model.onnx + reference input/output tensors) for the ONNX reader and per-op tests.
   [ -d /usr/share/libonnx-testdata/data/node ] || missing+=(libonnx-testdata)
   # Remote tests: real sshd servers in network namespaces (tests/MaceTools.Tests/Remote/SshFleet.cs), reached with the OpenSSH client.

@@ -102,5 +102,9 @@ namespace MaceTools
         public const string RemoteCommandFailed = "RemoteCommandFailed";
         /// <summary>A remote command or connection did not finish in time.</summary>
         public const string RemoteTimeout = "RemoteTimeout";
+        /// <summary>A device that is attached but not usable: offline, unauthorized, no permissions; the message names serial and state.</summary>
+        public const string DeviceUnavailable = "DeviceUnavailable";
+        /// <summary>A file push or pull to or from a device that failed; the message names serial and path.</summary>
+        public const string TransferFailed = "TransferFailed";
     }
 }
