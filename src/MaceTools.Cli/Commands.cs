@@ -308,6 +308,19 @@ namespace MaceTools.Cli
                 foreach (var row in Conversion.ConversionBenchmark.Run(files, Math.Max(1, r.GetValue(crepeat)), h.WriteVerbose)) h.WriteObject(row);
             }, verbose: true, alwaysArray: true));
             cmd.Subcommands.Add(convert);
+
+            var tconfig = new Option<string>("--config") { Description = "The deployment file whose kernels to tune (default: examples/paddleocr/mace.yml)." };
+            var tdevice = DeviceOption();
+            var trepeat = new Option<int>("--repeat") { Description = "Re-timing rounds of every choice (medians).", DefaultValueFactory = _ => 15 };
+            var tlimit = new Option<int>("--limit") { Description = "Only the first N tuning keys (0: all).", DefaultValueFactory = _ => 0 };
+            var tjson = JsonOption();
+            var tune = new Command("tune", "MACE's search, ours and the exhaustive one on a model's kernels: total kernel time of each one's choices re-timed side by side, launches and search time.") { tconfig, tdevice, trepeat, tlimit, tjson };
+            tune.SetAction(r => ctx.Execute(r.GetValue(tjson), h =>
+            {
+                foreach (var row in TuningBenchmark.Run(r.GetValue(tconfig) ?? ExampleFile("mace.yml", "paddleocr"), Devices.LocalDevices.Select(r.GetValue(tdevice)),
+                    Math.Max(2, r.GetValue(trepeat)), r.GetValue(tlimit), h.WriteVerbose, h.CancellationToken)) h.WriteObject(row);
+            }, verbose: true, alwaysArray: true));
+            cmd.Subcommands.Add(tune);
             return cmd;
         }
 

@@ -47,6 +47,26 @@ namespace MaceTools.Cli
                     }));
                 w.WriteLine($"Peak estimate: {bench[0].PeakGflops:0.0} GFLOP/s (compute units x clock x native float width x 2).");
             }
+            var tuningBench = items.OfType<Tuning.TuningBenchRow>().ToList();
+            if (tuningBench.Count > 0)
+            {
+                Table(w, new[] { "Strategy", "Kernels", "Total µs", "vs exhaustive", "Gain vs default", "Launches", "% of exhaustive launches", "Search s", "Noise" },
+                    tuningBench.Select(b => new[]
+                    {
+                        b.Strategy, b.Kernels.ToString(), b.TotalMicros.ToString("0.0"), b.VsExhaustivePercent.ToString("+0.00;-0.00;0.00") + "%",
+                        b.GainPercent.ToString("0.00") + "%", b.Launches.ToString("N0"), b.LaunchesPercentOfExhaustive.ToString("0.0") + "%",
+                        b.SearchSeconds.ToString("0.0"), "±" + b.NoisePercent.ToString("0.00") + "%",
+                    }));
+                w.WriteLine("Totals: each strategy's choices re-timed together in shuffled rounds (medians); noise: odd vs even rounds' totals.");
+            }
+            var tuned = items.OfType<Tuning.MaceTuningResult>().ToList();
+            if (tuned.Count > 0)
+                Table(w, new[] { "Tuning key", "Global", "Local", "Block", "µs", "Default", "Default µs", "Gain", "Launches" },
+                    tuned.Select(t => new[]
+                    {
+                        t.TuningKey, Join(t.GlobalSize), Join(t.LocalSize), t.Block.ToString(), t.Micros.ToString("0.0"), Join(t.DefaultLocalSize),
+                        t.DefaultMicros.ToString("0.0"), t.GainPercent.ToString("0.0") + "%", t.Trials.ToString(),
+                    }));
             foreach (var item in items)
             {
                 switch (item)
@@ -65,6 +85,8 @@ namespace MaceTools.Cli
                     case Kernels.KernelBenchRow _:
                     case Conversion.MaceKernel _:
                     case Conversion.ConversionBenchRow _:
+                    case Tuning.TuningBenchRow _:
+                    case Tuning.MaceTuningResult _:
                         break; // tabulated above
                     default: w.WriteLine(item); break;
                 }
@@ -246,6 +268,7 @@ namespace MaceTools.Cli
         }
 
         private static string Join(uint[]? values) => values == null ? "" : string.Join(",", values);
+        private static string Join(long[] values) => string.Join(",", values);
         private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
     }
 }
