@@ -27,6 +27,7 @@
         'Measure-MaceProgram',
         'Merge-MaceProgram',
         'New-MaceProgram',
+        'Optimize-MaceProgram',
         'Test-MaceConfig',
         'Test-MaceProgram'
     )

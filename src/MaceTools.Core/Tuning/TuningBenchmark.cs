@@ -71,6 +71,7 @@ namespace MaceTools.Tuning
                 for (int round = 0; round < repeat; round++)
                     foreach (var n in names.OrderBy(_ => random.Next()))
                         runs[n].Add(runner.Time(launch, chosen[n]) / 1000.0);
+                log("  " + string.Join("  ", names.Select(n => $"{n} [{string.Join(",", chosen[n])}] {Statistics.Median(runs[n]):F1} µs")));
                 foreach (var n in names)
                 {
                     totals[n] += Statistics.Median(runs[n]);

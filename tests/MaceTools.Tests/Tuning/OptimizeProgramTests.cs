@@ -39,7 +39,7 @@ namespace MaceTools.Tests.TuningTests
 
         public OptimizeProgramTests(TunedDemo demo) => _demo = demo;
 
-        private static string SmallConfig(TempDir tmp, string extra = "")
+        internal static string SmallConfig(TempDir tmp, string extra = "")
         {
             string model = tmp.File("conv.onnx");
             File.Move(WinogradConversionTests.WithConstantWeight(OnnxNodeCase.Load("test_basic_conv_with_padding")), model);
