@@ -156,13 +156,14 @@ namespace MaceTools.Remote
             // The subshell keeps an 'exit' in argv from skipping the marker; $? is read before printf runs.
             string marker = "macetools-exit-" + Guid.NewGuid().ToString("N");
             var r = RunOn(serial, "shell", "(" + command + "); printf '\\n" + marker + "%d\\n' \"$?\"");
-            var m = new Regex(@"\r?\n" + marker + @"(\d+)\r?\n?$").Match(r.Output);
+            // Without v2, stderr shares the stream and may land after the marker line: find it anywhere, keep the rest.
+            var m = new Regex(@"\r?\n" + marker + @"(\d+)\r?\n?").Match(r.Output);
             if (!m.Success)
             {
                 Device(serial);
                 throw Failed(ErrorIds.RemoteCommandFailed, $"{serial}: the command ended without reporting its exit code: {r.Text}", serial);
             }
-            return new AdbShellResult(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), r.Output.Substring(0, m.Index), r.Error);
+            return new AdbShellResult(int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), r.Output.Remove(m.Index, m.Length), r.Error);
         }
 
         public AdbShellResult Shell(string serial, params string[] argv) => Shell(serial, (IEnumerable<string>)argv);
