@@ -27,6 +27,9 @@ namespace MaceTools.Cli
             var worker = new Command("worker", "Internal: serve OpenCL driver requests on stdin/stdout, so a crashing driver takes down only this process.") { Hidden = true };
             worker.SetAction(_ => OpenCL.DriverWorker.Run(Console.In, ctx.Out));
             root.Subcommands.Add(worker);
+            var agent = new Command(Remote.AgentProtocol.Command, "Internal: answer JSON-line requests (hello, devices) on stdin/stdout; what MaceTools runs on a host over ssh.") { Hidden = true };
+            agent.SetAction(_ => Agent.Run(Console.In, ctx.Out));
+            root.Subcommands.Add(agent);
             return root;
         }
 
@@ -38,12 +41,19 @@ namespace MaceTools.Cli
 
         private static Command DeviceCommand(CommandContext ctx)
         {
-            var cmd = new Command("device", "OpenCL devices of this machine and how MACE identifies them.");
+            var cmd = new Command("device", "OpenCL devices of this machine or of an inventory's hosts and phones, and how MACE identifies them.");
             var name = new Option<string>("--name") { Description = "Only devices whose name matches this wildcard pattern." };
             var maceDefault = new Option<bool>("--mace-default") { Description = "Only the device MACE itself would use (the first GPU of the first platform)." };
+            var inventory = new Option<string>("--inventory") { Description = "A devices.yml: list the devices of its entries (Linux hosts over ssh, Android over adb) instead of this machine's." };
+            var targets = new Option<string[]>("--target") { Description = "With --inventory: only entries whose name matches this wildcard pattern (repeatable)." };
+            var tags = new Option<string[]>("--tag") { Description = "With --inventory: only entries that carry this tag (repeatable)." };
             var json = JsonOption();
-            var list = new Command("list", "List every OpenCL device of every platform.") { name, maceDefault, json };
-            list.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetDeviceOperation { Name = r.GetValue(name), MaceDefault = r.GetValue(maceDefault) }.Run(h), alwaysArray: true));
+            var list = new Command("list", "List every OpenCL device of every platform, here or on an inventory's devices.") { name, maceDefault, inventory, targets, tags, json };
+            list.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetDeviceOperation
+            {
+                Name = r.GetValue(name), MaceDefault = r.GetValue(maceDefault), Inventory = r.GetValue(inventory),
+                Targets = r.GetValue(targets) ?? Array.Empty<string>(), Tags = r.GetValue(tags) ?? Array.Empty<string>(),
+            }.Run(h), alwaysArray: true));
             cmd.Subcommands.Add(list);
             return cmd;
         }

@@ -15,13 +15,16 @@ namespace MaceTools.Cli
                 Table(w, new[] { "Name", "LocalWorkSize", "Block", "Key" },
                     tuning.Select(t => new[] { t.Name, t.IsQueueWindow ? $"window={Join(t.Values)}" : Join(t.LocalWorkSize), t.BlockSize?.ToString() ?? "", t.Key }));
             var devices = items.OfType<Devices.MaceDevice>().ToList();
+            // Remote devices (from an inventory) also say where they are: transport, address, and MACE's model and soc.
+            bool remote = devices.Any(d => d.Target.Length > 0);
             if (devices.Count > 0)
-                Table(w, new[] { "Id", "Type", "Name", "Platform", "Driver", "CL", "fp16", "MACE device name", "MACE pick", "Class" },
-                    devices.Select(d => new[]
+                Table(w, (remote ? new[] { "Id", "Transport", "Address", "Model", "Soc" } : new string[0])
+                        .Concat(new[] { "Type", "Name", "Platform", "Driver", "CL", "fp16", "MACE device name", "MACE pick", "Class" }).ToArray(),
+                    devices.Select(d => (remote ? new[] { d.Id, d.Transport, d.Address, d.Model, d.Soc } : new[] { d.Id }).Concat(new[]
                     {
-                        d.Id, d.Type, d.Name, d.PlatformName, d.DriverVersion, d.OpenCLVersion ?? "?", d.SupportsFp16 ? "yes" : "no",
+                        d.Type, d.Name, d.PlatformName, d.DriverVersion, d.OpenCLVersion ?? "?", d.SupportsFp16 ? "yes" : "no",
                         d.MaceDeviceName.Length == 0 ? "\"\" (unknown GPU)" : d.MaceDeviceName, d.IsMaceDefault ? "yes" : "", d.Class.Id,
-                    }));
+                    }).ToArray()));
             var entries = items.OfType<MaceProgramEntry>().ToList();
             if (entries.Count > 0) EntryTable(w, entries);
             var kernels = items.OfType<Kernels.MaceKernelDefinition>().ToList();

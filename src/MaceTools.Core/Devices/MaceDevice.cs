@@ -14,10 +14,12 @@ namespace MaceTools.Devices
         public string Id { get; set; } = "";
         /// <summary>Position across all platforms, in the order the ICD loader reports them.</summary>
         public int Index { get; set; }
-        /// <summary>How the device is reached: "local" here; later "ssh" or "adb".</summary>
+        /// <summary>How the device is reached: "local" here, "ssh" or "adb" for a device of an inventory (devices.yml).</summary>
         public string Transport { get; set; } = "local";
-        /// <summary>The host or serial for remote devices; "" for local ones.</summary>
+        /// <summary>user@host:port over ssh, the serial over adb; "" for local devices.</summary>
         public string Address { get; set; } = "";
+        /// <summary>The device's name in the inventory (devices.yml), which -Target takes; "" for local devices.</summary>
+        public string Target { get; set; } = "";
         /// <summary>The OpenCL library the device was found through.</summary>
         public string Library { get; set; } = "";
 

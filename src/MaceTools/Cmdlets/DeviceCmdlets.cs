@@ -22,19 +22,45 @@ namespace MaceTools.Commands
         }
     }
 
-    /// <summary>Get-MaceDevice: the OpenCL devices of this machine with the identity MACE computes for each.</summary>
-    [Cmdlet(VerbsCommon.Get, "MaceDevice")]
+    /// <summary>
+    /// Get-MaceDevice: the OpenCL devices of this machine with the identity MACE computes for each; with -Inventory, the
+    /// devices of a devices.yml's entries (Linux hosts over ssh, Android phones over adb).
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "MaceDevice", DefaultParameterSetName = LocalSet)]
     [OutputType(typeof(MaceDevice))]
     public sealed class GetMaceDeviceCommand : MaceCmdlet
     {
+        private const string LocalSet = "Local";
+        private const string InventorySet = "Inventory";
+
         [Parameter(Position = 0)]
         [SupportsWildcards]
         public string? Name { get; set; }
 
-        [Parameter]
+        [Parameter(ParameterSetName = LocalSet)]
         public SwitchParameter MaceDefault { get; set; }
 
-        protected override void EndProcessing() => Run(new GetDeviceOperation { Name = Name, MaceDefault = MaceDefault }.Run);
+        [Parameter(Mandatory = true, ParameterSetName = InventorySet)]
+        [ValidateNotNullOrEmpty]
+        public string Inventory { get; set; } = "";
+
+        [Parameter(ParameterSetName = InventorySet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Target { get; set; } = Array.Empty<string>();
+
+        [Parameter(ParameterSetName = InventorySet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Tag { get; set; } = Array.Empty<string>();
+
+        protected override void EndProcessing() => Run(new GetDeviceOperation
+        {
+            Name = Name,
+            MaceDefault = MaceDefault,
+            Inventory = ParameterSetName == InventorySet ? Inventory : null,
+            Targets = Target,
+            Tags = Tag,
+        }.Run);
     }
 
     /// <summary>

@@ -29,6 +29,10 @@ namespace MaceTools.Tests.Remote
         /// <summary>This host's "remote" files: namespaces share the file system, so device paths are real paths here.</summary>
         public string Root { get; }
         public string UploadDir => Path.Combine(Root, "upload");
+        /// <summary>First on the host's PATH (sshd SetEnv): a test may put a stand-in command here, e.g. a uname of another architecture.</summary>
+        public string BinDir => Path.Combine(Root, "bin");
+        /// <summary>The host's XDG_CACHE_HOME (sshd SetEnv), so per-host caches stay apart although all hosts share root's home.</summary>
+        public string CacheDir => Path.Combine(Root, "cache");
         internal Process? Sshd { get; set; }
         internal bool TmpfsMounted { get; set; }
 
@@ -168,7 +172,11 @@ namespace MaceTools.Tests.Remote
                 "Subsystem sftp internal-sftp",
                 "LogLevel INFO",
                 "MaxStartups 100",
+                // Hosts share this machine's file system and root's home: give each its own cache and a PATH folder of its own.
+                $"SetEnv XDG_CACHE_HOME={host.CacheDir} PATH={host.BinDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                 "") );
+            Directory.CreateDirectory(host.BinDir);
+            Directory.CreateDirectory(host.CacheDir);
             // Devices run commands with a plain shell. Root's ~/.bashrc here may be slow (bash reads it for every ssh command),
             // so an empty file covers it inside sshd's own mount namespace (ip netns exec makes one; the host's file is untouched).
             string empty = Path.Combine(Dir, "empty_bashrc");

@@ -1,0 +1,192 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.RegularExpressions;
+using MaceTools.Devices;
+using MaceTools.Operations;
+
+namespace MaceTools.Remote
+{
+    /// <summary>
+    /// The OpenCL devices of inventory entries (devices.yml), as the same <see cref="MaceDevice"/> objects local discovery
+    /// gives, with <see cref="MaceDevice.Transport"/>, <see cref="MaceDevice.Address"/> and <see cref="MaceDevice.Target"/> set.
+    /// <list type="bullet">
+    /// <item>ssh: one probe (<c>uname -m</c> and the sha256 of the host's agent copy), then this machine's <c>macetools</c>
+    /// build runs there as <c>macetools agent</c> (<see cref="AgentProtocol"/>), copied once per host and build into
+    /// <c>${XDG_CACHE_HOME:-$HOME/.cache}/macetools/agent/VERSION</c>. A host of another architecture, or one where the
+    /// agent cannot run, falls back to <c>clinfo --raw</c> with a warning that says so.</item>
+    /// <item>adb: identity from getprop and SurfaceFlinger's GLES line, as MACE's tools name Android devices (§5.5); OpenCL
+    /// itself is not queried on the phone, so the OpenCL fields stay empty.</item>
+    /// </list>
+    /// </summary>
+    public sealed class RemoteDevices
+    {
+        private readonly IOperationHost _host;
+        private AgentPackage? _agent;
+        private bool _agentLooked;
+
+        public RemoteDevices(IOperationHost host) { _host = host; }
+
+        /// <summary>The agent build to copy to hosts; by default the build next to this one (see <see cref="AgentPackage.Find"/>).</summary>
+        public AgentPackage? Agent
+        {
+            get { if (!_agentLooked) { _agent = AgentPackage.Find(); _agentLooked = true; } return _agent; }
+            set { _agent = value; _agentLooked = true; }
+        }
+
+        /// <summary>Makes the ssh client of a device (tests shorten its timeouts).</summary>
+        public Func<InventoryDevice, SshClient> SshClientFactory { get; set; } = d => new SshClient(d);
+        /// <summary>Makes the adb client (tests point it at a private server).</summary>
+        public Func<AdbClient> AdbClientFactory { get; set; } = () => new AdbClient();
+
+        /// <summary>
+        /// Every device of every entry, in inventory order. An entry that cannot be reached or read is a non-terminating error
+        /// naming it (inventory name and address); the others are still listed.
+        /// </summary>
+        public List<MaceDevice> DiscoverAll(IEnumerable<InventoryDevice> devices)
+        {
+            var all = new List<MaceDevice>();
+            foreach (var d in devices)
+            {
+                _host.CancellationToken.ThrowIfCancellationRequested();
+                try { all.AddRange(Discover(d)); }
+                catch (MaceException e) { _host.WriteError(e); }
+            }
+            return all;
+        }
+
+        /// <summary>The devices of one entry; failures throw a <see cref="MaceException"/> whose message starts with the entry's name and address.</summary>
+        public List<MaceDevice> Discover(InventoryDevice device)
+        {
+            List<MaceDevice> found;
+            try
+            {
+                found = device.Transport == RemoteTransport.Adb ? DiscoverAdb(device) : DiscoverSsh(device);
+            }
+            catch (MaceException e) when (!e.Message.StartsWith(device.Display, StringComparison.Ordinal))
+            {
+                throw new MaceException(e.ErrorId, e.Category, $"{device.Display}: {e.Message}", device.Name, e);
+            }
+            foreach (var d in found)
+            {
+                d.Target = device.Name;
+                d.Transport = device.Transport;
+                d.Address = device.Transport == RemoteTransport.Adb ? d.Address : $"{device.Destination}:{device.Port ?? 22}";
+                d.Id = device.Name + ":" + d.Index.ToString(CultureInfo.InvariantCulture);
+                // MACE names files <device_name>.<soc> (§5.5): over adb from getprop, over ssh from the inventory's models and
+                // target_socs; socs lower-cased as MACE compares them. The inventory fills what getprop leaves empty.
+                string inventorySoc = device.TargetSocs.FirstOrDefault()?.ToLowerInvariant() ?? "";
+                if (device.Transport == RemoteTransport.Ssh || d.Model.Length == 0) d.Model = device.DeviceName ?? d.Model;
+                if (device.Transport == RemoteTransport.Ssh || d.Soc.Length == 0) d.Soc = inventorySoc;
+            }
+            return found;
+        }
+
+        // ---- ssh -------------------------------------------------------------------------------------------------------------
+
+        // $1 = agent version. Prints the agent folder, the architecture and, when the copy exists, its macetools.dll's sha256.
+        private const string ProbeScript =
+            "d=\"${XDG_CACHE_HOME:-$HOME/.cache}/macetools/agent/$1\"; printf '%s\\n' \"$d\"; uname -m; " +
+            "if [ -f \"$d/macetools.dll\" ]; then sha256sum < \"$d/macetools.dll\"; fi";
+
+        // $1 = agent folder. Unpacks standard input beside it and renames it into place, so a broken copy never looks complete.
+        private const string InstallScript =
+            "t=\"$1.part.$$\"; mkdir -p \"$t\" && if tar -C \"$t\" -xf -; then rm -rf \"$1\" && mv \"$t\" \"$1\"; else s=$?; rm -rf \"$t\"; exit $s; fi";
+
+        // $1 = agent folder. The dotnet host where it is on PATH, else the apphost (which finds a runtime in the usual places).
+        private const string RunScript =
+            "if command -v dotnet >/dev/null 2>&1; then exec dotnet \"$1/macetools.dll\" agent; fi; exec \"$1/macetools\" agent";
+
+        private List<MaceDevice> DiscoverSsh(InventoryDevice device)
+        {
+            using var ssh = SshClientFactory(device);
+            ssh.Cancellation = _host.CancellationToken;
+            var agent = Agent;
+            var probe = ssh.RunChecked(new[] { "sh", "-c", ProbeScript, "sh", agent?.Version ?? "none" }).Stdout.Split('\n');
+            string dir = probe[0].Trim();
+            string arch = probe.Length > 1 ? probe[1].Trim() : "";
+            string? remoteSha = probe.Length > 2 && probe[2].Length >= 64 ? probe[2].Substring(0, 64) : null;
+
+            if (agent == null)
+            {
+                _host.WriteWarning($"{device.Display}: no MaceTools agent build found next to this one (macetools with macetools.deps.json); falling back to clinfo");
+                return Clinfo(ssh, device);
+            }
+            if (arch != agent.Architecture)
+            {
+                _host.WriteWarning($"{device.Display}: no MaceTools agent for {(arch.Length == 0 ? "this host's architecture" : arch)} (this build runs on {agent.Architecture}); falling back to clinfo");
+                return Clinfo(ssh, device);
+            }
+            if (remoteSha == agent.DllSha256)
+                _host.WriteVerbose($"{device.Display}: the MaceTools agent {agent.Version} is already in {dir}");
+            else
+            {
+                _host.WriteVerbose($"{device.Display}: copying the MaceTools agent {agent.Version} ({agent.Files.Count} files from {agent.Directory}) to {dir}");
+                ssh.RunChecked(new[] { "sh", "-c", InstallScript, "sh", dir }, agent.Tar());
+            }
+            var run = ssh.Run(new[] { "sh", "-c", RunScript, "sh", dir }, Encoding.UTF8.GetBytes("{\"op\":\"devices\"}\n"));
+            string answer = run.Stdout.Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? "";
+            try
+            {
+                if (run.ExitCode == 0) return AgentProtocol.ReadDevices(answer);
+            }
+            catch (FormatException e)
+            {
+                _host.WriteWarning($"{device.Display}: the MaceTools agent in {dir} answered: {e.Message}; falling back to clinfo");
+                return Clinfo(ssh, device);
+            }
+            _host.WriteWarning($"{device.Display}: the MaceTools agent in {dir} did not run (exit {run.ExitCode}: {Tail(run.Stderr)}; it needs a .NET 10 runtime on the host); falling back to clinfo");
+            return Clinfo(ssh, device);
+        }
+
+        private List<MaceDevice> Clinfo(SshClient ssh, InventoryDevice device)
+        {
+            var r = ssh.Run(new[] { "clinfo", "--raw" });
+            if (r.ExitCode != 0)
+            {
+                _host.WriteWarning($"{device.Display}: clinfo --raw failed (exit {r.ExitCode}{(r.ExitCode == 127 ? ", not installed" : "")}: {Tail(r.Stderr)}); the device's OpenCL identity is unknown");
+                return new List<MaceDevice> { new MaceDevice { Name = "", Type = "", Library = "" } };
+            }
+            var list = ClinfoRaw.Parse(r.Stdout);
+            if (list.Count == 0) _host.WriteWarning($"{device.Display}: clinfo reports no OpenCL platform or device");
+            return list;
+        }
+
+        private static string Tail(string text)
+        {
+            string t = text.Trim();
+            return t.Length == 0 ? "no message" : t.Length <= 300 ? t : "…" + t.Substring(t.Length - 300);
+        }
+
+        // ---- adb -------------------------------------------------------------------------------------------------------------
+
+        private static readonly Regex HostPort = new Regex(@"^[^\s:]+:\d+$", RegexOptions.CultureInvariant);
+
+        private List<MaceDevice> DiscoverAdb(InventoryDevice device)
+        {
+            var adb = AdbClientFactory();
+            string serial = device.Serial!;
+            // A serial like 192.168.1.20:5555 is a device over TCP: connect first, as `adb connect` does.
+            serial = HostPort.IsMatch(serial) ? adb.Connect(serial).Serial : adb.Device(serial).Serial;
+            var id = adb.Identity(serial);
+            if (id.Gpu == null) _host.WriteWarning($"{device.Display}: dumpsys SurfaceFlinger shows no GLES line; the GPU is unknown");
+            // GLES: "<vendor>, <renderer>, <version>", e.g. "Qualcomm, Adreno (TM) 640, OpenGL ES 3.2 V@415.0 (...)".
+            var gles = (id.Gpu ?? "").Split(new[] { ", " }, 3, StringSplitOptions.None);
+            return new List<MaceDevice>
+            {
+                new MaceDevice
+                {
+                    Address = serial,
+                    Library = "getprop/SurfaceFlinger",
+                    Type = id.Gpu == null ? "" : "GPU",
+                    Vendor = gles.Length > 1 ? gles[0] : "",
+                    Name = gles.Length > 1 ? gles[1] : gles[0],
+                    Model = id.DeviceName ?? "",
+                    Soc = id.BoardPlatform?.ToLowerInvariant() ?? "",
+                },
+            };
+        }
+    }
+}
