@@ -22,6 +22,8 @@ namespace MaceTools.Operations
         public bool LiteralPaths { get; set; }
         /// <summary>The devices.yml.</summary>
         public string Inventory { get; set; } = "";
+        /// <summary>Devices already read (the benchmark's); when set, <see cref="Inventory"/> is not read.</summary>
+        public IReadOnlyList<InventoryDevice>? Devices { get; set; }
         /// <summary>Device names (wildcards); empty means all.</summary>
         public IList<string> Targets { get; set; } = new List<string>();
         /// <summary>Only devices carrying one of these tags; empty means any.</summary>
@@ -44,7 +46,7 @@ namespace MaceTools.Operations
                     files.Add(MaceProgram.Load(path)); // a file that does not decode stops everything before any device is touched
             if (files.Count == 0)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "no file to publish", null);
-            var devices = MaceInventory.Select(MaceInventory.Read(PathResolver.FullPath(Inventory, host.CurrentDirectory)), Targets, Tags);
+            var devices = MaceInventory.Select(Devices ?? MaceInventory.Read(PathResolver.FullPath(Inventory, host.CurrentDirectory)), Targets, Tags);
             if (devices.Count == 0)
                 throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
                     $"{Inventory}: no device has the tag(s) {string.Join(", ", Tags)}", Inventory);
