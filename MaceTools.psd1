@@ -27,6 +27,8 @@
         'Measure-MaceProgram',
         'Merge-MaceProgram',
         'New-MaceProgram',
+        'Optimize-MaceProgram',
+        'Publish-MaceProgram',
         'Test-MaceConfig',
         'Test-MaceProgram'
     )
