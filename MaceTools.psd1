@@ -28,6 +28,7 @@
         'Merge-MaceProgram',
         'New-MaceProgram',
         'Optimize-MaceProgram',
+        'Publish-MaceProgram',
         'Test-MaceConfig',
         'Test-MaceProgram'
     )

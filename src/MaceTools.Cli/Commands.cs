@@ -274,6 +274,29 @@ namespace MaceTools.Cli
                 }.Run(h), verbose: true));
                 cmd.Subcommands.Add(measure);
             }
+            {
+                var files = FilesArgument("Program and tuned-parameter files; each device gets the one named for it (<library>_compiled_opencl_kernel.<device>.<soc>.bin).");
+                var inventory = new Option<string>("--inventory") { Description = "The devices.yml (MACE's keys plus program_path, tuning_path, transport, tags).", Required = true };
+                var target = new Option<string[]>("--target") { Description = "Publish to this device (name, wildcards; repeatable; default: all).", AllowMultipleArgumentsPerToken = false };
+                var tag = new Option<string[]>("--tag") { Description = "Publish to devices with this tag (repeatable).", AllowMultipleArgumentsPerToken = false };
+                var throttle = new Option<int>("--throttle") { Description = "Devices published at once.", DefaultValueFactory = _ => 8 };
+                var force = new Option<bool>("--force") { Description = "Publish a file whose name is for another device, or names none." };
+                var whatIf = new Option<bool>("--what-if") { Description = "Say what would be published, touch no device." };
+                var json = JsonOption();
+                var publish = new Command("publish", "Put files on the devices of an inventory atomically (temporary upload, remote SHA-256 check, backup, rename, roll back on failure). Exit 1 if any device failed.")
+                    { files, inventory, target, tag, throttle, force, whatIf, json };
+                publish.SetAction(r => ctx.Execute(r.GetValue(json), h => new PublishProgramOperation
+                {
+                    Paths = r.GetValue(files)!, LiteralPaths = true,
+                    Inventory = r.GetValue(inventory)!,
+                    Targets = r.GetValue(target) ?? Array.Empty<string>(),
+                    Tags = r.GetValue(tag) ?? Array.Empty<string>(),
+                    ThrottleLimit = Math.Max(1, r.GetValue(throttle)),
+                    Force = r.GetValue(force),
+                }.Run(h), whatIf: r.GetValue(whatIf), alwaysArray: true,
+                    exitCode: h => h.Output.OfType<Remote.PublishResult>().Any(p => p.Status == Remote.PublishStatus.Failed || p.Status == Remote.PublishStatus.RolledBack) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
+                cmd.Subcommands.Add(publish);
+            }
             return cmd;
         }
 

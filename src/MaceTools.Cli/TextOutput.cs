@@ -70,6 +70,13 @@ namespace MaceTools.Cli
                         t.TuningKey, Join(t.GlobalSize), Join(t.LocalSize), t.Block.ToString(), t.Micros.ToString("0.0"), Join(t.DefaultLocalSize),
                         t.DefaultMicros.ToString("0.0"), t.GainPercent.ToString("0.0") + "%", t.Trials.ToString(),
                     }));
+            var published = items.OfType<Remote.PublishResult>().ToList();
+            if (published.Count > 0)
+                Table(w, new[] { "Device", "Kind", "Status", "Path", "SHA-256", "Previous", "Seconds", "Error" },
+                    published.Select(p => new[]
+                    {
+                        p.Device, p.Kind.ToString(), p.Status.ToString(), p.Path, Short(p.Sha256), Short(p.PreviousSha256), p.Seconds.ToString("0.00"), p.Error ?? "",
+                    }));
             foreach (var item in items)
             {
                 switch (item)
@@ -90,6 +97,7 @@ namespace MaceTools.Cli
                     case Conversion.ConversionBenchRow _:
                     case Tuning.TuningBenchRow _:
                     case Tuning.MaceTuningResult _:
+                    case Remote.PublishResult _:
                         break; // tabulated above
                     default: w.WriteLine(item); break;
                 }
@@ -272,6 +280,7 @@ namespace MaceTools.Cli
 
         private static string Join(uint[]? values) => values == null ? "" : string.Join(",", values);
         private static string Join(long[] values) => string.Join(",", values);
+        private static string Short(string? sha) => sha == null ? "" : sha.Substring(0, Math.Min(12, sha.Length));
         private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
     }
 }

@@ -106,5 +106,7 @@ namespace MaceTools
         public const string DeviceUnavailable = "DeviceUnavailable";
         /// <summary>A file push or pull to or from a device that failed; the message names serial and path.</summary>
         public const string TransferFailed = "TransferFailed";
+        /// <summary>A file named for another device (MACE's &lt;library&gt;_…&lt;device&gt;.&lt;soc&gt;.bin) or with no device in its name, refused without -Force.</summary>
+        public const string IdentityMismatch = "IdentityMismatch";
     }
 }

@@ -60,8 +60,18 @@ namespace MaceTools.Tests.Remote
         private readonly List<FleetHost> _hosts = new List<FleetHost>();
         private readonly string _tag = Guid.NewGuid().ToString("N").Substring(0, 5);
 
-        public SshFleet()
+        private readonly string[] _names;
+
+        public SshFleet() : this(new[] { "good1", "good2", "down", "full", "changed" }) { }
+
+        /// <summary>A fleet of <paramref name="goodHosts"/> working hosts good1, good2, … (for benchmarks; at most 31 fit the /24).</summary>
+        /// <remarks>A factory, not a constructor: xUnit wants one public constructor on a collection fixture.</remarks>
+        public static SshFleet WithGoodHosts(int goodHosts) => new SshFleet(Enumerable.Range(1, goodHosts).Select(i => "good" + i).ToArray());
+
+        private SshFleet(string[] names)
         {
+            if (names.Length > 31) throw new ArgumentOutOfRangeException(nameof(names), "at most 31 hosts fit the fleet's /24");
+            _names = names;
             CheckPrerequisites();
             RemoveLeftovers();
             Dir = Path.Combine(Path.GetTempPath(), $"{DirPrefix}{Environment.ProcessId}-{_tag}");
@@ -97,7 +107,7 @@ namespace MaceTools.Tests.Remote
             File.Copy(ClientKey + ".pub", Path.Combine(Dir, "authorized_keys"));
 
             string subnet = FreeSubnet();
-            string[] names = { "good1", "good2", "down", "full", "changed" };
+            string[] names = _names;
             var knownHosts = new StringBuilder();
             for (int i = 0; i < names.Length; i++)
             {
