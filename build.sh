@@ -119,7 +119,7 @@ case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   demo) demo ;;
-  bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels; "$ROOT/out/cli/macetools" bench convert ;;
+  bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels; "$ROOT/out/cli/macetools" bench convert; "$ROOT/out/cli/macetools" bench tune ;;
   manifest) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool manifest ;;
   markdown) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool markdown ;;
   *) echo "usage: ./build.sh [build|test|demo|bench|manifest|markdown]" >&2; exit 2 ;;
