@@ -63,12 +63,11 @@ namespace MaceTools.Remote
             var result = plan.NewResult(PublishStatus.Failed);
             string dest = plan.Destination;
             string temp = TempPath(dest);
-            bool tempMade = false, renamed = false;
+            bool tempMade = false;
             try
             {
                 status?.Invoke("checking " + dest);
-                remote.MakeDirectory(Split(dest).Dir);
-                result.PreviousSha256 = remote.Sha256(dest);
+                result.PreviousSha256 = remote.Prepare(dest);
                 if (result.PreviousSha256 == plan.Sha256)
                 {
                     result.Status = PublishStatus.Unchanged;
@@ -77,27 +76,26 @@ namespace MaceTools.Remote
 
                 status?.Invoke("uploading to " + temp);
                 tempMade = true;
-                remote.Upload(plan.File, temp);
-                Verify(remote, temp, plan.Sha256, "the uploaded copy");
+                Verify(remote, remote.UploadAndHash(plan.File, temp), temp, plan.Sha256, "the uploaded copy", renamed: false);
 
-                if (result.PreviousSha256 != null)
-                {
-                    status?.Invoke("keeping the previous file");
-                    remote.Keep(dest, dest + BackupSuffix);
-                    result.Backup = dest + BackupSuffix;
-                }
                 status?.Invoke("renaming into place");
-                remote.Rename(temp, dest);
-                renamed = true;
+                string? backup = result.PreviousSha256 != null ? dest + BackupSuffix : null;
+                string published = remote.Commit(temp, dest, backup);
                 tempMade = false;
-                Verify(remote, dest, plan.Sha256, "the published file");
+                result.Backup = backup;
+                Verify(remote, published, dest, plan.Sha256, "the published file", renamed: true);
                 result.Status = PublishStatus.Published;
             }
             catch (MaceException e)
             {
                 result.Error = e.Message;
                 result.ErrorId = e.ErrorId;
-                if (renamed) RollBack(remote, result, dest);
+                if (e is RemoteStepException step && step.Renamed)
+                {
+                    tempMade = false;
+                    result.Backup = result.PreviousSha256 != null ? dest + BackupSuffix : null;
+                    RollBack(remote, result, dest);
+                }
             }
             finally
             {
@@ -107,12 +105,10 @@ namespace MaceTools.Remote
             return result;
         }
 
-        private static void Verify(IRemoteFiles remote, string path, string expected, string what)
+        private static void Verify(IRemoteFiles remote, string actual, string path, string expected, string what, bool renamed)
         {
-            string? actual = remote.Sha256(path);
             if (actual != expected)
-                throw new MaceException(ErrorIds.ChecksumMismatch, MaceErrorCategory.WriteError,
-                    $"{remote.Device.Display}: {what} {path} has SHA-256 {actual ?? "(missing)"}, expected {expected}", remote.Device.Name);
+                throw new RemoteStepException($"{remote.Device.Display}: {what} {path} has SHA-256 {actual}, expected {expected}", remote.Device.Name, renamed, ErrorIds.ChecksumMismatch);
         }
 
         /// <summary>After a failed rename or check: the backup goes back in one rename; with no previous file, the new one goes.</summary>

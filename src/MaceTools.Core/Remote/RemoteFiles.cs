@@ -11,29 +11,36 @@ namespace MaceTools.Remote
     public interface IRemoteFiles : IDisposable
     {
         InventoryDevice Device { get; }
-        /// <summary>Copies a local file to a device path (created or overwritten).</summary>
-        void Upload(string localPath, string remotePath);
-        /// <summary>Lower-case SHA-256 of a device file; null when there is no such file.</summary>
-        string? Sha256(string remotePath);
-        /// <summary>Renames over the destination (<c>mv -f</c>; atomic within one file system).</summary>
+        /// <summary>Makes the destination's folder and returns the SHA-256 of the file there, null when there is none.</summary>
+        string? Prepare(string destination);
+        /// <summary>Copies a local file to a device path (created or overwritten) and returns the SHA-256 the device computes of what arrived.</summary>
+        string UploadAndHash(string localPath, string remotePath);
+        /// <summary>
+        /// Keeps the destination as <paramref name="backupPath"/> when given and present (a hard link, or a copy where links are
+        /// not possible), renames <paramref name="tempPath"/> over the destination (<c>mv -f</c>: atomic within one file system)
+        /// and returns the destination's SHA-256. A failure before the rename leaves the destination as it was.
+        /// </summary>
+        string Commit(string tempPath, string destination, string? backupPath);
+        /// <summary>Renames over the destination.</summary>
         void Rename(string fromPath, string toPath);
-        /// <summary>Makes <paramref name="toPath"/> another name of the file (hard link), or a copy where links are not possible.</summary>
-        void Keep(string fromPath, string toPath);
         /// <summary>Removes a file; a missing one is not an error.</summary>
         void Remove(string remotePath);
-        void MakeDirectory(string remotePath);
     }
 
     /// <summary>
-    /// The shell half shared by ssh and adb: both run an argv on the device and get its exit code and streams back.
-    /// Subclasses supply that and the upload.
+    /// The shell half shared by ssh and adb: both run an argv on the device and get its exit code and streams back. Each
+    /// publish step is one constant script (paths are its positional words, so they stay data), so a publish costs three
+    /// round trips, which is what keeps a fleet publish bound by the network, not by logins and process starts.
     /// </summary>
     public abstract class ShellRemoteFiles : IRemoteFiles
     {
-        // "$1"/"$2" are the positional words after the script, so paths stay data; the script itself is constant.
-        private const string HashScript = "[ -e \"$1\" ] || exit 3; sha256sum < \"$1\"";
-        private const string KeepScript = "ln -f -- \"$1\" \"$2\" 2>/dev/null || cp -p -- \"$1\" \"$2\"";
-        private const int Missing = 3;
+        private const string PrepareScript = "mkdir -p -- \"$1\" || exit 4; [ -e \"$2\" ] || exit 3; sha256sum < \"$2\"";
+        protected const string StoreScript = "cat > \"$1\" && sha256sum < \"$1\"";
+        private const string HashScript = "sha256sum < \"$1\"";
+        private const string CommitScript =
+            "if [ -n \"$3\" ] && [ -e \"$2\" ]; then ln -f -- \"$2\" \"$3\" 2>/dev/null || cp -p -- \"$2\" \"$3\" || { rm -f -- \"$3\"; exit 4; }; fi; " +
+            "mv -f -- \"$1\" \"$2\" || exit 5; sha256sum < \"$2\"";
+        private const int Missing = 3, NotRenamed = 4, RenameFailed = 5;
 
         protected ShellRemoteFiles(InventoryDevice device) => Device = device;
 
@@ -42,40 +49,68 @@ namespace MaceTools.Remote
         /// <summary>Runs argv on the device: exit code, stdout, stderr. Transport failures throw.</summary>
         protected abstract (int ExitCode, string Stdout, string Stderr) Run(string[] argv);
 
-        public abstract void Upload(string localPath, string remotePath);
-
-        public string? Sha256(string remotePath)
+        public string? Prepare(string destination)
         {
-            var r = Run(new[] { "sh", "-c", HashScript, "sh", remotePath });
+            var r = Run(new[] { "sh", "-c", PrepareScript, "sh", Publisher.Split(destination).Dir, destination });
             if (r.ExitCode == Missing) return null;
-            Check($"sha256sum of {remotePath}", r);
-            var m = Regex.Match(r.Stdout, "^[0-9a-fA-F]{64}");
-            if (!m.Success)
-                throw new MaceException(ErrorIds.RemoteCommandFailed, MaceErrorCategory.InvalidData,
-                    $"{Device.Display}: sha256sum of {remotePath} printed no checksum: '{r.Stdout.Trim()}'", Device.Name);
-            return m.Value.ToLowerInvariant();
+            return Hash($"checking {destination}", r);
         }
 
-        public void Rename(string fromPath, string toPath) => Checked($"mv {fromPath} {toPath}", "mv", "-f", "--", fromPath, toPath);
-        public void Keep(string fromPath, string toPath) => Checked($"keeping {fromPath} as {toPath}", "sh", "-c", KeepScript, "sh", fromPath, toPath);
-        public void Remove(string remotePath) => Checked($"rm {remotePath}", "rm", "-f", "--", remotePath);
-        public void MakeDirectory(string remotePath) => Checked($"mkdir {remotePath}", "mkdir", "-p", "--", remotePath);
+        /// <summary>The default upload: the transport's copy, then the device's hash of it.</summary>
+        public virtual string UploadAndHash(string localPath, string remotePath)
+        {
+            Upload(localPath, remotePath);
+            return Hash($"sha256sum of {remotePath}", Run(new[] { "sh", "-c", HashScript, "sh", remotePath }));
+        }
+
+        protected abstract void Upload(string localPath, string remotePath);
+
+        public string Commit(string tempPath, string destination, string? backupPath)
+        {
+            var r = Run(new[] { "sh", "-c", CommitScript, "sh", tempPath, destination, backupPath ?? "" });
+            if (r.ExitCode == NotRenamed) throw Failed($"keeping {destination} as {backupPath}", r, renamed: false);
+            if (r.ExitCode == RenameFailed) throw Failed($"mv {tempPath} {destination}", r, renamed: false);
+            return Hash($"sha256sum of {destination}", r, renamed: true);
+        }
+
+        public void Rename(string fromPath, string toPath) => Check($"mv {fromPath} {toPath}", Run(new[] { "mv", "-f", "--", fromPath, toPath }));
+        public void Remove(string remotePath) => Check($"rm {remotePath}", Run(new[] { "rm", "-f", "--", remotePath }));
 
         public virtual void Dispose() { }
 
-        private void Checked(string what, params string[] argv) => Check(what, Run(argv));
-
-        private void Check(string what, (int ExitCode, string Stdout, string Stderr) r)
+        /// <summary>The checksum a step printed, or its failure.</summary>
+        protected string Hash(string what, (int ExitCode, string Stdout, string Stderr) r, bool renamed = false)
         {
-            if (r.ExitCode == 0) return;
+            Check(what, r, renamed);
+            var m = Regex.Match(r.Stdout, "^[0-9a-fA-F]{64}");
+            if (!m.Success)
+                throw new RemoteStepException($"{Device.Display}: {what} printed no checksum: '{r.Stdout.Trim()}'", Device.Name, renamed, ErrorIds.RemoteCommandFailed);
+            return m.Value.ToLowerInvariant();
+        }
+
+        private void Check(string what, (int ExitCode, string Stdout, string Stderr) r, bool renamed = false)
+        {
+            if (r.ExitCode != 0) throw Failed(what, r, renamed);
+        }
+
+        private RemoteStepException Failed(string what, (int ExitCode, string Stdout, string Stderr) r, bool renamed)
+        {
             string err = (r.Stderr.Length > 0 ? r.Stderr : r.Stdout).Trim();
-            throw new MaceException(ErrorIds.RemoteCommandFailed, MaceErrorCategory.WriteError,
-                $"{Device.Display}: {what} failed with exit code {r.ExitCode}{(err.Length == 0 ? "" : ": " + err)}", Device.Name);
+            return new RemoteStepException($"{Device.Display}: {what} failed with exit code {r.ExitCode}{(err.Length == 0 ? "" : ": " + err)}", Device.Name, renamed);
         }
 
         /// <summary>The transport for a device of an inventory; <paramref name="adb"/> is the client adb devices use.</summary>
         public static IRemoteFiles For(InventoryDevice device, AdbClient? adb = null) =>
             device.Transport == RemoteTransport.Adb ? new AdbRemoteFiles(device, adb ?? new AdbClient()) : new SshRemoteFiles(new SshClient(device));
+    }
+
+    /// <summary>A publish step that failed on the device; <see cref="Renamed"/> says whether the new file had already replaced the old one.</summary>
+    public sealed class RemoteStepException : MaceException
+    {
+        public RemoteStepException(string message, string device, bool renamed, string errorId = ErrorIds.RemoteCommandFailed)
+            : base(errorId, MaceErrorCategory.WriteError, message, device) => Renamed = renamed;
+
+        public bool Renamed { get; }
     }
 
     /// <summary>Over <see cref="SshClient"/>: one shared connection per target, upload streamed into <c>cat</c>.</summary>
@@ -91,7 +126,24 @@ namespace MaceTools.Remote
             return (r.ExitCode, r.Stdout, r.Stderr);
         }
 
-        public override void Upload(string localPath, string remotePath) => Client.Upload(localPath, remotePath);
+        protected override void Upload(string localPath, string remotePath) => Client.Upload(localPath, remotePath);
+
+        /// <summary>One round trip: the file streams into cat and the device hashes what it stored.</summary>
+        public override string UploadAndHash(string localPath, string remotePath)
+        {
+            using var file = OpenLocal(localPath);
+            var r = Client.Run(new[] { "sh", "-c", StoreScript, "sh", remotePath }, file);
+            return Hash($"upload to {remotePath}", (r.ExitCode, r.Stdout, r.Stderr));
+        }
+
+        private static System.IO.Stream OpenLocal(string path)
+        {
+            try { return System.IO.File.OpenRead(path); }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                throw new MaceException(ErrorIds.FileUnreadable, MaceErrorCategory.ReadError, $"{path}: cannot read: {e.Message}", path, e);
+            }
+        }
 
         public override void Dispose() => Client.Dispose();
     }
@@ -115,6 +167,6 @@ namespace MaceTools.Remote
             return (r.ExitCode, r.StandardOutput, r.StandardError);
         }
 
-        public override void Upload(string localPath, string remotePath) => Client.Push(Serial, localPath, remotePath);
+        protected override void Upload(string localPath, string remotePath) => Client.Push(Serial, localPath, remotePath);
     }
 }

@@ -45,7 +45,7 @@ namespace MaceTools.Remote
         public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(10);
         /// <summary>A dead link is noticed after three unanswered keep-alives this far apart.</summary>
         public TimeSpan ServerAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
-        /// <summary>The limit of a command when <see cref="Run"/> is given none.</summary>
+        /// <summary>The limit of a command when <see cref="Run(string[], byte[], TimeSpan?)"/> is given none.</summary>
         public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
         /// <summary>Share one connection between commands (one login costs ~0.3 s on a LAN, more on a board). Windows' OpenSSH has no ControlMaster.</summary>
         public bool ReuseConnection { get; set; } = !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
@@ -96,7 +96,10 @@ namespace MaceTools.Remote
         public CommandResult Run(string[] argv, byte[]? stdin = null, TimeSpan? timeout = null) =>
             RunLine(RemoteQuote.Command(argv), stdin == null ? null : new MemoryStream(stdin, false), timeout);
 
-        /// <summary><see cref="Run"/>, with a non-zero exit code thrown as <see cref="ErrorIds.RemoteCommandFailed"/>.</summary>
+        /// <summary>Runs <paramref name="argv"/> with <paramref name="stdin"/> streamed to it (a file, without loading it in memory).</summary>
+        public CommandResult Run(string[] argv, Stream stdin, TimeSpan? timeout = null) => RunLine(RemoteQuote.Command(argv), stdin, timeout);
+
+        /// <summary><see cref="Run(string[], byte[], TimeSpan?)"/>, with a non-zero exit code thrown as <see cref="ErrorIds.RemoteCommandFailed"/>.</summary>
         public CommandResult RunChecked(string[] argv, byte[]? stdin = null, TimeSpan? timeout = null)
         {
             string line = RemoteQuote.Command(argv);
