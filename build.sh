@@ -110,6 +110,13 @@ demo() {
   "$m" program test "$made" --device 0 || true
   say "macetools program measure $made --device 0   (start-up with and without the file)"
   "$m" program measure "$made" --device 0 --repeat 3
+  say "macetools tune --config $cfg --dest $tmp   (every kernel's work-group size searched on the device; MACE's tuned-parameter file)"
+  "$m" tune --config "$cfg" --dest "$tmp" > "$tmp/tuned.txt"
+  head -n 8 "$tmp/tuned.txt"
+  say "... $(($(wc -l < "$tmp/tuned.txt") - 2)) tuning keys in all"
+  local tuned; tuned=$(ls "$tmp"/paddleocr_cls_tuned_opencl_parameter.*.bin)
+  say "macetools program test $tuned --config $cfg   (does the tuned file hold every key the model's kernels look up?)"
+  "$m" program test "$tuned" --config "$cfg" || true
   say "macetools program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39   (real MACE files: what MACE v1.1.1 would do with them)"
   "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 || true
   rm -rf "$tmp"
