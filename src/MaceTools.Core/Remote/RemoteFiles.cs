@@ -22,6 +22,8 @@ namespace MaceTools.Remote
         /// <summary>Removes a file; a missing one is not an error.</summary>
         void Remove(string remotePath);
         void MakeDirectory(string remotePath);
+        /// <summary>Copies a device file to a local path (created or overwritten); a missing device file is <see cref="ErrorIds.FileNotFound"/>.</summary>
+        void Download(string remotePath, string localPath);
     }
 
     /// <summary>
@@ -43,6 +45,8 @@ namespace MaceTools.Remote
         protected abstract (int ExitCode, string Stdout, string Stderr) Run(string[] argv);
 
         public abstract void Upload(string localPath, string remotePath);
+
+        public abstract void Download(string remotePath, string localPath);
 
         public string? Sha256(string remotePath)
         {
@@ -93,6 +97,8 @@ namespace MaceTools.Remote
 
         public override void Upload(string localPath, string remotePath) => Client.Upload(localPath, remotePath);
 
+        public override void Download(string remotePath, string localPath) => Client.Download(remotePath, localPath);
+
         public override void Dispose() => Client.Dispose();
     }
 
@@ -116,5 +122,7 @@ namespace MaceTools.Remote
         }
 
         public override void Upload(string localPath, string remotePath) => Client.Push(Serial, localPath, remotePath);
+
+        public override void Download(string remotePath, string localPath) => Client.Pull(Serial, remotePath, localPath);
     }
 }

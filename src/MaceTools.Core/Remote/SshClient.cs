@@ -125,6 +125,24 @@ namespace MaceTools.Remote
             }
         }
 
+        /// <summary>
+        /// Copies a device file to a local path: <c>cat &lt; path</c> over the shared connection, the bytes read from ssh's stdout
+        /// (the counterpart of <see cref="Upload"/>: nothing needed on the device but a shell and cat).
+        /// </summary>
+        public void Download(string remotePath, string localPath, TimeSpan? timeout = null)
+        {
+            string line = RemoteQuote.CommandFromFile(new[] { "cat" }, remotePath);
+            var result = RunLine(line, null, timeout);
+            if (result.ExitCode != 0 && result.Stderr.IndexOf("No such file", StringComparison.Ordinal) >= 0)
+                throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{Device.Display}: no such file {remotePath}", Device.Name);
+            Check($"download of {remotePath}", result);
+            try { File.WriteAllBytes(localPath, result.StdoutBytes); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new MaceException(ErrorIds.WriteFailed, MaceErrorCategory.WriteError, $"{localPath}: cannot write the copy of {Device.Name}:{remotePath}: {e.Message}", localPath, e);
+            }
+        }
+
         /// <summary>The lower-case SHA-256 of a device file. The file is sha256sum's standard input, so its name never reaches a command line.</summary>
         public string Sha256(string remotePath)
         {
