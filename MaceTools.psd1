@@ -16,6 +16,7 @@
     PowerShellVersion = '5.1'
     FormatsToProcess = @('MaceTools.Format.ps1xml')
     CmdletsToExport = @(
+        'Compare-MaceProgram',
         'Convert-MaceProgram',
         'Export-MaceProgram',
         'Get-MaceConfig',

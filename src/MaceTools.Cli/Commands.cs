@@ -297,6 +297,26 @@ namespace MaceTools.Cli
                     exitCode: h => h.Output.OfType<Remote.PublishResult>().Any(p => p.Status == Remote.PublishStatus.Failed || p.Status == Remote.PublishStatus.RolledBack) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
                 cmd.Subcommands.Add(publish);
             }
+            {
+                var files = FilesArgument("Our program files; each device is compared with the one named for it, or with the only one given.");
+                var inventory = new Option<string>("--inventory") { Description = "The devices.yml (MACE's keys plus program_path, transport, tags).", Required = true };
+                var target = new Option<string[]>("--target") { Description = "Check this device (name, wildcards; repeatable; default: all).", AllowMultipleArgumentsPerToken = false };
+                var tag = new Option<string[]>("--tag") { Description = "Check devices with this tag (repeatable).", AllowMultipleArgumentsPerToken = false };
+                var remotePath = new Option<string>("--remote-path") { Description = "MACE's cache file on the device (default: mace_cl_compiled_program.bin in program_path's folder)." };
+                var json = JsonOption();
+                var drift = new Command("drift", "After the app ran: read MACE's own cache file from each device and say whether MACE kept our programs or rebuilt them. Exit 1 unless every device's verdict is Kept.")
+                    { files, inventory, target, tag, remotePath, json };
+                drift.SetAction(r => ctx.Execute(r.GetValue(json), h => new CompareProgramOperation
+                {
+                    Paths = r.GetValue(files)!, LiteralPaths = true,
+                    Inventory = r.GetValue(inventory)!,
+                    Targets = r.GetValue(target) ?? Array.Empty<string>(),
+                    Tags = r.GetValue(tag) ?? Array.Empty<string>(),
+                    RemotePath = r.GetValue(remotePath),
+                }.Run(h), alwaysArray: true,
+                    exitCode: h => h.Output.OfType<Remote.MaceDriftResult>().Any(d => d.Verdict != Remote.DriftVerdict.Kept) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
+                cmd.Subcommands.Add(drift);
+            }
             return cmd;
         }
 

@@ -77,6 +77,18 @@ namespace MaceTools.Cli
                     {
                         p.Device, p.Kind.ToString(), p.Status.ToString(), p.Path, Short(p.Sha256), Short(p.PreviousSha256), p.Seconds.ToString("0.00"), p.Error ?? "",
                     }));
+            var drifts = items.OfType<Remote.MaceDriftResult>().ToList();
+            if (drifts.Count > 0)
+            {
+                Table(w, new[] { "Device", "Verdict", "Kept", "Rebuilt", "Missing", "Added", "Device file", "SHA-256" },
+                    drifts.Select(d => new[]
+                    {
+                        d.Device, d.Verdict.ToString(), d.Kept.ToString(), d.Rebuilt.ToString(), d.Missing.ToString(), d.Added.ToString(), d.DeviceFile, Short(d.DeviceFileSha256),
+                    }));
+                foreach (var d in drifts)
+                    foreach (var f in d.Findings)
+                        w.WriteLine($"{d.Device}: {f.Severity}: {f.Code}: {f.Message}");
+            }
             foreach (var item in items)
             {
                 switch (item)
@@ -98,6 +110,7 @@ namespace MaceTools.Cli
                     case Tuning.TuningBenchRow _:
                     case Tuning.MaceTuningResult _:
                     case Remote.PublishResult _:
+                    case Remote.MaceDriftResult _:
                         break; // tabulated above
                     default: w.WriteLine(item); break;
                 }

@@ -25,6 +25,10 @@ namespace MaceTools.Remote
         void Rename(string fromPath, string toPath);
         /// <summary>Removes a file; a missing one is not an error.</summary>
         void Remove(string remotePath);
+        /// <summary>Lower-case SHA-256 of a device file; null when there is no such file.</summary>
+        string? Sha256(string remotePath);
+        /// <summary>Copies a device file to a local path (created or overwritten); a missing device file is <see cref="ErrorIds.FileNotFound"/>.</summary>
+        void Download(string remotePath, string localPath);
     }
 
     /// <summary>
@@ -48,6 +52,14 @@ namespace MaceTools.Remote
 
         /// <summary>Runs argv on the device: exit code, stdout, stderr. Transport failures throw.</summary>
         protected abstract (int ExitCode, string Stdout, string Stderr) Run(string[] argv);
+
+        public abstract void Download(string remotePath, string localPath);
+
+        public string? Sha256(string remotePath)
+        {
+            var r = Run(new[] { "sh", "-c", "[ -e \"$1\" ] || exit 3; " + HashScript, "sh", remotePath });
+            return r.ExitCode == Missing ? null : Hash($"sha256sum of {remotePath}", r);
+        }
 
         public string? Prepare(string destination)
         {
@@ -131,19 +143,11 @@ namespace MaceTools.Remote
         /// <summary>One round trip: the file streams into cat and the device hashes what it stored.</summary>
         public override string UploadAndHash(string localPath, string remotePath)
         {
-            using var file = OpenLocal(localPath);
-            var r = Client.Run(new[] { "sh", "-c", StoreScript, "sh", remotePath }, file);
+            var r = Client.Run(new[] { "sh", "-c", StoreScript, "sh", remotePath }, localPath);
             return Hash($"upload to {remotePath}", (r.ExitCode, r.Stdout, r.Stderr));
         }
 
-        private static System.IO.Stream OpenLocal(string path)
-        {
-            try { return System.IO.File.OpenRead(path); }
-            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException)
-            {
-                throw new MaceException(ErrorIds.FileUnreadable, MaceErrorCategory.ReadError, $"{path}: cannot read: {e.Message}", path, e);
-            }
-        }
+        public override void Download(string remotePath, string localPath) => Client.Download(remotePath, localPath);
 
         public override void Dispose() => Client.Dispose();
     }
@@ -168,5 +172,7 @@ namespace MaceTools.Remote
         }
 
         protected override void Upload(string localPath, string remotePath) => Client.Push(Serial, localPath, remotePath);
+
+        public override void Download(string remotePath, string localPath) => Client.Pull(Serial, remotePath, localPath);
     }
 }

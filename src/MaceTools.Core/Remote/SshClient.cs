@@ -96,9 +96,6 @@ namespace MaceTools.Remote
         public CommandResult Run(string[] argv, byte[]? stdin = null, TimeSpan? timeout = null) =>
             RunLine(RemoteQuote.Command(argv), stdin == null ? null : new MemoryStream(stdin, false), timeout);
 
-        /// <summary>Runs <paramref name="argv"/> with <paramref name="stdin"/> streamed to it (a file, without loading it in memory).</summary>
-        public CommandResult Run(string[] argv, Stream stdin, TimeSpan? timeout = null) => RunLine(RemoteQuote.Command(argv), stdin, timeout);
-
         /// <summary><see cref="Run(string[], byte[], TimeSpan?)"/>, with a non-zero exit code thrown as <see cref="ErrorIds.RemoteCommandFailed"/>.</summary>
         public CommandResult RunChecked(string[] argv, byte[]? stdin = null, TimeSpan? timeout = null)
         {
@@ -112,7 +109,13 @@ namespace MaceTools.Remote
         /// connection, and the path is quoted by the one quoting function (legacy scp hands the path to the remote shell
         /// unquoted, sftp has quoting rules of its own). A full disk or a missing folder is cat's or the shell's error, with its exit code.
         /// </summary>
-        public void Upload(string localPath, string remotePath, TimeSpan? timeout = null)
+        public void Upload(string localPath, string remotePath, TimeSpan? timeout = null) =>
+            Check($"upload to {remotePath}", RunWithFile(localPath, RemoteQuote.CommandToFile(new[] { "cat" }, remotePath), timeout));
+
+        /// <summary>Runs <paramref name="argv"/> with a local file streamed to its standard input (not loaded in memory).</summary>
+        public CommandResult Run(string[] argv, string stdinFile, TimeSpan? timeout = null) => RunWithFile(stdinFile, RemoteQuote.Command(argv), timeout);
+
+        private CommandResult RunWithFile(string localPath, string line, TimeSpan? timeout)
         {
             Stream file;
             try { file = File.OpenRead(localPath); }
@@ -121,10 +124,24 @@ namespace MaceTools.Remote
                 throw new MaceException(e is FileNotFoundException || e is DirectoryNotFoundException ? ErrorIds.FileNotFound : ErrorIds.FileUnreadable,
                     MaceErrorCategory.ReadError, $"{localPath}: cannot read: {e.Message}", localPath, e);
             }
-            using (file)
+            using (file) return RunLine(line, file, timeout);
+        }
+
+        /// <summary>
+        /// Copies a device file to a local path: <c>cat &lt; path</c> over the shared connection, the bytes read from ssh's stdout
+        /// (the counterpart of <see cref="Upload"/>: nothing needed on the device but a shell and cat).
+        /// </summary>
+        public void Download(string remotePath, string localPath, TimeSpan? timeout = null)
+        {
+            string line = RemoteQuote.CommandFromFile(new[] { "cat" }, remotePath);
+            var result = RunLine(line, null, timeout);
+            if (result.ExitCode != 0 && result.Stderr.IndexOf("No such file", StringComparison.Ordinal) >= 0)
+                throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{Device.Display}: no such file {remotePath}", Device.Name);
+            Check($"download of {remotePath}", result);
+            try { File.WriteAllBytes(localPath, result.StdoutBytes); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                string line = RemoteQuote.CommandToFile(new[] { "cat" }, remotePath);
-                Check($"upload to {remotePath}", RunLine(line, file, timeout));
+                throw new MaceException(ErrorIds.WriteFailed, MaceErrorCategory.WriteError, $"{localPath}: cannot write the copy of {Device.Name}:{remotePath}: {e.Message}", localPath, e);
             }
         }
 

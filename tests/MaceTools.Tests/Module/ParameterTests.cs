@@ -69,7 +69,7 @@ namespace MaceTools.Tests.Module
         {
             // The file cmdlets are those with a -Path; the device verbs take devices and keys, not files.
             var fileCmdlets = ModuleFolder.Cmdlets.Where(c => c.Parameter("Path") != null).ToList();
-            Assert.Equal(new[] { "Convert-MaceProgram", "Export-MaceProgram", "Get-MaceConfig", "Get-MaceProgram", "Get-MaceProgramEntry", "Get-MaceTuningParameter",
+            Assert.Equal(new[] { "Compare-MaceProgram", "Convert-MaceProgram", "Export-MaceProgram", "Get-MaceConfig", "Get-MaceProgram", "Get-MaceProgramEntry", "Get-MaceTuningParameter",
                 "Measure-MaceProgram", "Merge-MaceProgram", "Publish-MaceProgram", "Test-MaceConfig", "Test-MaceProgram" }, fileCmdlets.Select(c => c.Name).OrderBy(n => n, System.StringComparer.Ordinal));
             foreach (var c in fileCmdlets)
             {
