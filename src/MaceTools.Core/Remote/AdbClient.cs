@@ -1,12 +1,10 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
-using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading;
 
@@ -288,61 +286,23 @@ namespace MaceTools.Remote
 
         private ProcessResult Run(IReadOnlyList<string> args)
         {
-            var psi = new ProcessStartInfo(AdbPath, string.Join(" ", args.Select(ProcessArgument)))
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                StandardOutputEncoding = Utf8,
-                StandardErrorEncoding = Utf8,
-                CreateNoWindow = true,
-            };
-            if (ServerPort is int port) psi.Environment["ANDROID_ADB_SERVER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
-            if (Home != null) psi.Environment["HOME"] = Home;
-            Process process;
+            var environment = new Dictionary<string, string>();
+            if (ServerPort is int port) environment["ANDROID_ADB_SERVER_PORT"] = port.ToString(CultureInfo.InvariantCulture);
+            if (Home != null) environment["HOME"] = Home;
+            CommandResult? r;
             try
             {
-                process = Process.Start(psi) ?? throw new Win32Exception();
+                // No input: adb shell forwards its stdin to the remote command, and an immediate end keeps it from waiting.
+                r = LocalProcess.Run(AdbPath, args, null, Timeout, environment: environment);
             }
-            catch (Win32Exception e)
+            catch (MaceException e) when (e.ErrorId == ErrorIds.ToolNotFound)
             {
                 throw new MaceException(ErrorIds.ToolNotFound, MaceErrorCategory.ObjectNotFound,
-                    $"Cannot run {AdbPath} ({e.Message}). Install the Android platform tools (Debian: apt-get install adb).", AdbPath, e);
+                    $"Cannot run {AdbPath} ({e.InnerException?.Message}). Install the Android platform tools (Debian: apt-get install adb).", AdbPath, e);
             }
-            using (process)
-            {
-                // adb shell forwards its stdin to the remote command; an immediate end of input keeps it from waiting.
-                process.StandardInput.Close();
-                var stdout = process.StandardOutput.ReadToEndAsync();
-                var stderr = process.StandardError.ReadToEndAsync();
-                if (!process.WaitForExit((int)Math.Min(int.MaxValue, Timeout.TotalMilliseconds)))
-                {
-                    try { process.Kill(); } catch (InvalidOperationException) { }
-                    throw Failed(ErrorIds.RemoteCommandFailed, $"adb {string.Join(" ", args)} did not finish within {Timeout}.", null, MaceErrorCategory.OperationStopped);
-                }
-                process.WaitForExit();
-                return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
-            }
-        }
-
-        private static readonly Encoding Utf8 = new UTF8Encoding(false);
-
-        /// <summary>
-        /// One local program argument in the form .NET's Process splits back into argv (the Windows command-line rules,
-        /// which .NET also applies on Unix): quoted, backslashes doubled before a quote, quotes escaped.
-        /// </summary>
-        internal static string ProcessArgument(string argument)
-        {
-            var sb = new StringBuilder("\"");
-            int backslashes = 0;
-            foreach (char c in argument)
-            {
-                if (c == '\\') { backslashes++; continue; }
-                sb.Append('\\', c == '"' ? backslashes * 2 + 1 : backslashes).Append(c);
-                backslashes = 0;
-            }
-            return sb.Append('\\', backslashes * 2).Append('"').ToString();
+            if (r == null)
+                throw Failed(ErrorIds.RemoteCommandFailed, $"adb {string.Join(" ", args)} did not finish within {Timeout}.", null, MaceErrorCategory.OperationStopped);
+            return new ProcessResult(r.ExitCode, r.Stdout, r.Stderr);
         }
 
         private sealed class ProcessResult

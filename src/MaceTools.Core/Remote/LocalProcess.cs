@@ -59,9 +59,12 @@ namespace MaceTools.Remote
         /// time (so neither pipe can fill and stall it). Past <paramref name="timeout"/> the process is killed and null is returned.
         /// A program that cannot be started is <see cref="ErrorIds.ToolNotFound"/>.
         /// </summary>
-        public static CommandResult? Run(string fileName, IEnumerable<string> arguments, Stream? stdin, TimeSpan timeout, CancellationToken cancel = default)
+        public static CommandResult? Run(string fileName, IEnumerable<string> arguments, Stream? stdin, TimeSpan timeout, CancellationToken cancel = default,
+            IReadOnlyDictionary<string, string>? environment = null)
         {
             var psi = StartInfo(fileName, arguments);
+            if (environment != null)
+                foreach (var kv in environment) psi.Environment[kv.Key] = kv.Value;
             Process process;
             try
             {

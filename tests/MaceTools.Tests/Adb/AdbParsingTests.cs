@@ -44,12 +44,12 @@ namespace MaceTools.Tests.Adb
         }
 
         [Fact]
-        public void ProcessArgument_IsSplitBackByDotNet()
+        public void WindowsQuote_IsSplitBackByDotNet()
         {
-            // What AdbClient passes to adb: .NET's own argument splitting must give back each string unchanged.
+            // The fallback command line of LocalProcess (no ArgumentList, as on .NET Framework): .NET's own splitting gives each string back.
             var args = HostileStrings.Arguments.Concat(new[] { "", "\\", "a\\\\\"b", "trailing\\\\" }).ToArray();
             var all = new[] { "-c", "printf '%s\\0' \"$@\"", "sh" }.Concat(args);
-            var psi = new ProcessStartInfo("/bin/sh", string.Join(" ", all.Select(AdbClient.ProcessArgument))) { RedirectStandardOutput = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo("/bin/sh", string.Join(" ", all.Select(LocalProcess.WindowsQuote))) { RedirectStandardOutput = true, UseShellExecute = false };
             Assert.Equal(args, Run(psi));
         }
 
