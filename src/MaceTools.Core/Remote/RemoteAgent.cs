@@ -173,7 +173,9 @@ namespace MaceTools.Remote
             if (op == "load")
             {
                 var file = MaceProgram.FromBytes(Convert.FromBase64String(Text(request, "file")), Text(request, "path"));
-                var loads = DeviceLoader.LoadAll(file, device, WorkerCommand.Locate(), host);
+                var worker = WorkerCommand.Locate();
+                host.WriteVerbose($"loading {file.ProgramCount} program entries of {file.Name} on {device.Name} in driver workers ({worker.FileName})");
+                var loads = DeviceLoader.LoadAll(file, device, worker, host);
                 return new Dictionary<string, object?>
                 {
                     ["op"] = "load",
