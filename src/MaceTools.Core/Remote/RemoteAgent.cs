@@ -152,6 +152,7 @@ namespace MaceTools.Remote
         {
             var request = JsonLine.ParseObject(line);
             string op = Text(request, "op");
+            if (op != "build" && op != "load") throw new InvalidOperationException($"unknown agent request '{op}' (known: hello, devices, build, load)");
             var host = new AgentHost();
             var device = HostDevice((int)Number(request, "device"), Text(request, "name"));
             if (op == "build")
@@ -170,24 +171,20 @@ namespace MaceTools.Remote
                     ["verbose"] = host.Verbose,
                 };
             }
-            if (op == "load")
+            var file = MaceProgram.FromBytes(Convert.FromBase64String(Text(request, "file")), Text(request, "path"));
+            var worker = WorkerCommand.Locate();
+            host.WriteVerbose($"loading {file.ProgramCount} program entries of {file.Name} on {device.Name} in driver workers ({worker.FileName})");
+            var loads = DeviceLoader.LoadAll(file, device, worker, host);
+            return new Dictionary<string, object?>
             {
-                var file = MaceProgram.FromBytes(Convert.FromBase64String(Text(request, "file")), Text(request, "path"));
-                var worker = WorkerCommand.Locate();
-                host.WriteVerbose($"loading {file.ProgramCount} program entries of {file.Name} on {device.Name} in driver workers ({worker.FileName})");
-                var loads = DeviceLoader.LoadAll(file, device, worker, host);
-                return new Dictionary<string, object?>
+                ["op"] = "load",
+                ["loads"] = loads.Select(l => new Dictionary<string, object?>
                 {
-                    ["op"] = "load",
-                    ["loads"] = loads.Select(l => new Dictionary<string, object?>
-                    {
-                        ["Key"] = l.Key, ["Status"] = l.Status.ToString(), ["StatusName"] = l.StatusName, ["Stage"] = l.Stage, ["Message"] = l.Message,
-                        ["CreateMs"] = l.CreateMs, ["BuildMs"] = l.BuildMs, ["ReleaseMs"] = l.ReleaseMs, ["WallMs"] = l.WallMs, ["Kernels"] = l.Kernels,
-                    }).ToList(),
-                    ["verbose"] = host.Verbose,
-                };
-            }
-            throw new InvalidOperationException($"unknown agent request '{op}' (known: hello, devices, build, load)");
+                    ["Key"] = l.Key, ["Status"] = l.Status.ToString(), ["StatusName"] = l.StatusName, ["Stage"] = l.Stage, ["Message"] = l.Message,
+                    ["CreateMs"] = l.CreateMs, ["BuildMs"] = l.BuildMs, ["ReleaseMs"] = l.ReleaseMs, ["WallMs"] = l.WallMs, ["Kernels"] = l.Kernels,
+                }).ToList(),
+                ["verbose"] = host.Verbose,
+            };
         }
 
         /// <summary>The host's OpenCL device at <paramref name="index"/>, which must still carry the name the caller discovered.</summary>
