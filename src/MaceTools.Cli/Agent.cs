@@ -25,7 +25,7 @@ namespace MaceTools.Cli
                 if (line.Trim().Length == 0) continue;
                 object reply;
                 try { reply = Handle(line); }
-                catch (Exception e) when (e is MaceException || e is JsonException || e is InvalidOperationException || e is DllNotFoundException)
+                catch (Exception e) when (e is MaceException || e is JsonException || e is InvalidOperationException || e is DllNotFoundException || e is FormatException || e is IOException)
                 {
                     reply = new Dictionary<string, object?> { ["op"] = "error", ["error"] = e.Message };
                 }
@@ -51,7 +51,8 @@ namespace MaceTools.Cli
                 case "devices":
                     return new Dictionary<string, object?> { ["op"] = "devices", ["devices"] = LocalDevices.Discover().Select(AgentProtocol.DeviceFields).ToList() };
                 default:
-                    throw new InvalidOperationException($"unknown agent request '{op}' (known: hello, devices)");
+                    // build and load are Core's (AgentProtocol.Serve), so both ends of them are one piece of code.
+                    return AgentProtocol.Serve(line);
             }
         }
     }

@@ -149,13 +149,17 @@ namespace MaceTools.Cli
                 onDevice.Description = "Also load every entry on this OpenCL device (id or name part), in a worker process, and judge the file by this device's identity.";
                 var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): report tuned keys its GPU models' kernels would not look up, and kernels with no tuned entry." };
                 var modelCache = new Option<string>("--model-cache") { Description = "With --config: where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
+                var inventory = new Option<string>("--inventory") { Description = "A devices.yml: with --target, load every entry on that entry's device (a Linux host over ssh, through the MaceTools agent)." };
+                var target = new Option<string>("--target") { Description = "With --inventory: the entry (name or wildcard, one device) to load on instead of --device." };
                 var test = new Command("test", "Check files and say what a MACE runtime would do with them; with --device, also load every entry on the device. Exit 1 if any check fails.")
-                    { files, version, platform, device, policy, onDevice, config, modelCache, json };
+                    { files, version, platform, device, policy, onDevice, config, modelCache, inventory, target, json };
                 test.SetAction(r => ctx.Execute(r.GetValue(json), h => new TestProgramOperation
                 {
                     Device = r.GetValue(onDevice) == null ? null : Devices.LocalDevices.Select(r.GetValue(onDevice)),
                     Config = r.GetValue(config),
                     ModelCache = r.GetValue(modelCache),
+                    Inventory = r.GetValue(inventory),
+                    Targets = r.GetValue(target) is string t ? new[] { t } : Array.Empty<string>(),
                     Paths = r.GetValue(files)!, LiteralPaths = true,
                     Target = MaceTarget.From(r.GetValue(version), r.GetValue(platform), r.GetValue(device),
                         r.GetValue(policy) == "none" ? CacheReusePolicy.ReuseNone : CacheReusePolicy.ReuseSameGpu),
@@ -236,8 +240,10 @@ namespace MaceTools.Cli
                 var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): convert its GPU models and build their kernel set (the file is named after its library_name)." };
                 var modelCache = new Option<string>("--model-cache") { Description = "Where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
                 var json = JsonOption();
+                var inventory = new Option<string>("--inventory") { Description = "A devices.yml: with --target, build for its entries' devices, on their hosts (Linux over ssh, through the MaceTools agent)." };
+                var targets = new Option<string[]>("--target") { Description = "With --inventory: build for this entry's devices (name or wildcard; repeatable).", AllowMultipleArgumentsPerToken = false };
                 var create = new Command("new", "Compile MACE programs for OpenCL devices and write one program file per device class.")
-                    { from, kernel, config, source, devices, version, output, dest, library, jobs, force, cacheDir, modelCache, noClobber, whatIf, json };
+                    { from, kernel, config, source, devices, version, output, dest, library, jobs, force, cacheDir, modelCache, inventory, targets, noClobber, whatIf, json };
                 create.SetAction(r => ctx.Execute(r.GetValue(json), h => new NewProgramOperation
                 {
                     From = r.GetValue(from),
@@ -254,6 +260,8 @@ namespace MaceTools.Cli
                     Force = r.GetValue(force),
                     Cache = r.GetValue(cacheDir) is string c ? new Compilation.BuildCache(c) : Compilation.BuildCache.Default(),
                     NoClobber = r.GetValue(noClobber),
+                    Inventory = r.GetValue(inventory),
+                    Targets = r.GetValue(targets) ?? Array.Empty<string>(),
                 }.Run(h), whatIf: r.GetValue(whatIf), verbose: true, alwaysArray: true));
                 cmd.Subcommands.Add(create);
             }

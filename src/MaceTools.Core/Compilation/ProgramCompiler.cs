@@ -25,6 +25,20 @@ namespace MaceTools.Compilation
             Options = ProgramKey.CompilerFlags(key);
         }
 
+        /// <summary>
+        /// The job for a key whose source text was assembled elsewhere: the agent builds what the caller's sources gave, so a
+        /// file built on a host matches the program hashes written beside it.
+        /// </summary>
+        public BuildJob(string key, MaceDevice device, string source)
+        {
+            Key = key;
+            Program = ProgramKey.Parse(key).Program;
+            Device = device;
+            Source = source;
+            SourceHash = Kernels.KernelSourceSet.HashText(Source);
+            Options = ProgramKey.CompilerFlags(key);
+        }
+
         /// <summary>Why a key cannot be built for a device from these sources (no source, half precision without fp16), or null.</summary>
         public static string? Refusal(string key, MaceDevice device, Kernels.KernelSourceSet sources)
         {

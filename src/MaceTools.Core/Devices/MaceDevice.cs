@@ -20,6 +20,8 @@ namespace MaceTools.Devices
         public string Address { get; set; } = "";
         /// <summary>The device's name in the inventory (devices.yml), which -Target takes; "" for local devices.</summary>
         public string Target { get; set; } = "";
+        /// <summary>The inventory (devices.yml) the device was found through, so builds and loads can reach it again; "" for local devices.</summary>
+        public string InventoryPath { get; set; } = "";
         /// <summary>The OpenCL library the device was found through.</summary>
         public string Library { get; set; } = "";
 

@@ -38,11 +38,7 @@ namespace MaceTools.Operations
             }
             else
             {
-                string path = PathResolver.FullPath(Inventory, host.CurrentDirectory);
-                var entries = MaceInventory.Select(MaceInventory.Read(path), Targets, Tags);
-                if (entries.Count == 0) host.WriteWarning($"{path}: no entry carries the tag {string.Join(" or ", Tags)}");
-                host.WriteVerbose($"{path}: {entries.Count} device(s): {string.Join(", ", entries.Select(e => e.Display))}");
-                devices = RemoteFactory(host).DiscoverAll(entries);
+                devices = RemoteFactory(host).DiscoverTargets(Inventory, Targets, Tags);
             }
             var re = Name == null ? null : PathResolver.ToRegex(Name);
             var selected = devices.Where(d => (re == null || re.IsMatch(d.Name)) && (!MaceDefault || d.IsMaceDefault)).ToList();

@@ -58,6 +58,7 @@ namespace MaceTools.Operations
             var file = MaceProgram.Load(path);
             if (file.Kind != MaceFileKind.Programs)
                 throw new MaceException(ErrorIds.KindMismatch, MaceErrorCategory.InvalidArgument, $"{path}: is a tuned-parameter file; only program files can be measured", path);
+            Remote.DeviceBackends.RequireLocal(Device, "Measure-MaceProgram");
             var device = Device ?? LocalDevices.Select(null);
             var sources = KernelSource == null ? KernelSourceSet.Builtin : KernelSourceSet.FromDirectory(PathResolver.FullPath(KernelSource, host.CurrentDirectory));
             var version = RuntimeRules.WriterVersion(file);

@@ -10,6 +10,7 @@ using MaceTools.Config;
 using MaceTools.Conversion;
 using MaceTools.Kernels;
 using MaceTools.OpenCL;
+using MaceTools.Remote;
 
 namespace MaceTools.Operations
 {
@@ -46,6 +47,12 @@ namespace MaceTools.Operations
         public BuildCache? Cache { get; set; } = BuildCache.Default();
         public WorkerCommand? Worker { get; set; }
         public IDictionary<string, string> WorkerEnvironment { get; } = new Dictionary<string, string>();
+        /// <summary>A devices.yml whose entries named by <see cref="Targets"/> are built for (on their hosts), as if their devices were in <see cref="Devices"/>.</summary>
+        public string? Inventory { get; set; }
+        /// <summary>Inventory entries to build for (wildcards); needs <see cref="Inventory"/>.</summary>
+        public IReadOnlyList<string> Targets { get; set; } = Array.Empty<string>();
+        /// <summary>Makes the remote side (tests point its clients at their own servers).</summary>
+        public Func<IOperationHost, RemoteDevices> RemoteFactory { get; set; } = h => new RemoteDevices(h);
 
         public void Run(IOperationHost host)
         {
@@ -66,7 +73,9 @@ namespace MaceTools.Operations
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
                     From != null ? $"{From}: has no program entries to build" : "nothing to build: give a program file (-From / --from), program keys (-Kernel / --kernel) or a deployment file (-Config / --config)");
 
-            var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(null) };
+            var devices = Devices.Concat(TargetDevices(host)).ToList();
+            if (devices.Count == 0 && Inventory != null) return; // every target failed; each is an error already
+            if (devices.Count == 0) devices.Add(LocalDevices.Select(null));
             var classes = DeviceClass.OnePerClass(devices);
             foreach (var skipped in devices.Except(classes))
                 host.WriteVerbose($"{skipped}: same device class as another device ({skipped.Class}); built once");
@@ -81,13 +90,39 @@ namespace MaceTools.Operations
             var compiler = new ProgramCompiler(Worker ?? WorkerCommand.Locate()) { Cache = Cache, Force = Force, Parallelism = Parallelism };
             foreach (var kv in WorkerEnvironment) compiler.WorkerEnvironment[kv.Key] = kv.Value;
             var sw = Stopwatch.StartNew();
-            var outcomes = compiler.Build(plans.SelectMany(p => p.Jobs).ToList(), host);
+            // One build per backend: all local classes together (in parallel), each ssh host through its agent.
+            var outcomes = new List<BuildOutcome>();
+            foreach (var group in plans.GroupBy(p => DeviceBackends.Key(p.Device)).ToList())
+            {
+                try
+                {
+                    using var backend = DeviceBackends.For(group.First().Device, () => new LocalBackend(compiler), RemoteFactory, host, Force);
+                    outcomes.AddRange(backend.Build(group.SelectMany(p => p.Jobs).ToList(), host));
+                }
+                catch (MaceException e)
+                {
+                    // A host that cannot build costs its own files only.
+                    host.WriteError(e);
+                    plans.RemoveAll(p => group.Contains(p));
+                }
+            }
             host.WriteVerbose($"compiled {outcomes.Count(o => o.Succeeded && !o.FromCache)} program(s), {outcomes.Count(o => o.FromCache)} from the cache, {outcomes.Count(o => !o.Succeeded)} failed, in {sw.ElapsedMilliseconds} ms");
             foreach (var plan in plans)
             {
                 host.CancellationToken.ThrowIfCancellationRequested();
                 Write(plan, outcomes.Where(o => o.Job.Device == plan.Device).ToList(), sources, library, host);
             }
+        }
+
+        private List<MaceDevice> TargetDevices(IOperationHost host)
+        {
+            if (Inventory == null)
+            {
+                if (Targets.Count > 0)
+                    throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "-Target names entries of an inventory: give the devices.yml too (-Inventory / --inventory)", Targets[0]);
+                return new List<MaceDevice>();
+            }
+            return RemoteFactory(host).DiscoverTargets(Inventory, Targets, Array.Empty<string>());
         }
 
         private List<string> ConfigKeys(MaceConfig? config, MaceDevice device, ModelFetcher fetcher, IOperationHost host)

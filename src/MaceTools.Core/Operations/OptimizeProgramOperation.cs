@@ -41,6 +41,7 @@ namespace MaceTools.Operations
         {
             string cwd = host.CurrentDirectory;
             var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
+            foreach (var d in Devices) Remote.DeviceBackends.RequireLocal(d, "tuning");
             var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(null) };
             var classes = DeviceClass.OnePerClass(devices);
             foreach (var skipped in devices.Except(classes))

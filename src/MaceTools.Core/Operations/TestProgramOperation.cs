@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using MaceTools.Config;
@@ -5,6 +6,7 @@ using MaceTools.Conversion;
 using MaceTools.Devices;
 using MaceTools.Formats;
 using MaceTools.OpenCL;
+using MaceTools.Remote;
 using MaceTools.Verification;
 
 namespace MaceTools.Operations
@@ -21,13 +23,50 @@ namespace MaceTools.Operations
         /// <summary>A deployment file: a tuned-parameter file is checked against the keys its GPU models' kernels look up.</summary>
         public string? Config { get; set; }
         public string? ModelCache { get; set; }
+        /// <summary>A devices.yml: with <see cref="Targets"/>, the entry whose device the files are loaded on (instead of <see cref="Device"/>).</summary>
+        public string? Inventory { get; set; }
+        /// <summary>The inventory entry (a name or wildcard) to load on; it must come to one device.</summary>
+        public IReadOnlyList<string> Targets { get; set; } = Array.Empty<string>();
+        /// <summary>Makes the remote side (tests point its clients at their own servers).</summary>
+        public Func<IOperationHost, RemoteDevices> RemoteFactory { get; set; } = h => new RemoteDevices(h);
         protected override string Activity => "Testing MACE files";
+
+        private MaceException? _noTarget;
+        private bool _resolved;
 
         protected override void ProcessFile(IOperationHost host, string path)
         {
-            var result = Device == null ? Test(path, Target) : TestOnDevice(path, Target, Device, Worker ?? WorkerCommand.Locate(), host);
+            ResolveTarget(host);
+            MaceTestResult result;
+            if (Device == null) result = Test(path, Target);
+            else
+            {
+                using var backend = DeviceBackends.For(Device, () => new LocalBackend(Worker ?? WorkerCommand.Locate()), RemoteFactory, host);
+                result = TestOnDevice(path, Target, Device, backend, host);
+            }
             if (Config != null && result.Kind == MaceFileKind.Tuning) result = WithCoverage(result, host);
             host.WriteObject(Quiet ? (object)result.Passed : result);
+        }
+
+        /// <summary>-Inventory/-Target: the one device they name, resolved on the first file (a failure is repeated for every file, not retried).</summary>
+        private void ResolveTarget(IOperationHost host)
+        {
+            if (_noTarget != null) throw _noTarget;
+            if (_resolved || Inventory == null && Targets.Count == 0) return;
+            if (Inventory == null)
+                throw _noTarget = new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "-Target names an entry of an inventory: give the devices.yml too (-Inventory / --inventory)", Targets[0]);
+            if (Device != null)
+                throw _noTarget = new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "give either -Device or -Target, not both", Device.Name);
+            if (Targets.Count == 0)
+                throw _noTarget = new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"{Inventory}: name the entry to test on with -Target / --target", Inventory);
+            var devices = RemoteFactory(host).DiscoverTargets(Inventory, Targets, Array.Empty<string>());
+            if (devices.Count != 1)
+                throw _noTarget = new MaceException(devices.Count == 0 ? ErrorIds.DeviceNotFound : ErrorIds.InvalidArgument,
+                    devices.Count == 0 ? MaceErrorCategory.ObjectNotFound : MaceErrorCategory.InvalidArgument,
+                    devices.Count == 0 ? $"{string.Join(", ", Targets)}: no device to load on (the entry could not be reached); nothing tested"
+                        : $"{string.Join(", ", Targets)}: names {devices.Count} devices ({string.Join(", ", devices.Select(d => d.Id))}); -Target must come to one device", string.Join(", ", Targets));
+            Device = devices[0];
+            _resolved = true;
         }
 
         /// <summary>
@@ -36,6 +75,13 @@ namespace MaceTools.Operations
         /// </summary>
         public static MaceTestResult TestOnDevice(string path, MaceTarget target, MaceDevice device, WorkerCommand worker, IOperationHost host)
         {
+            using var local = new LocalBackend(worker);
+            return TestOnDevice(path, target, device, local, host);
+        }
+
+        /// <summary><see cref="TestOnDevice(string, MaceTarget, MaceDevice, WorkerCommand, IOperationHost)"/> with the loads run by <paramref name="backend"/> (here, or on the device's ssh host).</summary>
+        public static MaceTestResult TestOnDevice(string path, MaceTarget target, MaceDevice device, IDeviceBackend backend, IOperationHost host)
+        {
             if (!TryLoad(path, out var file, out var undecodable)) return undecodable!;
             var onDevice = device.TargetFor(target.Version ?? RuntimeRules.WriterVersion(file!), target.ReusePolicy);
             onDevice.PlatformInfo = target.PlatformInfo ?? onDevice.PlatformInfo;
@@ -43,7 +89,7 @@ namespace MaceTools.Operations
             var basic = Check(file!, onDevice);
             if (file!.Kind != MaceFileKind.Programs)
                 return new MaceTestResult(path, basic.Generation, basic.Kind, basic.Findings, basic.Verdicts, device.Name);
-            var loads = DeviceLoader.LoadAll(file, device, worker, host);
+            var loads = backend.LoadAll(file, device, host);
             var findings = basic.Findings.Concat(DeviceLoader.Findings(loads, device)).ToArray();
             return new MaceTestResult(path, basic.Generation, basic.Kind, findings, basic.Verdicts, device.Name, loads.ToArray());
         }

@@ -25,6 +25,76 @@ namespace MaceTools.Remote
         public static Dictionary<string, object?> ParseObject(string text) =>
             Parse(text) as Dictionary<string, object?> ?? throw new FormatException($"expected a JSON object, got '{Short(text)}'");
 
+        /// <summary>
+        /// One line of JSON for what Core sends the agent: dictionaries, sequences, strings, booleans, numbers and null;
+        /// byte arrays as base64 strings, as System.Text.Json writes them on the other side.
+        /// </summary>
+        public static string Write(object? value)
+        {
+            var sb = new StringBuilder();
+            WriteValue(sb, value);
+            return sb.ToString();
+        }
+
+        private static void WriteValue(StringBuilder sb, object? value)
+        {
+            switch (value)
+            {
+                case null: sb.Append("null"); break;
+                case bool b: sb.Append(b ? "true" : "false"); break;
+                case string s: Quote(sb, s); break;
+                case byte[] bytes: Quote(sb, Convert.ToBase64String(bytes)); break;
+                case int _: case long _: case double _: sb.Append(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
+                case System.Collections.IDictionary map:
+                    sb.Append('{');
+                    bool first = true;
+                    foreach (System.Collections.DictionaryEntry e in map)
+                    {
+                        if (!first) sb.Append(',');
+                        first = false;
+                        Quote(sb, Convert.ToString(e.Key, CultureInfo.InvariantCulture) ?? "");
+                        sb.Append(':');
+                        WriteValue(sb, e.Value);
+                    }
+                    sb.Append('}');
+                    break;
+                case System.Collections.IEnumerable items:
+                    sb.Append('[');
+                    bool firstItem = true;
+                    foreach (var item in items)
+                    {
+                        if (!firstItem) sb.Append(',');
+                        firstItem = false;
+                        WriteValue(sb, item);
+                    }
+                    sb.Append(']');
+                    break;
+                default: throw new ArgumentException($"no JSON form for {value.GetType().Name}", nameof(value));
+            }
+        }
+
+        private static void Quote(StringBuilder sb, string s)
+        {
+            sb.Append('"');
+            foreach (char c in s)
+            {
+                switch (c)
+                {
+                    case '"': sb.Append("\\\""); break;
+                    case '\\': sb.Append("\\\\"); break;
+                    case '\n': sb.Append("\\n"); break;
+                    case '\r': sb.Append("\\r"); break;
+                    case '\t': sb.Append("\\t"); break;
+                    default:
+                        // Control characters (and the line separators some readers split on) as \u escapes: one request, one line.
+                        if (c < ' ' || c == '\u2028' || c == '\u2029') sb.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                        else sb.Append(c);
+                        break;
+                }
+            }
+            sb.Append('"');
+        }
+
         private static object? Value(string s, ref int i)
         {
             Space(s, ref i);

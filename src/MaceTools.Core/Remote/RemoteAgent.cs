@@ -7,8 +7,11 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using MaceTools.Compilation;
 using MaceTools.Devices;
 using MaceTools.OpenCL;
+using MaceTools.Operations;
+using MaceTools.Verification;
 
 namespace MaceTools.Remote
 {
@@ -19,8 +22,18 @@ namespace MaceTools.Remote
     /// <item><c>{"op":"hello"}</c> → <c>{"op":"hello","version":"0.1.0","architecture":"x86_64"}</c></item>
     /// <item><c>{"op":"devices"}</c> → <c>{"op":"devices","devices":[{...}]}</c>: every OpenCL device as
     /// <see cref="DeviceFields"/> gives it (MaceDevice's settable properties under their own names)</item>
+    /// <item><c>{"op":"build","device":INDEX,"name":"...","force":false,"jobs":[{"key":"...","source":"..."}]}</c> →
+    /// <c>{"op":"build","outcomes":[{"key","statusName","log","fromCache","binary"}],"verbose":[...]}</c>: the host's
+    /// <see cref="ProgramCompiler"/> (its driver workers and its build cache) compiles the source text the caller assembled,
+    /// so the program hashes written beside the binaries match; binaries are base64, null for a failed build.</item>
+    /// <item><c>{"op":"load","device":INDEX,"name":"...","path":"file name","file":"base64"}</c> →
+    /// <c>{"op":"load","loads":[{MaceEntryLoad's fields}],"verbose":[...]}</c>: <see cref="DeviceLoader.LoadAll"/> on the host,
+    /// so every entry loads in the host's driver workers and a binary that crashes the driver costs one worker, not the agent.</item>
     /// <item>any failure → <c>{"op":"error","error":"message"}</c></item>
     /// </list>
+    /// The device is the host's OpenCL index with its name as a check, so a host whose drivers changed since discovery
+    /// is an error rather than a build on another device. Build and load run MaceTools' own code on the host rather than
+    /// CLI commands with files moved back and forth: the same objects come back, and nothing is left on the host.
     /// JSON rather than the driver worker's tab-separated lines because the agent talks to other machines, where a
     /// self-describing, widely readable format helps whoever debugs it; the CLI writes it with System.Text.Json and Core
     /// reads it with <see cref="JsonLine"/>.
@@ -67,6 +80,136 @@ namespace MaceTools.Remote
                 p.SetValue(d, value);
             }
             return d;
+        }
+
+        // ---- build and load: the caller's side ----------------------------------------------------------------------------
+
+        public static string BuildRequest(MaceDevice device, IEnumerable<BuildJob> jobs, bool force) => JsonLine.Write(new Dictionary<string, object?>
+        {
+            ["op"] = "build", ["device"] = device.Index, ["name"] = device.Name, ["force"] = force,
+            ["jobs"] = jobs.Select(j => new Dictionary<string, object?> { ["key"] = j.Key, ["source"] = j.Source }).ToList(),
+        });
+
+        /// <summary>The outcomes of a <c>build</c> answer, matched to the caller's jobs by key (a key the agent did not answer failed).</summary>
+        public static List<BuildOutcome> ReadBuild(Dictionary<string, object?> reply, IReadOnlyList<BuildJob> jobs)
+        {
+            var byKey = Items(reply, "build", "outcomes").ToDictionary(o => Text(o, "key"), StringComparer.Ordinal);
+            return jobs.Select(j =>
+            {
+                var o = new BuildOutcome(j);
+                if (!byKey.TryGetValue(j.Key, out var f)) { o.StatusName = "not answered"; o.Log = "the agent's answer has no outcome for this key"; return o; }
+                o.StatusName = Text(f, "statusName");
+                o.Log = Text(f, "log");
+                o.FromCache = f.TryGetValue("fromCache", out var c) && c is bool b && b;
+                if (f.TryGetValue("binary", out var bin) && bin is string base64) o.Binary = Convert.FromBase64String(base64);
+                return o;
+            }).ToList();
+        }
+
+        public static string LoadRequest(MaceDevice device, MaceProgram file) => JsonLine.Write(new Dictionary<string, object?>
+        {
+            ["op"] = "load", ["device"] = device.Index, ["name"] = device.Name, ["path"] = file.Name, ["file"] = file.CopyBytes(),
+        });
+
+        /// <summary>The entry loads of a <c>load</c> answer, as <see cref="DeviceLoader.LoadAll"/> gave them on the host.</summary>
+        public static List<MaceEntryLoad> ReadLoads(Dictionary<string, object?> reply) => Items(reply, "load", "loads").Select(f => new MaceEntryLoad
+        {
+            Key = Text(f, "Key"),
+            Status = (EntryLoadStatus)Enum.Parse(typeof(EntryLoadStatus), Text(f, "Status")),
+            StatusName = Text(f, "StatusName"),
+            Stage = Text(f, "Stage"),
+            Message = Text(f, "Message"),
+            CreateMs = Number(f, "CreateMs"),
+            BuildMs = Number(f, "BuildMs"),
+            ReleaseMs = Number(f, "ReleaseMs"),
+            WallMs = Number(f, "WallMs"),
+            Kernels = f.TryGetValue("Kernels", out var k) && k is List<object?> list ? list.Select(x => x as string ?? "").ToArray() : new string[0],
+        }).ToList();
+
+        /// <summary>The agent's own verbose lines of an answer (what its compiler and loader said on the host).</summary>
+        public static IEnumerable<string> Verbose(Dictionary<string, object?> reply) =>
+            reply.TryGetValue("verbose", out var v) && v is List<object?> lines ? lines.OfType<string>() : Enumerable.Empty<string>();
+
+        private static IEnumerable<Dictionary<string, object?>> Items(Dictionary<string, object?> reply, string op, string field)
+        {
+            string got = Text(reply, "op");
+            if (got == "error") throw new FormatException(Text(reply, "error"));
+            if (got != op || !(reply.TryGetValue(field, out var list) && list is List<object?> items))
+                throw new FormatException($"expected a {op} answer, got '{JsonLine.Write(reply).Substring(0, Math.Min(200, JsonLine.Write(reply).Length))}'");
+            return items.Select(i => i as Dictionary<string, object?> ?? throw new FormatException($"an item of {field} is not an object"));
+        }
+
+        private static string Text(Dictionary<string, object?> f, string name) => f.TryGetValue(name, out var v) ? Convert.ToString(v, CultureInfo.InvariantCulture) ?? "" : "";
+        private static double Number(Dictionary<string, object?> f, string name) => f.TryGetValue(name, out var v) && v is double d ? d : 0;
+
+        // ---- build and load: the agent's side ----------------------------------------------------------------------------
+
+        /// <summary>
+        /// Serves a <c>build</c> or <c>load</c> request on the host (the CLI's agent hands them here, so the work is Core's own
+        /// code on both ends). Returns the answer's fields; failures throw, and the agent answers them as <c>error</c>.
+        /// </summary>
+        public static Dictionary<string, object?> Serve(string line)
+        {
+            var request = JsonLine.ParseObject(line);
+            string op = Text(request, "op");
+            if (op != "build" && op != "load") throw new InvalidOperationException($"unknown agent request '{op}' (known: hello, devices, build, load)");
+            var host = new AgentHost();
+            var device = HostDevice((int)Number(request, "device"), Text(request, "name"));
+            if (op == "build")
+            {
+                var jobs = Items(new Dictionary<string, object?> { ["op"] = "build", ["jobs"] = request.TryGetValue("jobs", out var j) ? j : null }, "build", "jobs")
+                    .Select(f => new BuildJob(Text(f, "key"), device, Text(f, "source"))).ToList();
+                var compiler = new ProgramCompiler(WorkerCommand.Locate()) { Cache = BuildCache.Default(), Force = request.TryGetValue("force", out var force) && force is bool b && b };
+                var outcomes = compiler.Build(jobs, host);
+                return new Dictionary<string, object?>
+                {
+                    ["op"] = "build",
+                    ["outcomes"] = outcomes.Select(o => new Dictionary<string, object?>
+                    {
+                        ["key"] = o.Job.Key, ["statusName"] = o.StatusName, ["log"] = o.Log, ["fromCache"] = o.FromCache, ["binary"] = o.Binary,
+                    }).ToList(),
+                    ["verbose"] = host.Verbose,
+                };
+            }
+            var file = MaceProgram.FromBytes(Convert.FromBase64String(Text(request, "file")), Text(request, "path"));
+            var worker = WorkerCommand.Locate();
+            host.WriteVerbose($"loading {file.ProgramCount} program entries of {file.Name} on {device.Name} in driver workers ({worker.FileName})");
+            var loads = DeviceLoader.LoadAll(file, device, worker, host);
+            return new Dictionary<string, object?>
+            {
+                ["op"] = "load",
+                ["loads"] = loads.Select(l => new Dictionary<string, object?>
+                {
+                    ["Key"] = l.Key, ["Status"] = l.Status.ToString(), ["StatusName"] = l.StatusName, ["Stage"] = l.Stage, ["Message"] = l.Message,
+                    ["CreateMs"] = l.CreateMs, ["BuildMs"] = l.BuildMs, ["ReleaseMs"] = l.ReleaseMs, ["WallMs"] = l.WallMs, ["Kernels"] = l.Kernels,
+                }).ToList(),
+                ["verbose"] = host.Verbose,
+            };
+        }
+
+        /// <summary>The host's OpenCL device at <paramref name="index"/>, which must still carry the name the caller discovered.</summary>
+        private static MaceDevice HostDevice(int index, string name)
+        {
+            var devices = LocalDevices.Discover();
+            var d = devices.FirstOrDefault(x => x.Index == index);
+            if (d == null || d.Name != name)
+                throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
+                    $"no OpenCL device {index} named '{name}' on this host (devices: {string.Join(", ", devices.Select(x => $"{x.Index}: {x.Name}"))})", name);
+            return d;
+        }
+
+        /// <summary>The agent's operation host: verbose lines and warnings go back in the answer; there is no console on the host.</summary>
+        private sealed class AgentHost : IOperationHost
+        {
+            public List<string> Verbose { get; } = new List<string>();
+            public void WriteObject(object item) { }
+            public void WriteError(MaceException error) => Verbose.Add("error: " + error.Message);
+            public void WriteWarning(string message) => Verbose.Add("warning: " + message);
+            public void WriteVerbose(string message) => Verbose.Add(message);
+            public void WriteProgress(OperationProgress progress) { }
+            public bool ShouldProcess(string target, string action) => true;
+            public System.Threading.CancellationToken CancellationToken => System.Threading.CancellationToken.None;
+            public string CurrentDirectory => Environment.CurrentDirectory;
         }
 
         /// <summary>Reads a <c>devices</c> answer; an <c>error</c> answer or anything else is a <see cref="FormatException"/> with its text.</summary>

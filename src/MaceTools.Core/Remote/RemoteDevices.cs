@@ -57,6 +57,30 @@ namespace MaceTools.Remote
             return all;
         }
 
+        /// <summary>
+        /// The devices of the inventory entries whose names match <paramref name="targets"/> (wildcards) or carry one of
+        /// <paramref name="tags"/>: what Get-MaceDevice -Inventory lists, and what -Target resolves to on the cmdlets that act on devices.
+        /// </summary>
+        public List<MaceDevice> DiscoverTargets(string inventoryPath, IReadOnlyList<string> targets, IReadOnlyList<string> tags)
+        {
+            string path = PathResolver.FullPath(inventoryPath, _host.CurrentDirectory);
+            var entries = MaceInventory.Select(MaceInventory.Read(path), targets, tags);
+            if (entries.Count == 0) _host.WriteWarning($"{path}: no entry carries the tag {string.Join(" or ", tags)}");
+            _host.WriteVerbose($"{path}: {entries.Count} device(s): {string.Join(", ", entries.Select(e => e.Display))}");
+            return DiscoverAll(entries);
+        }
+
+        /// <summary>The inventory entry a remote device came from (read again from its <see cref="MaceDevice.InventoryPath"/>).</summary>
+        public static InventoryDevice EntryOf(MaceDevice device)
+        {
+            if (device.InventoryPath.Length == 0 || device.Target.Length == 0)
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                    $"{device.Target} ({device.Address}): a {device.Transport} device without its inventory; get it with Get-MaceDevice -Inventory, or use -Inventory and -Target", device.Target);
+            return MaceInventory.Read(device.InventoryPath).FirstOrDefault(e => e.Name == device.Target)
+                ?? throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
+                    $"{device.Target} ({device.Address}): no longer in {device.InventoryPath}", device.Target);
+        }
+
         /// <summary>The devices of one entry; failures throw a <see cref="MaceException"/> whose message starts with the entry's name and address.</summary>
         public List<MaceDevice> Discover(InventoryDevice device)
         {
@@ -72,6 +96,7 @@ namespace MaceTools.Remote
             foreach (var d in found)
             {
                 d.Target = device.Name;
+                d.InventoryPath = device.InventoryPath ?? "";
                 d.Transport = device.Transport;
                 d.Address = device.Transport == RemoteTransport.Adb ? d.Address : $"{device.Destination}:{device.Port ?? 22}";
                 d.Id = device.Name + ":" + d.Index.ToString(CultureInfo.InvariantCulture);
@@ -86,47 +111,18 @@ namespace MaceTools.Remote
 
         // ---- ssh -------------------------------------------------------------------------------------------------------------
 
-        // $1 = agent version. Prints the agent folder, the architecture and, when the copy exists, its macetools.dll's sha256.
-        private const string ProbeScript =
-            "d=\"${XDG_CACHE_HOME:-$HOME/.cache}/macetools/agent/$1\"; printf '%s\\n' \"$d\"; uname -m; " +
-            "if [ -f \"$d/macetools.dll\" ]; then sha256sum < \"$d/macetools.dll\"; fi";
-
-        // $1 = agent folder. Unpacks standard input beside it and renames it into place, so a broken copy never looks complete.
-        private const string InstallScript =
-            "t=\"$1.part.$$\"; mkdir -p \"$t\" && if tar -C \"$t\" -xf -; then rm -rf \"$1\" && mv \"$t\" \"$1\"; else s=$?; rm -rf \"$t\"; exit $s; fi";
-
-        // $1 = agent folder. The dotnet host where it is on PATH, else the apphost (which finds a runtime in the usual places).
-        private const string RunScript =
-            "if command -v dotnet >/dev/null 2>&1; then exec dotnet \"$1/macetools.dll\" agent; fi; exec \"$1/macetools\" agent";
-
         private List<MaceDevice> DiscoverSsh(InventoryDevice device)
         {
             using var ssh = SshClientFactory(device);
             ssh.Cancellation = _host.CancellationToken;
-            var agent = Agent;
-            var probe = ssh.RunChecked(new[] { "sh", "-c", ProbeScript, "sh", agent?.Version ?? "none" }).Stdout.Split('\n');
-            string dir = probe[0].Trim();
-            string arch = probe.Length > 1 ? probe[1].Trim() : "";
-            string? remoteSha = probe.Length > 2 && probe[2].Length >= 64 ? probe[2].Substring(0, 64) : null;
-
-            if (agent == null)
+            var agent = new AgentClient(ssh, Agent, _host);
+            string? unusable = agent.Install();
+            if (unusable != null)
             {
-                _host.WriteWarning($"{device.Display}: no MaceTools agent build found next to this one (macetools with macetools.deps.json); falling back to clinfo");
+                _host.WriteWarning($"{device.Display}: {unusable}; falling back to clinfo");
                 return Clinfo(ssh, device);
             }
-            if (arch != agent.Architecture)
-            {
-                _host.WriteWarning($"{device.Display}: no MaceTools agent for {(arch.Length == 0 ? "this host's architecture" : arch)} (this build runs on {agent.Architecture}); falling back to clinfo");
-                return Clinfo(ssh, device);
-            }
-            if (remoteSha == agent.DllSha256)
-                _host.WriteVerbose($"{device.Display}: the MaceTools agent {agent.Version} is already in {dir}");
-            else
-            {
-                _host.WriteVerbose($"{device.Display}: copying the MaceTools agent {agent.Version} ({agent.Files.Count} files from {agent.Directory}) to {dir}");
-                ssh.RunChecked(new[] { "sh", "-c", InstallScript, "sh", dir }, agent.Tar());
-            }
-            var run = ssh.Run(new[] { "sh", "-c", RunScript, "sh", dir }, Encoding.UTF8.GetBytes("{\"op\":\"devices\"}\n"));
+            var run = agent.Run(new[] { "{\"op\":\"devices\"}" });
             string answer = run.Stdout.Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? "";
             try
             {
@@ -134,10 +130,10 @@ namespace MaceTools.Remote
             }
             catch (FormatException e)
             {
-                _host.WriteWarning($"{device.Display}: the MaceTools agent in {dir} answered: {e.Message}; falling back to clinfo");
+                _host.WriteWarning($"{device.Display}: the MaceTools agent in {agent.Directory} answered: {e.Message}; falling back to clinfo");
                 return Clinfo(ssh, device);
             }
-            _host.WriteWarning($"{device.Display}: the MaceTools agent in {dir} did not run (exit {run.ExitCode}: {Tail(run.Stderr)}; it needs a .NET 10 runtime on the host); falling back to clinfo");
+            _host.WriteWarning($"{device.Display}: the MaceTools agent in {agent.Directory} did not run (exit {run.ExitCode}: {Tail(run.Stderr)}; it needs a .NET 10 runtime on the host); falling back to clinfo");
             return Clinfo(ssh, device);
         }
 
@@ -154,11 +150,7 @@ namespace MaceTools.Remote
             return list;
         }
 
-        private static string Tail(string text)
-        {
-            string t = text.Trim();
-            return t.Length == 0 ? "no message" : t.Length <= 300 ? t : "…" + t.Substring(t.Length - 300);
-        }
+        private static string Tail(string text) => AgentClient.Tail(text);
 
         // ---- adb -------------------------------------------------------------------------------------------------------------
 

@@ -121,6 +121,15 @@ namespace MaceTools.Commands
         [Parameter]
         public SwitchParameter NoClobber { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Inventory { get; set; }
+
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Target { get; set; } = Array.Empty<string>();
+
         private readonly List<MaceDevice> _devices = new List<MaceDevice>();
 
         protected override void ProcessRecord() => _devices.AddRange(Device);
@@ -141,6 +150,8 @@ namespace MaceTools.Commands
             Parallelism = ThrottleLimit,
             Force = Force,
             NoClobber = NoClobber,
+            Inventory = Inventory == null ? null : ProviderPath(Inventory),
+            Targets = Target,
         }.Run(host));
     }
 

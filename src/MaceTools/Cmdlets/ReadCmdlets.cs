@@ -69,6 +69,15 @@ namespace MaceTools.Commands
         [Parameter]
         public string? ModelCache { get; set; }
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Inventory { get; set; }
+
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string? Target { get; set; }
+
         protected override void ProcessRecord() => Run(host => WithPaths(new TestProgramOperation
         {
             Target = MaceTarget.From(MaceVersion, PlatformInfo, DeviceName, ReusePolicy),
@@ -76,6 +85,8 @@ namespace MaceTools.Commands
             Device = Device,
             Config = Config == null ? null : ProviderPath(Config),
             ModelCache = ModelCache == null ? null : ProviderPath(ModelCache),
+            Inventory = Inventory == null ? null : ProviderPath(Inventory),
+            Targets = Target == null ? System.Array.Empty<string>() : new[] { Target },
         }).Run(host));
     }
 }
