@@ -110,7 +110,7 @@ namespace MaceTools.Operations
         private PublishResult PublishOne(PublishPlan plan, Action<string> status)
         {
             IRemoteFiles remote;
-            try { remote = Connect?.Invoke(plan.Device) ?? ShellRemoteFiles.For(plan.Device, Adb); }
+            try { remote = Connect?.Invoke(plan.Device) ?? ShellRemoteFiles.For(plan.Device, Adb, reuseConnection: false); } // one command per target: no master
             catch (MaceException e) { return plan.NewResult(PublishStatus.Failed, e.Message, e.ErrorId); }
             using (remote) return Publisher.Publish(remote, plan, status);
         }

@@ -19,6 +19,13 @@ namespace MaceTools.Remote
         public double AllHostsSeconds { get; set; }
         /// <summary><see cref="AllHostsSeconds"/> / <see cref="OneHostSeconds"/>; the target is at most 3 for 16 hosts at throttle 8.</summary>
         public double Ratio => OneHostSeconds > 0 ? AllHostsSeconds / OneHostSeconds : 0;
+        /// <summary>The floor, timed the same way: a bare <c>ssh DEVICE true</c> (one login, nothing else) to one device and to all.</summary>
+        public double OneLoginSeconds { get; set; }
+        public double AllLoginsSeconds { get; set; }
+        public double LoginRatio => OneLoginSeconds > 0 ? AllLoginsSeconds / OneLoginSeconds : 0;
+        /// <summary>The machine's CPU use (all cores, /proc/stat) while publishing to one host and to all: near 100% means the run is bound by CPU here (ssh, sshd and the shells share the cores), not by the network.</summary>
+        public double OneHostCpuPercent { get; set; }
+        public double AllHostsCpuPercent { get; set; }
         /// <summary>Targets that did not end Published (with their errors); a benchmark with failures measures nothing useful.</summary>
         public List<string> Failures { get; } = new List<string>();
     }
@@ -44,30 +51,56 @@ namespace MaceTools.Remote
             var result = new PublishBenchmarkResult { Hosts = bench.Count, Throttle = throttle, FileBytes = new FileInfo(file).Length, Rounds = rounds };
             var one = new List<double>();
             var all = new List<double>();
+            var oneCpu = new List<double>();
+            var allCpu = new List<double>();
+            var oneLogin = new List<double>();
+            var allLogins = new List<double>();
             try
             {
                 for (int i = 0; i < rounds; i++)
                 {
-                    one.Add(Time(bench.Take(1).ToList(), file, throttle, result));
-                    all.Add(Time(bench, file, throttle, result));
-                    log?.Invoke($"round {i + 1}: 1 host {one[i]:0.000} s, {bench.Count} hosts at throttle {throttle} {all[i]:0.000} s");
+                    one.Add(Time(bench.Take(1).ToList(), file, throttle, result, oneCpu));
+                    all.Add(Time(bench, file, throttle, result, allCpu));
+                    oneLogin.Add(Logins(bench.Take(1).ToList(), throttle));
+                    allLogins.Add(Logins(bench, throttle));
+                    log?.Invoke($"round {i + 1}: 1 host {one[i]:0.000} s (CPU {oneCpu[i]:0}%), {bench.Count} hosts at throttle {throttle} {all[i]:0.000} s (CPU {allCpu[i]:0}%); " +
+                        $"bare ssh logins {oneLogin[i]:0.000} s and {allLogins[i]:0.000} s");
                 }
             }
             finally { Clean(bench, throttle); }
-            result.OneHostSeconds = Median(one);
-            result.AllHostsSeconds = Median(all);
+            result.OneHostSeconds = Statistics.Median(one);
+            result.AllHostsSeconds = Statistics.Median(all);
+            result.OneLoginSeconds = Statistics.Median(oneLogin);
+            result.AllLoginsSeconds = Statistics.Median(allLogins);
+            result.OneHostCpuPercent = Statistics.Median(oneCpu);
+            result.AllHostsCpuPercent = Statistics.Median(allCpu);
             return result;
         }
 
-        private static double Time(List<InventoryDevice> devices, string file, int throttle, PublishBenchmarkResult result)
+        private static double Time(List<InventoryDevice> devices, string file, int throttle, PublishBenchmarkResult result, List<double> cpu)
         {
             Clean(devices, throttle);
             var host = new CollectingHost();
+            var before = CpuTicks();
             var watch = Stopwatch.StartNew();
             new PublishProgramOperation { Paths = new[] { file }, LiteralPaths = true, Devices = devices, Force = true, ThrottleLimit = throttle }.Run(host);
             double seconds = watch.Elapsed.TotalSeconds;
+            var after = CpuTicks();
+            cpu.Add(after.Total > before.Total ? 100.0 * (after.Busy - before.Busy) / (after.Total - before.Total) : 0);
             result.Failures.AddRange(host.Results.Where(r => r.Status != PublishStatus.Published).Select(r => r.ToString()));
             return seconds;
+        }
+
+        /// <summary>Seconds for one <c>ssh DEVICE true</c> per ssh device at the throttle: what a login alone costs here.</summary>
+        private static double Logins(List<InventoryDevice> devices, int throttle)
+        {
+            var watch = Stopwatch.StartNew();
+            Parallel.ForEach(devices.Where(d => d.Transport == RemoteTransport.Ssh), new ParallelOptions { MaxDegreeOfParallelism = throttle }, d =>
+            {
+                using var ssh = new SshClient(d) { ReuseConnection = false };
+                ssh.RunChecked(new[] { "true" });
+            });
+            return watch.Elapsed.TotalSeconds;
         }
 
         /// <summary>Removes the benchmark's file and its backup from every device.</summary>
@@ -83,10 +116,17 @@ namespace MaceTools.Remote
                 catch (MaceException) { } // an unreachable device fails the round itself, with its error
             });
 
-        private static double Median(List<double> xs)
+        /// <summary>Busy and total jiffies of all cores from /proc/stat's first line (zeros where there is none).</summary>
+        private static (long Busy, long Total) CpuTicks()
         {
-            var s = xs.OrderBy(x => x).ToList();
-            return s.Count == 0 ? 0 : s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2;
+            try
+            {
+                var f = File.ReadLines("/proc/stat").First().Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(long.Parse).ToArray();
+                long idle = f[3] + (f.Length > 4 ? f[4] : 0); // idle + iowait
+                long total = f.Take(8).Sum();
+                return (total - idle, total);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is FormatException) { return (0, 0); }
         }
 
         /// <summary>Keeps the results, answers yes, drops the chatter.</summary>

@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
+using System.Linq;
 
 namespace MaceTools.Remote
 {
@@ -39,14 +41,38 @@ namespace MaceTools.Remote
     }
 
     /// <summary>
-    /// Replaces one device file so that readers see the old file or the new one, never a partial one: upload under a temporary
-    /// name in the destination's folder, check its SHA-256 there, keep the old file as <c>dest.bak</c> (a hard link, so the old
-    /// file stays whole until the rename), rename over the destination, check again; any failure after the rename puts the old
-    /// file back. The temporary file is removed on every path.
+    /// Replaces one device file so that readers see the old file or the new one, never a partial one. The whole exchange is
+    /// one device-side script (one round trip over ssh, the file on its standard input): make the folder; report the old
+    /// file's SHA-256 and stop if it is already the new one; store the new file under a temporary name beside it and check
+    /// its SHA-256 there; keep the old file as <c>dest.bak</c> (a hard link, so the old file stays whole until the rename);
+    /// rename over the destination; check again, and put the old file back if that fails. The temporary file is removed on
+    /// every path the script sees; a transport that dies mid-way gets a last <c>rm</c>.
     /// </summary>
     public static class Publisher
     {
         public const string BackupSuffix = ".bak";
+
+        // $1 dir, $2 dest, $3 temp, $4 expected SHA-256, $5 "stdin" when the file arrives on standard input (else it is at $3).
+        // Each outcome is one line on stdout; exit codes name the step that failed (stderr says why).
+        private const string Script =
+            "h() { x=$(sha256sum < \"$1\") || return 1; echo \"${x%% *}\"; }; " +
+            "mkdir -p -- \"$1\" || exit 10; " +
+            "old=; if [ -e \"$2\" ]; then old=$(h \"$2\") || exit 11; fi; echo \"previous $old\"; " +
+            "if [ \"$old\" = \"$4\" ]; then if [ \"$5\" = stdin ]; then cat > /dev/null; fi; rm -f -- \"$3\"; echo unchanged; exit 0; fi; " +
+            "if [ \"$5\" = stdin ]; then cat > \"$3\" || { rm -f -- \"$3\"; exit 12; }; fi; " +
+            "new=$(h \"$3\") || { rm -f -- \"$3\"; exit 13; }; " +
+            "[ \"$new\" = \"$4\" ] || { rm -f -- \"$3\"; echo \"uploaded $new\"; exit 14; }; " +
+            "if [ -n \"$old\" ]; then ln -f -- \"$2\" \"$2.bak\" 2>/dev/null || cp -p -- \"$2\" \"$2.bak\" || { rm -f -- \"$2.bak\" \"$3\"; exit 15; }; echo kept; fi; " +
+            "mv -f -- \"$3\" \"$2\" || { rm -f -- \"$3\"; exit 16; }; " +
+            "pub=$(h \"$2\"); if [ \"$pub\" != \"$4\" ]; then " +
+            "if [ -n \"$old\" ]; then mv -f -- \"$2.bak\" \"$2\"; else rm -f -- \"$2\"; fi; echo \"published $pub\"; exit 17; fi; " +
+            "echo published";
+
+        private static readonly Dictionary<int, string> Steps = new Dictionary<int, string>
+        {
+            [10] = "making the folder", [11] = "reading the previous file", [12] = "storing the upload", [13] = "reading the upload back",
+            [14] = "checking the upload", [15] = "keeping the previous file", [16] = "renaming into place", [17] = "checking the published file",
+        };
 
         /// <summary>The temporary name next to <paramref name="destination"/>: hidden, and marked as ours for a clean-up by hand.</summary>
         public static string TempPath(string destination)
@@ -63,70 +89,54 @@ namespace MaceTools.Remote
             var result = plan.NewResult(PublishStatus.Failed);
             string dest = plan.Destination;
             string temp = TempPath(dest);
-            bool tempMade = false;
             try
             {
-                status?.Invoke("checking " + dest);
-                result.PreviousSha256 = remote.Prepare(dest);
-                if (result.PreviousSha256 == plan.Sha256)
-                {
-                    result.Status = PublishStatus.Unchanged;
-                    return result;
-                }
-
-                status?.Invoke("uploading to " + temp);
-                tempMade = true;
-                Verify(remote, remote.UploadAndHash(plan.File, temp), temp, plan.Sha256, "the uploaded copy", renamed: false);
-
-                status?.Invoke("renaming into place");
-                string? backup = result.PreviousSha256 != null ? dest + BackupSuffix : null;
-                string published = remote.Commit(temp, dest, backup);
-                tempMade = false;
-                result.Backup = backup;
-                Verify(remote, published, dest, plan.Sha256, "the published file", renamed: true);
-                result.Status = PublishStatus.Published;
+                status?.Invoke("publishing to " + dest);
+                var (code, stdout, stderr) = remote.RunWithFile(onStdin => new[] { "sh", "-c", Script, "sh", Split(dest).Dir, dest, temp, plan.Sha256, onStdin ? "stdin" : "staged" },
+                    plan.File, temp);
+                Read(result, code, stdout, stderr, dest, temp, plan.Sha256, remote.Device);
             }
             catch (MaceException e)
             {
+                // The transport failed (unreachable, host key, timeout): the script may not have run, or may have stopped mid-way.
                 result.Error = e.Message;
                 result.ErrorId = e.ErrorId;
-                if (e is RemoteStepException step && step.Renamed)
-                {
-                    tempMade = false;
-                    result.Backup = result.PreviousSha256 != null ? dest + BackupSuffix : null;
-                    RollBack(remote, result, dest);
-                }
+                TryRemove(remote, temp, result);
             }
-            finally
-            {
-                if (tempMade) TryRemove(remote, temp, result);
-                result.Seconds = watch.Elapsed.TotalSeconds;
-            }
+            result.Seconds = watch.Elapsed.TotalSeconds;
             return result;
         }
 
-        private static void Verify(IRemoteFiles remote, string actual, string path, string expected, string what, bool renamed)
+        /// <summary>The script's report: one line per outcome, the exit code naming the failed step.</summary>
+        private static void Read(PublishResult result, int code, string stdout, string stderr, string dest, string temp, string expected, InventoryDevice device)
         {
-            if (actual != expected)
-                throw new RemoteStepException($"{remote.Device.Display}: {what} {path} has SHA-256 {actual}, expected {expected}", remote.Device.Name, renamed, ErrorIds.ChecksumMismatch);
-        }
-
-        /// <summary>After a failed rename or check: the backup goes back in one rename; with no previous file, the new one goes.</summary>
-        private static void RollBack(IRemoteFiles remote, PublishResult result, string dest)
-        {
-            try
+            string? Line(string word) => stdout.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l == word || l.StartsWith(word + " ", StringComparison.Ordinal));
+            string? Value(string word) { var l = Line(word); return l == null || l.Length <= word.Length ? null : l.Substring(word.Length + 1); }
+            result.PreviousSha256 = Value("previous");
+            if (code == 0 && Line("unchanged") != null)
             {
-                if (result.Backup != null)
-                {
-                    remote.Rename(result.Backup, dest);
-                    result.Backup = null;
-                }
-                else remote.Remove(dest);
-                result.Status = PublishStatus.RolledBack;
+                result.Status = PublishStatus.Unchanged;
+                return;
             }
-            catch (MaceException e)
+            if (Line("kept") != null) result.Backup = dest + BackupSuffix;
+            if (code == 0 && Line("published") != null)
             {
-                result.Error += $"; rolling back failed too: {e.Message}";
+                result.Status = PublishStatus.Published;
+                return;
+            }
+            string err = stderr.Trim();
+            string why = code switch
+            {
+                14 => $"the uploaded copy {temp} has SHA-256 {Value("uploaded")}, expected {expected}",
+                17 => $"the published file has SHA-256 {Value("published")}, expected {expected}; " + (result.Backup != null ? "the previous file is back" : "it was removed"),
+                _ => Steps.TryGetValue(code, out var step) ? $"{step} failed (exit code {code})" : $"the publish script failed (exit code {code})",
+            };
+            result.Error = $"{device.Display}: {dest}: {why}{(err.Length == 0 ? "" : ": " + err)}";
+            result.ErrorId = code == 14 || code == 17 ? ErrorIds.ChecksumMismatch : ErrorIds.RemoteCommandFailed;
+            if (code == 17)
+            {
+                result.Status = PublishStatus.RolledBack;
+                result.Backup = null;
             }
         }
 

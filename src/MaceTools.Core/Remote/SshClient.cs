@@ -48,7 +48,9 @@ namespace MaceTools.Remote
         /// <summary>The limit of a command when <see cref="Run(string[], byte[], TimeSpan?)"/> is given none.</summary>
         public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromMinutes(5);
         /// <summary>Share one connection between commands (one login costs ~0.3 s on a LAN, more on a board). Windows' OpenSSH has no ControlMaster.</summary>
-        public bool ReuseConnection { get; set; } = !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+        public bool ReuseConnection { get; set; } = CanReuseConnections;
+        /// <summary>Whether this platform's OpenSSH has ControlMaster (Windows' has not).</summary>
+        public static bool CanReuseConnections => !RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
         /// <summary>How long an idle shared connection stays open; it outlives a crashed process by at most this.</summary>
         public TimeSpan ControlPersist { get; set; } = TimeSpan.FromSeconds(60);
         public CancellationToken Cancellation { get; set; }

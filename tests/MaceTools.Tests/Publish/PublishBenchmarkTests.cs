@@ -21,7 +21,8 @@ namespace MaceTools.Tests.Publish
             using var fleet = SshFleet.WithGoodHosts(16);
             var devices = MaceTools.Remote.MaceInventory.Read(fleet.DevicesYml);
             var r = PublishBenchmark.Run(devices, Fixtures.Path(Fixtures.Adreno), throttle: 8, rounds: 3, log: output.WriteLine);
-            output.WriteLine($"file {r.FileBytes:N0} bytes; 1 host {r.OneHostSeconds:0.000} s; {r.Hosts} hosts at throttle {r.Throttle} {r.AllHostsSeconds:0.000} s; ratio {r.Ratio:0.00} (target <= 3)");
+            output.WriteLine($"file {r.FileBytes:N0} bytes; 1 host {r.OneHostSeconds:0.000} s; {r.Hosts} hosts at throttle {r.Throttle} {r.AllHostsSeconds:0.000} s; ratio {r.Ratio:0.00} (target <= 3); CPU {r.OneHostCpuPercent:0}% vs {r.AllHostsCpuPercent:0}% of {System.Environment.ProcessorCount} cores; " +
+                $"bare ssh logins {r.OneLoginSeconds:0.000} s vs {r.AllLoginsSeconds:0.000} s, ratio {r.LoginRatio:0.00}");
             Assert.Empty(r.Failures);
             Assert.Equal(16, r.Hosts);
             Assert.All(fleet.Hosts, h => Assert.DoesNotContain(System.IO.Directory.EnumerateFiles(h.UploadDir), f => f.Contains("macetools")));
