@@ -52,7 +52,7 @@ namespace MaceTools.Compilation
                 .Where(k => BuildJob.Refusal(k, device, sources) == null).Distinct().ToList();
             report.Programs = keys.Count;
             var jobs = keys.Select(k => new BuildJob(k, device, sources, version)).ToList();
-            var host = new SilentHost(workDir);
+            var host = new QuietHost(currentDirectory: workDir);
             using var dir = new Formats.ScratchDirectory("bench", workDir);
             {
                 log($"{keys.Count} programs from {Path.GetFileName(programFile)}, re-targeted to {device.Name}; {report.Cores} cores");
@@ -74,7 +74,7 @@ namespace MaceTools.Compilation
 
                 var measure = new MeasureProgramOperation { Paths = new[] { outFile }, LiteralPaths = true, Device = device, Repeat = repeat, Worker = worker };
                 measure.Run(host);
-                var m = host.Output.OfType<MaceMeasurement>().Last();
+                var m = host.Objects.OfType<MaceMeasurement>().Last();
                 report.StartupWithoutFileMs = m.WithoutFileMs;
                 report.StartupWithFileMs = m.WithFileMs;
                 log($"start-up: without the file {m.WithoutFileMs:F0} ms (compiler start {m.CompilerStartMs:F0} ms), with it {m.WithFileMs:F1} ms: {m.Speedup:F0}x faster (medians of {repeat})");
@@ -104,21 +104,6 @@ namespace MaceTools.Compilation
             var sw = Stopwatch.StartNew();
             a();
             return sw.Elapsed.TotalMilliseconds;
-        }
-
-        /// <summary>Keeps the objects, answers yes, drops the chatter: the benchmark prints its own lines.</summary>
-        private sealed class SilentHost : IOperationHost
-        {
-            public SilentHost(string cwd) { CurrentDirectory = cwd; }
-            public List<object> Output { get; } = new List<object>();
-            public void WriteObject(object item) => Output.Add(item);
-            public void WriteError(MaceException error) => throw error;
-            public void WriteWarning(string message) { }
-            public void WriteVerbose(string message) { }
-            public void WriteProgress(OperationProgress progress) { }
-            public bool ShouldProcess(string target, string action) => true;
-            public System.Threading.CancellationToken CancellationToken => default;
-            public string CurrentDirectory { get; }
         }
     }
 }

@@ -80,14 +80,14 @@ namespace MaceTools.Remote
         private static double Time(List<InventoryDevice> devices, string file, int throttle, PublishBenchmarkResult result, List<double> cpu)
         {
             Clean(devices, throttle);
-            var host = new CollectingHost();
+            var host = new QuietHost();
             var before = CpuTicks();
             var watch = Stopwatch.StartNew();
             new PublishProgramOperation { Paths = new[] { file }, LiteralPaths = true, Devices = devices, Force = true, ThrottleLimit = throttle }.Run(host);
             double seconds = watch.Elapsed.TotalSeconds;
             var after = CpuTicks();
             cpu.Add(after.Total > before.Total ? 100.0 * (after.Busy - before.Busy) / (after.Total - before.Total) : 0);
-            result.Failures.AddRange(host.Results.Where(r => r.Status != PublishStatus.Published).Select(r => r.ToString()));
+            result.Failures.AddRange(host.Objects.OfType<PublishResult>().Where(r => r.Status != PublishStatus.Published).Select(r => r.ToString()));
             return seconds;
         }
 
@@ -127,20 +127,6 @@ namespace MaceTools.Remote
                 return (total - idle, total);
             }
             catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is FormatException) { return (0, 0); }
-        }
-
-        /// <summary>Keeps the results, answers yes, drops the chatter.</summary>
-        private sealed class CollectingHost : IOperationHost
-        {
-            public List<PublishResult> Results { get; } = new List<PublishResult>();
-            public void WriteObject(object item) { if (item is PublishResult r) Results.Add(r); }
-            public void WriteError(MaceException error) => throw error;
-            public void WriteWarning(string message) { }
-            public void WriteVerbose(string message) { }
-            public void WriteProgress(OperationProgress progress) { }
-            public bool ShouldProcess(string target, string action) => true;
-            public System.Threading.CancellationToken CancellationToken => default;
-            public string CurrentDirectory => Environment.CurrentDirectory;
         }
     }
 }

@@ -153,7 +153,8 @@ namespace MaceTools.Remote
             var request = JsonLine.ParseObject(line);
             string op = Text(request, "op");
             if (op != "build" && op != "load") throw new InvalidOperationException($"unknown agent request '{op}' (known: hello, devices, build, load)");
-            var host = new AgentHost();
+            var verbose = new List<string>(); // no console on the host: verbose lines, warnings and errors go back in the answer
+            var host = new QuietHost(verbose.Add, logErrors: true);
             var device = HostDevice((int)Number(request, "device"), Text(request, "name"));
             if (op == "build")
             {
@@ -168,7 +169,7 @@ namespace MaceTools.Remote
                     {
                         ["key"] = o.Job.Key, ["statusName"] = o.StatusName, ["log"] = o.Log, ["fromCache"] = o.FromCache, ["binary"] = o.Binary,
                     }).ToList(),
-                    ["verbose"] = host.Verbose,
+                    ["verbose"] = verbose,
                 };
             }
             var file = MaceProgram.FromBytes(Convert.FromBase64String(Text(request, "file")), Text(request, "path"));
@@ -183,7 +184,7 @@ namespace MaceTools.Remote
                     ["Key"] = l.Key, ["Status"] = l.Status.ToString(), ["StatusName"] = l.StatusName, ["Stage"] = l.Stage, ["Message"] = l.Message,
                     ["CreateMs"] = l.CreateMs, ["BuildMs"] = l.BuildMs, ["ReleaseMs"] = l.ReleaseMs, ["WallMs"] = l.WallMs, ["Kernels"] = l.Kernels,
                 }).ToList(),
-                ["verbose"] = host.Verbose,
+                ["verbose"] = verbose,
             };
         }
 
@@ -196,20 +197,6 @@ namespace MaceTools.Remote
                 throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
                     $"no OpenCL device {index} named '{name}' on this host (devices: {string.Join(", ", devices.Select(x => $"{x.Index}: {x.Name}"))})", name);
             return d;
-        }
-
-        /// <summary>The agent's operation host: verbose lines and warnings go back in the answer; there is no console on the host.</summary>
-        private sealed class AgentHost : IOperationHost
-        {
-            public List<string> Verbose { get; } = new List<string>();
-            public void WriteObject(object item) { }
-            public void WriteError(MaceException error) => Verbose.Add("error: " + error.Message);
-            public void WriteWarning(string message) => Verbose.Add("warning: " + message);
-            public void WriteVerbose(string message) => Verbose.Add(message);
-            public void WriteProgress(OperationProgress progress) { }
-            public bool ShouldProcess(string target, string action) => true;
-            public System.Threading.CancellationToken CancellationToken => System.Threading.CancellationToken.None;
-            public string CurrentDirectory => Environment.CurrentDirectory;
         }
 
         /// <summary>Reads a <c>devices</c> answer; an <c>error</c> answer or anything else is a <see cref="FormatException"/> with its text.</summary>

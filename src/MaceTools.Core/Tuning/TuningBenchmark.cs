@@ -39,7 +39,7 @@ namespace MaceTools.Tuning
     {
         public static List<TuningBenchRow> Run(string config, MaceDevice device, int repeat, int limit, Action<string> log, System.Threading.CancellationToken cancel = default)
         {
-            var host = new LogHost(log, cancel);
+            var host = new QuietHost(log, logErrors: true, cancel: cancel);
             using var fetcher = new ModelFetcher { Log = log };
             var sets = ConfigConversion.Convert(MaceConfigReader.Read(config), device, MaceVersion.Latest, fetcher, host);
             var launches = sets.SelectMany(s => s.Kernels).Where(k => k.TuningKey != null).GroupBy(k => k.TuningKey!, StringComparer.Ordinal)
@@ -93,21 +93,6 @@ namespace MaceTools.Tuning
                     NoisePercent = Math.Round(100 * Math.Abs(halves[n][0] - halves[n][1]) / totals[n], 2),
                 };
             }).ToList();
-        }
-
-        /// <summary>The conversion's host: its notes go to the log; it asks nothing.</summary>
-        private sealed class LogHost : IOperationHost
-        {
-            private readonly Action<string> _log;
-            public LogHost(Action<string> log, System.Threading.CancellationToken cancel) { _log = log; CancellationToken = cancel; }
-            public void WriteObject(object item) { }
-            public void WriteError(MaceException error) => _log(error.Message);
-            public void WriteWarning(string message) => _log(message);
-            public void WriteVerbose(string message) => _log(message);
-            public void WriteProgress(OperationProgress progress) { }
-            public bool ShouldProcess(string target, string action) => true;
-            public System.Threading.CancellationToken CancellationToken { get; }
-            public string CurrentDirectory => Environment.CurrentDirectory;
         }
     }
 }
