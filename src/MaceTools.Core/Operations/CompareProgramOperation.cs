@@ -39,10 +39,7 @@ namespace MaceTools.Operations
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "no program file to compare (tuned-parameter files have no programs)", null);
             if (RemotePath != null && !RemotePath.StartsWith("/", StringComparison.Ordinal))
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"the remote path '{RemotePath}' is not an absolute device path", RemotePath);
-            var devices = MaceInventory.Select(MaceInventory.Read(PathResolver.FullPath(Inventory, host.CurrentDirectory)), Targets, Tags);
-            if (devices.Count == 0)
-                throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
-                    $"{Inventory}: no device has the tag(s) {string.Join(", ", Tags)}", Inventory);
+            var devices = MaceInventory.Targets(PathResolver.FullPath(Inventory, host.CurrentDirectory), Targets, Tags);
 
             foreach (var device in devices)
             {

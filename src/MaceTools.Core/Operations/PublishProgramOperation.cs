@@ -46,10 +46,7 @@ namespace MaceTools.Operations
                     files.Add(MaceProgram.Load(path)); // a file that does not decode stops everything before any device is touched
             if (files.Count == 0)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "no file to publish", null);
-            var devices = MaceInventory.Select(Devices ?? MaceInventory.Read(PathResolver.FullPath(Inventory, host.CurrentDirectory)), Targets, Tags);
-            if (devices.Count == 0)
-                throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
-                    $"{Inventory}: no device has the tag(s) {string.Join(", ", Tags)}", Inventory);
+            var devices = MaceInventory.Targets(Devices == null ? PathResolver.FullPath(Inventory, host.CurrentDirectory) : Inventory, Targets, Tags, Devices);
 
             var plans = devices.SelectMany(d => PlanFor(d, files)).ToList();
             var toRun = new List<(int Id, PublishPlan Plan)>();

@@ -127,6 +127,20 @@ namespace MaceTools.Remote
                                && (wanted.Count == 0 || d.Tags.Any(wanted.Contains))).ToList();
         }
 
+        /// <summary>
+        /// The devices of <paramref name="inventoryPath"/> (or <paramref name="devices"/>, already read) that the names and tags
+        /// select, for the cmdlets that act on them; a selection of none is <see cref="ErrorIds.DeviceNotFound"/>.
+        /// </summary>
+        public static IReadOnlyList<InventoryDevice> Targets(string inventoryPath, IEnumerable<string> names, IEnumerable<string> tags, IEnumerable<InventoryDevice>? devices = null)
+        {
+            var tagList = tags.ToList();
+            var selected = Select(devices ?? Read(inventoryPath), names, tagList);
+            if (selected.Count == 0)
+                throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound,
+                    $"{inventoryPath}: no device has the tag(s) {string.Join(", ", tagList)}", inventoryPath);
+            return selected;
+        }
+
         private sealed class Walker
         {
             private readonly string _path;
