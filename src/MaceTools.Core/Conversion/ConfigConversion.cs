@@ -21,6 +21,10 @@ namespace MaceTools.Conversion
             ["onnx"] = (file, inputs, outputs, options) => OnnxConverter.Convert(OnnxModel.Load(file), file, inputs, outputs, options),
         };
 
+        /// <summary>The model fetcher of an operation: <paramref name="modelCache"/> (relative to the host's directory) or the default cache, logging verbosely.</summary>
+        public static ModelFetcher Fetcher(string? modelCache, IOperationHost host) =>
+            new ModelFetcher(modelCache == null ? null : PathResolver.FullPath(modelCache, host.CurrentDirectory)) { Log = host.WriteVerbose };
+
         /// <summary>One kernel set per GPU model and subgraph of <paramref name="config"/>, for <paramref name="device"/> under <paramref name="version"/>.</summary>
         public static List<KernelSet> Convert(MaceConfig config, MaceDevice device, MaceVersion version, ModelFetcher fetcher, IOperationHost host)
         {

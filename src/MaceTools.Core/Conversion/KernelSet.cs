@@ -80,6 +80,14 @@ namespace MaceTools.Conversion
         public IReadOnlyList<string> Notes { get; }
         /// <summary>The distinct program keys: the entries of the program file.</summary>
         public IReadOnlyList<string> ProgramKeys => Kernels.Select(k => k.ProgramKey).Distinct().OrderBy(k => k, StringComparer.Ordinal).ToList();
+        /// <summary>
+        /// One launch per tuning key over <paramref name="sets"/> (the first instance; MACE stores one vector per key) and how
+        /// many instances share the key: what a tuner launches.
+        /// </summary>
+        public static List<(KernelLaunch Launch, int Count)> TuningInstances(IEnumerable<KernelSet> sets) =>
+            sets.SelectMany(s => s.Kernels).Where(k => k.TuningKey != null).GroupBy(k => k.TuningKey!, StringComparer.Ordinal)
+                .Select(g => (g.First().Launch, g.Count())).ToList();
+
         /// <summary>The distinct tuning keys (plain), as the tuner will see them.</summary>
         public IReadOnlyList<string> TuningKeys => Kernels.Where(k => k.TuningKey != null).Select(k => k.TuningKey!).Distinct().ToList();
     }

@@ -24,11 +24,17 @@ namespace MaceTools.Formats
         /// Writes <paramref name="path"/> by writing a temporary file beside it, flushing it to disk and renaming it over
         /// the destination. On any failure the temporary file is removed and the destination is left as it was.
         /// </summary>
+        /// <summary>-NoClobber's refusal, for writers that must check before long work (tuning) as well as at the write.</summary>
+        public static void RefuseExisting(string path)
+        {
+            if (File.Exists(Path.GetFullPath(path)))
+                throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists, $"{path}: already exists (omit -NoClobber / --no-clobber to replace it)", path);
+        }
+
         public static void WriteAtomic(string path, Action<Stream> write, bool overwrite)
         {
             string full = Path.GetFullPath(path);
-            if (!overwrite && File.Exists(full))
-                throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists, $"{path}: already exists (omit -NoClobber / --no-clobber to replace it)", path);
+            if (!overwrite) RefuseExisting(path);
             string dir = Path.GetDirectoryName(full) ?? ".";
             string tmp = Path.Combine(dir, "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
             try

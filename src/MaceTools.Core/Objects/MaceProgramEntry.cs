@@ -97,6 +97,8 @@ namespace MaceTools
             return Hex(sha.ComputeHash(segment.Array!, segment.Offset, segment.Count));
         }
 
+        public static string Sha256File(string path) => Sha256Hex(System.IO.File.ReadAllBytes(path));
+
         public static string Hex(byte[] hash)
         {
             var c = new char[hash.Length * 2];

@@ -10,36 +10,20 @@ namespace MaceTools.Operations
     /// inventory and says whether MACE kept the programs of the file we published or rebuilt them (<see cref="DriftCheck"/>).
     /// One <see cref="MaceDriftResult"/> per target; a target that cannot be read is a non-terminating error naming it.
     /// </summary>
-    public sealed class CompareProgramOperation
+    /// <remarks>Each device is compared with our file named for it (as Publish picks), or with the only one given.</remarks>
+    public sealed class CompareProgramOperation : InventoryFileOperation
     {
-        /// <summary>Our program files; each device is compared with the one named for it (as Publish picks), or with the only one given.</summary>
-        public IList<string> Paths { get; set; } = new List<string>();
-        public bool LiteralPaths { get; set; }
-        /// <summary>The devices.yml.</summary>
-        public string Inventory { get; set; } = "";
-        /// <summary>Device names (wildcards); empty means all.</summary>
-        public IList<string> Targets { get; set; } = new List<string>();
-        /// <summary>Only devices carrying one of these tags; empty means any.</summary>
-        public IList<string> Tags { get; set; } = new List<string>();
         /// <summary>The device path of MACE's cache file; null: <see cref="DriftCheck.DefaultDeviceFile"/> of each device.</summary>
         public string? RemotePath { get; set; }
-        /// <summary>The adb client for adb devices (a private server in tests); null uses the default server.</summary>
-        public AdbClient? Adb { get; set; }
-        /// <summary>Makes the transport for a device; null uses <see cref="ShellRemoteFiles.For"/>.</summary>
-        public Func<InventoryDevice, IRemoteFiles>? Connect { get; set; }
 
         public void Run(IOperationHost host)
         {
-            var files = new List<MaceProgram>();
-            foreach (var p in Paths)
-                foreach (var path in PathResolver.Resolve(p, host.CurrentDirectory, LiteralPaths))
-                    files.Add(MaceProgram.Load(path));
-            files = files.Where(f => f.Kind == MaceFileKind.Programs).GroupBy(f => f.Path).Select(g => g.First()).ToList();
+            var files = LoadFiles(host).Where(f => f.Kind == MaceFileKind.Programs).GroupBy(f => f.Path).Select(g => g.First()).ToList();
             if (files.Count == 0)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "no program file to compare (tuned-parameter files have no programs)", null);
             if (RemotePath != null && !RemotePath.StartsWith("/", StringComparison.Ordinal))
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"the remote path '{RemotePath}' is not an absolute device path", RemotePath);
-            var devices = MaceInventory.Targets(PathResolver.FullPath(Inventory, host.CurrentDirectory), Targets, Tags);
+            var devices = SelectDevices(host);
 
             foreach (var device in devices)
             {
@@ -49,7 +33,7 @@ namespace MaceTools.Operations
                 try
                 {
                     var ours = Choose(device, files);
-                    using var remote = Connect?.Invoke(device) ?? ShellRemoteFiles.For(device, Adb);
+                    using var remote = Open(device);
                     var result = DriftCheck.Check(remote, ours, remotePath);
                     host.WriteVerbose(result.ToString());
                     host.WriteObject(result);

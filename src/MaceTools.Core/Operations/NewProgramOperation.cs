@@ -85,7 +85,7 @@ namespace MaceTools.Operations
             if (Version.ProgramFormat == MaceFileFormat.G1 && !Version.StoresPlatformInfo)
                 host.WriteWarning($"MACE {Version} keeps the platform-info string outside the program file: ship it alongside (mace_cl_platform_info.txt)");
 
-            using var fetcher = new ModelFetcher(ModelCache == null ? null : PathResolver.FullPath(ModelCache, cwd)) { Log = host.WriteVerbose };
+            using var fetcher = ConfigConversion.Fetcher(ModelCache, host);
             var plans = classes.Select(d => Plan(d, fromKeys.Concat(ConfigKeys(config, d, fetcher, host)).ToList(), sources, host)).ToList();
             var compiler = new ProgramCompiler(Worker ?? WorkerCommand.Locate()) { Cache = Cache, Force = Force, Parallelism = Parallelism };
             foreach (var kv in WorkerEnvironment) compiler.WorkerEnvironment[kv.Key] = kv.Value;

@@ -3,9 +3,11 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using MaceTools.Compilation;
 using MaceTools.Config;
 using MaceTools.Conversion;
 using MaceTools.Devices;
+using MaceTools.Formats;
 using MaceTools.Kernels;
 using MaceTools.OpenCL;
 using MaceTools.Tuning;
@@ -54,14 +56,17 @@ namespace MaceTools.Operations
             int window = gpuModels.Select(m => m.OpenclQueueWindowSize).FirstOrDefault();
             if (gpuModels.Select(m => m.OpenclQueueWindowSize).Distinct().Count() > 1)
                 host.WriteWarning($"{config.Path}: the models ask for different opencl_queue_window_size values; the file stores one: {window}");
-            using var fetcher = new ModelFetcher(ModelCache == null ? null : PathResolver.FullPath(ModelCache, cwd)) { Log = host.WriteVerbose };
+            using var fetcher = ConfigConversion.Fetcher(ModelCache, host);
             foreach (var device in classes)
             {
-                var launches = Instances(ConfigConversion.Convert(config, device, Version, fetcher, host), host);
-                // One clear error instead of a failed build per kernel.
-                if (!device.SupportsFp16 && launches.Any(l => l.Launch.Options.Contains("-DDATA_TYPE=half")))
-                    throw new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidArgument,
-                        $"{config.Path}: a model's data_type stores half weights, and {device.Name} has no cl_khr_fp16: use data_type: fp32_fp32 to tune on it", device.Name);
+                var launches = KernelSet.TuningInstances(ConfigConversion.Convert(config, device, Version, fetcher, host));
+                foreach (var (launch, count) in launches.Where(l => l.Count > 1))
+                    host.WriteVerbose($"{launch.TuningKey}: {count} kernel instances share this key; tuned on the first");
+                // The compiler's own refusals (no source, half precision without cl_khr_fp16), as one error before any launch.
+                var refused = launches.Select(l => l.Launch.ProgramKey).Distinct(StringComparer.Ordinal)
+                    .Select(k => BuildJob.Refusal(k, device, KernelSourceSet.Builtin)).Where(r => r != null).Distinct().ToList();
+                if (refused.Count > 0)
+                    throw new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidArgument, $"{config.Path}: cannot tune on {device.Name}: {string.Join("; ", refused)}", device.Name);
                 if (launches.Count == 0)
                 {
                     host.WriteWarning($"{config.Path}: no kernel to tune on {device.Name}");
@@ -70,27 +75,16 @@ namespace MaceTools.Operations
                 string path = Path.GetFullPath(OutFile != null ? PathResolver.FullPath(OutFile, cwd)
                     : Path.Combine(PathResolver.FullPath(Destination ?? ".", cwd), TunedParameterFile.FileName(config.LibraryName ?? "mace", device)));
                 if (!host.ShouldProcess(path, $"Tune {launches.Count} kernel(s) on {device.Name} ({Strategy}) and write MACE {Version} tuned parameters ({Version.TuningFormat})")) continue;
-                if (NoClobber && File.Exists(path))
-                    throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists, $"{path}: already exists (omit -NoClobber / --no-clobber to replace it)", path);
+                if (NoClobber) FileIO.RefuseExisting(path); // before the launches, not only at the write
                 var record = new TuningRecord
                 {
-                    Strategy = Strategy.ToString(), Seed = Seed, MaceVersion = Version.Text, Config = config.Path, ConfigSha256 = Sha256(config.Path),
+                    Strategy = Strategy.ToString(), Seed = Seed, MaceVersion = Version.Text, Config = config.Path, ConfigSha256 = Hashing.Sha256File(config.Path),
                     LimitOpenclKernelTime = limit, QueueWindowSize = window, Device = TuningRecord.DeviceIdentityRecord.From(device, Version),
                     KernelSourceOrigin = KernelSourceSet.Builtin.Origin,
                     KernelSourceSha256 = TuningRecord.SourceHash(KernelSourceSet.Builtin, launches.Select(l => l.Launch.Program), Version),
                 };
                 Tune(device, launches, limit, path, record, host);
             }
-        }
-
-        /// <summary>One launch per tuning key (MACE stores one vector per key), with how many instances share it.</summary>
-        private static List<(KernelLaunch Launch, int Count)> Instances(List<KernelSet> sets, IOperationHost host)
-        {
-            var byKey = sets.SelectMany(s => s.Kernels).Where(k => k.TuningKey != null).GroupBy(k => k.TuningKey!, StringComparer.Ordinal)
-                .Select(g => (g.First().Launch, g.Count())).ToList();
-            foreach (var (launch, count) in byKey.Where(k => k.Item2 > 1))
-                host.WriteVerbose($"{launch.TuningKey}: {count} kernel instances share this key; tuned on the first");
-            return byKey;
         }
 
         private void Tune(MaceDevice device, List<(KernelLaunch Launch, int Count)> launches, bool limit, string path, TuningRecord record, IOperationHost host)
@@ -146,7 +140,5 @@ namespace MaceTools.Operations
                 $"kernel time {results.Sum(r => r.Micros):F0} µs tuned vs {results.Sum(r => r.DefaultMicros):F0} µs with MACE's default sizes");
             if (PassThru) host.WriteObject(MaceProgram.Load(path));
         }
-
-        private static string Sha256(string path) => Hashing.Sha256Hex(File.ReadAllBytes(path));
     }
 }

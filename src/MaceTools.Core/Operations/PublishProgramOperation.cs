@@ -16,37 +16,21 @@ namespace MaceTools.Operations
     /// <see cref="PublishResult"/> per target and file kind; a failed target is a result (and a warning), not an error, so the
     /// others go on. Host calls stay on the calling thread: workers hand their progress and results back through a queue.
     /// </summary>
-    public sealed class PublishProgramOperation
+    public sealed class PublishProgramOperation : InventoryFileOperation
     {
-        public IList<string> Paths { get; set; } = new List<string>();
-        public bool LiteralPaths { get; set; }
-        /// <summary>The devices.yml.</summary>
-        public string Inventory { get; set; } = "";
-        /// <summary>Devices already read (the benchmark's); when set, <see cref="Inventory"/> is not read.</summary>
+        /// <summary>Devices already read (the benchmark's); when set, <see cref="InventoryFileOperation.Inventory"/> is not read.</summary>
         public IReadOnlyList<InventoryDevice>? Devices { get; set; }
-        /// <summary>Device names (wildcards); empty means all.</summary>
-        public IList<string> Targets { get; set; } = new List<string>();
-        /// <summary>Only devices carrying one of these tags; empty means any.</summary>
-        public IList<string> Tags { get; set; } = new List<string>();
         /// <summary>Publish a file even when its name says it is for another device, or names none.</summary>
         public bool Force { get; set; }
         public int ThrottleLimit { get; set; } = 8;
         /// <summary>Also emit the local files published (<see cref="MaceProgram"/>), after the results.</summary>
         public bool PassThru { get; set; }
-        /// <summary>The adb client for adb devices (a private server in tests); null uses the default server.</summary>
-        public AdbClient? Adb { get; set; }
-        /// <summary>Makes the transport for a device; null uses <see cref="ShellRemoteFiles.For"/>.</summary>
-        public Func<InventoryDevice, IRemoteFiles>? Connect { get; set; }
-
         public void Run(IOperationHost host)
         {
-            var files = new List<MaceProgram>();
-            foreach (var p in Paths)
-                foreach (var path in PathResolver.Resolve(p, host.CurrentDirectory, LiteralPaths))
-                    files.Add(MaceProgram.Load(path)); // a file that does not decode stops everything before any device is touched
+            var files = LoadFiles(host);
             if (files.Count == 0)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "no file to publish", null);
-            var devices = MaceInventory.Targets(Devices == null ? PathResolver.FullPath(Inventory, host.CurrentDirectory) : Inventory, Targets, Tags, Devices);
+            var devices = SelectDevices(host, Devices);
 
             var plans = devices.SelectMany(d => PlanFor(d, files)).ToList();
             var toRun = new List<(int Id, PublishPlan Plan)>();
@@ -107,7 +91,7 @@ namespace MaceTools.Operations
         private PublishResult PublishOne(PublishPlan plan, Action<string> status)
         {
             IRemoteFiles remote;
-            try { remote = Connect?.Invoke(plan.Device) ?? ShellRemoteFiles.For(plan.Device, Adb, reuseConnection: false); } // one command per target: no master
+            try { remote = Open(plan.Device, reuseConnection: false); } // one command per target: no master
             catch (MaceException e) { return plan.NewResult(PublishStatus.Failed, e.Message, e.ErrorId); }
             using (remote) return Publisher.Publish(remote, plan, status);
         }

@@ -101,7 +101,7 @@ namespace MaceTools.Operations
             var device = Device ?? LocalDevices.Select(null);
             var version = Target.Version ?? RuntimeRules.WriterVersion(file);
             var config = MaceConfigReader.Read(PathResolver.FullPath(Config!, host.CurrentDirectory));
-            using var fetcher = new ModelFetcher(ModelCache == null ? null : PathResolver.FullPath(ModelCache, host.CurrentDirectory)) { Log = host.WriteVerbose };
+            using var fetcher = ConfigConversion.Fetcher(ModelCache, host);
             var kernels = ConfigConversion.Convert(config, device, version, fetcher, host).SelectMany(s => s.Kernels);
             var findings = result.Findings.Concat(TuningCoverage.Check(file, kernels, $"{config.Path} on {device.Name} (MACE {version})")).ToArray();
             return new MaceTestResult(result.Path, result.Generation, result.Kind, findings, result.Verdicts, result.Device, result.Loads);

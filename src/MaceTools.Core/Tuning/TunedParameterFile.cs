@@ -38,8 +38,8 @@ namespace MaceTools.Tuning
         {
             MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(Records(results, version, record.QueueWindowSize)), version.TuningFormat, overwrite);
             record.TunedFile = Path.GetFileName(path);
-            record.TunedFileSha256 = Hashing.Sha256Hex(File.ReadAllBytes(path));
-            record.Kernels = results.Select(TuningRecord.Kernel.From).ToList();
+            record.TunedFileSha256 = Hashing.Sha256File(path);
+            record.Kernels = results.ToList();
             string json = new SerializerBuilder().JsonCompatible().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Serialize(record);
             byte[] bytes = new System.Text.UTF8Encoding(false).GetBytes(json);
             FileIO.WriteAtomic(path + SidecarSuffix, s => s.Write(bytes, 0, bytes.Length), overwrite: true);
@@ -67,7 +67,8 @@ namespace MaceTools.Tuning
         public string KernelSourceOrigin { get; set; } = "";
         /// <summary>SHA-256 over the assembled sources of the programs tuned: other sources may want other sizes.</summary>
         public string KernelSourceSha256 { get; set; } = "";
-        public List<Kernel> Kernels { get; set; } = new List<Kernel>();
+        /// <summary>Every tuned kernel, as emitted.</summary>
+        public List<MaceTuningResult> Kernels { get; set; } = new List<MaceTuningResult>();
 
         public static string SourceHash(KernelSourceSet sources, IEnumerable<string> programs, MaceVersion version) =>
             KernelSourceSet.HashText(string.Join("\n", programs.Distinct(StringComparer.Ordinal).OrderBy(p => p, StringComparer.Ordinal)
@@ -89,30 +90,6 @@ namespace MaceTools.Tuning
             {
                 Name = d.Name, Class = d.Class.ToString(), Vendor = d.Vendor, DriverVersion = d.DriverVersion, Version = d.Version,
                 PlatformInfo = d.PlatformInfoFor(version), MaceDeviceName = d.MaceDeviceName, ComputeUnits = d.ComputeUnits, MaxClockMHz = d.MaxClockMHz,
-            };
-        }
-
-        public sealed class Kernel
-        {
-            public string Key { get; set; } = "";
-            public string FileKey { get; set; } = "";
-            public string Name { get; set; } = "";
-            public long[] GlobalSize { get; set; } = Array.Empty<long>();
-            public long[] LocalSize { get; set; } = Array.Empty<long>();
-            public long Block { get; set; }
-            public double Micros { get; set; }
-            public long[] DefaultLocalSize { get; set; } = Array.Empty<long>();
-            public double DefaultMicros { get; set; }
-            public int Trials { get; set; }
-            public int Tried { get; set; }
-            public int Refused { get; set; }
-            public double SpreadPercent { get; set; }
-
-            public static Kernel From(MaceTuningResult r) => new Kernel
-            {
-                Key = r.TuningKey, FileKey = r.FileKey, Name = r.Kernel, GlobalSize = r.GlobalSize, LocalSize = r.LocalSize, Block = r.Block,
-                Micros = Math.Round(r.Micros, 2), DefaultLocalSize = r.DefaultLocalSize, DefaultMicros = Math.Round(r.DefaultMicros, 2),
-                Trials = r.Trials, Tried = r.Tried, Refused = r.Refused, SpreadPercent = Math.Round(r.SpreadPercent, 2),
             };
         }
     }

@@ -42,8 +42,7 @@ namespace MaceTools.Tuning
             var host = new QuietHost(log, logErrors: true, cancel: cancel);
             using var fetcher = new ModelFetcher { Log = log };
             var sets = ConfigConversion.Convert(MaceConfigReader.Read(config), device, MaceVersion.Latest, fetcher, host);
-            var launches = sets.SelectMany(s => s.Kernels).Where(k => k.TuningKey != null).GroupBy(k => k.TuningKey!, StringComparer.Ordinal)
-                .Select(g => g.First().Launch).Take(limit > 0 ? limit : int.MaxValue).ToList();
+            var launches = KernelSet.TuningInstances(sets).Select(i => i.Launch).Take(limit > 0 ? limit : int.MaxValue).ToList();
             var strategies = new[] { TuningStrategy.Mace, TuningStrategy.Auto, TuningStrategy.Exhaustive };
             var launchCount = strategies.ToDictionary(s => s, _ => 0);
             var seconds = strategies.ToDictionary(s => s, _ => 0.0);

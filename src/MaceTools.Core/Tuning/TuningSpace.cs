@@ -18,7 +18,10 @@ namespace MaceTools.Tuning
             KernelWorkGroupSize = kernelWorkGroupSize;
             DefaultLocalSize = defaultLocalSize;
             Candidates = candidates;
+            _members = new HashSet<string>(candidates.Select(Key), StringComparer.Ordinal);
         }
+
+        private readonly HashSet<string> _members;
 
         public int Dimensions { get; }
         public long[] GlobalSize { get; }
@@ -81,7 +84,6 @@ namespace MaceTools.Tuning
         /// <summary>The neighbours of <paramref name="local"/> in the space: one extent doubled or halved, or a factor of two moved between two extents.</summary>
         public IEnumerable<long[]> Neighbours(long[] local)
         {
-            var members = new HashSet<string>(Candidates.Select(Key), StringComparer.Ordinal);
             var near = new List<long[]>();
             for (int i = 0; i < Dimensions; i++)
             {
@@ -90,7 +92,7 @@ namespace MaceTools.Tuning
                 for (int j = 0; j < Dimensions; j++)
                     if (i != j && local[j] % 2 == 0) near.Add(With(With(local, j, local[j] / 2), i, local[i] * 2));
             }
-            return near.Where(n => members.Contains(Key(n))).GroupBy(Key).Select(g => g.First());
+            return near.Where(n => _members.Contains(Key(n))).GroupBy(Key).Select(g => g.First());
         }
 
         private static long[] With(long[] local, int i, long value)

@@ -39,7 +39,7 @@ namespace MaceTools.Tests.TuningTests
 
         public OptimizeProgramTests(TunedDemo demo) => _demo = demo;
 
-        internal static string SmallConfig(TempDir tmp, string extra = "")
+        internal static string SmallConfig(TempDir tmp, string extra = "    data_type: fp32_fp32\n")
         {
             string model = tmp.File("conv.onnx");
             File.Move(WinogradConversionTests.WithConstantWeight(OnnxNodeCase.Load("test_basic_conv_with_padding")), model);
@@ -60,7 +60,6 @@ models:
         output_tensors: y
         output_shapes: 1,1,5,5
     runtime: gpu
-    data_type: fp32_fp32
 {extra}");
             return yml;
         }
@@ -162,7 +161,7 @@ models:
         public void An_older_MACE_gets_a_T1_file_and_limit_opencl_kernel_time_a_block_size()
         {
             using var tmp = new TempDir();
-            var config = SmallConfig(tmp, "    limit_opencl_kernel_time: 1\n    opencl_queue_window_size: 16\n");
+            var config = SmallConfig(tmp, "    data_type: fp32_fp32\n    limit_opencl_kernel_time: 1\n    opencl_queue_window_size: 16\n");
             var host = new RecordingHost(tmp.Path);
             new OptimizeProgramOperation { Config = config, Devices = { Pocl.Device }, Version = MaceVersion.Parse("v1.0.4"), OutFile = "t1.bin", Strategy = TuningStrategy.Mace }.Run(host);
             Assert.Empty(host.Errors);
@@ -199,6 +198,18 @@ models:
             var host = new RecordingHost(tmp.Path, shouldProcess: false);
             new OptimizeProgramOperation { Config = SmallConfig(tmp), Devices = { Pocl.Device }, Destination = tmp.Path }.Run(host);
             Assert.Matches(@"^Tune \d+ kernel\(s\) on .* \(Auto\) and write MACE v1\.1\.1.* tuned parameters \(T2\)$", Assert.Single(host.ShouldProcessCalls).Action);
+            Assert.Empty(host.Of<MaceTuningResult>());
+            Assert.Empty(Directory.GetFiles(tmp.Path, "*.bin"));
+        }
+
+        [Fact]
+        public void Half_weights_on_a_device_without_fp16_are_one_error_before_any_launch()
+        {
+            using var tmp = new TempDir();
+            var host = new RecordingHost(tmp.Path);
+            var e = Assert.Throws<MaceException>(() => new OptimizeProgramOperation { Config = SmallConfig(tmp, "    data_type: fp16_fp32\n"), Devices = { Pocl.Device }, Destination = tmp.Path }.Run(host));
+            Assert.Equal(ErrorIds.Unsupported, e.ErrorId);
+            Assert.Contains("cl_khr_fp16", e.Message);
             Assert.Empty(host.Of<MaceTuningResult>());
             Assert.Empty(Directory.GetFiles(tmp.Path, "*.bin"));
         }
