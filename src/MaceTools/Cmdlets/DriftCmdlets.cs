@@ -12,37 +12,15 @@ namespace MaceTools.Commands
     /// </summary>
     [Cmdlet(VerbsData.Compare, "MaceProgram", DefaultParameterSetName = PathSet)]
     [OutputType(typeof(MaceDriftResult))]
-    public sealed class CompareMaceProgramCommand : MaceFileCmdlet
+    public sealed class CompareMaceProgramCommand : InventoryFileCmdlet
     {
-        [Parameter(Mandatory = true)]
-        [ValidateNotNullOrEmpty]
-        public string Inventory { get; set; } = "";
-
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Target { get; set; } = Array.Empty<string>();
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string[] Tag { get; set; } = Array.Empty<string>();
-
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? RemotePath { get; set; }
 
-        private readonly List<string> _files = new List<string>();
-
-        protected override void ProcessRecord() => _files.AddRange(ResolvePaths());
-
-        protected override void EndProcessing() => Run(new CompareProgramOperation
+        protected override void EndProcessing() => Run(Bind(new CompareProgramOperation
         {
-            Paths = _files,
-            LiteralPaths = true,
-            Inventory = ProviderPath(Inventory),
-            Targets = Target,
-            Tags = Tag,
             RemotePath = RemotePath,
-        }.Run);
+        }).Run);
     }
 }

@@ -129,4 +129,39 @@ namespace MaceTools.Commands
             return files;
         }
     }
+
+    /// <summary>
+    /// The cmdlets that take our files to an inventory's devices (Publish, Compare): files piped in are collected first, so
+    /// each device is visited once; the inventory and its selection bind to <see cref="InventoryFileOperation"/>.
+    /// </summary>
+    public abstract class InventoryFileCmdlet : MaceFileCmdlet
+    {
+        [Parameter(Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        public string Inventory { get; set; } = "";
+
+        [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[] Target { get; set; } = Array.Empty<string>();
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string[] Tag { get; set; } = Array.Empty<string>();
+
+        private readonly List<string> _files = new List<string>();
+
+        protected override void ProcessRecord() => _files.AddRange(ResolvePaths());
+
+        /// <summary>The operation with the collected files and the inventory selection bound.</summary>
+        protected T Bind<T>(T operation) where T : InventoryFileOperation
+        {
+            operation.Paths = _files;
+            operation.LiteralPaths = true;
+            operation.Inventory = ProviderPath(Inventory);
+            operation.Targets = Target;
+            operation.Tags = Tag;
+            return operation;
+        }
+    }
 }

@@ -13,21 +13,8 @@ namespace MaceTools.Commands
     [Cmdlet(VerbsData.Publish, "MaceProgram", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(PublishResult))]
     [OutputType(typeof(MaceProgram))]
-    public sealed class PublishMaceProgramCommand : MaceFileCmdlet
+    public sealed class PublishMaceProgramCommand : InventoryFileCmdlet
     {
-        [Parameter(Mandatory = true)]
-        [ValidateNotNullOrEmpty]
-        public string Inventory { get; set; } = "";
-
-        [Parameter]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Target { get; set; } = Array.Empty<string>();
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string[] Tag { get; set; } = Array.Empty<string>();
-
         [Parameter]
         [ValidateRange(1, 256)]
         public int ThrottleLimit { get; set; } = 8;
@@ -38,20 +25,11 @@ namespace MaceTools.Commands
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 
-        private readonly List<string> _files = new List<string>();
-
-        protected override void ProcessRecord() => _files.AddRange(ResolvePaths());
-
-        protected override void EndProcessing() => Run(new PublishProgramOperation
+        protected override void EndProcessing() => Run(Bind(new PublishProgramOperation
         {
-            Paths = _files,
-            LiteralPaths = true,
-            Inventory = ProviderPath(Inventory),
-            Targets = Target,
-            Tags = Tag,
             ThrottleLimit = ThrottleLimit,
             Force = Force,
             PassThru = PassThru,
-        }.Run);
+        }).Run);
     }
 }
