@@ -2,6 +2,8 @@
 # MaceTools build entry point. Tasks:
 #   ./build.sh [build]   Release build; lays out out/MaceTools (the module) and out/cli/macetools (the command line)
 #   ./build.sh test      installs what the tests need, builds, runs every test; ends with "N passed, N failed, N skipped"
+#   ./build.sh deps      installs only what the tests need: Debian packages, pinned pwsh and Pester in .tools/
+#   ./build.sh pester    runs the Pester suite alone against the built out/MaceTools (-Path FILE for one file)
 #   ./build.sh demo      the README's main job: converts examples/paddleocr's model, compiles it for the local device, verifies and times it
 #   ./build.sh bench     benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds;
 #                        GFLOP/s per kernel against a C# loop and the device peak
@@ -22,7 +24,8 @@ need_dotnet() {
   fi
 }
 
-# Debian packages the tests use; installed only when missing (needs root or sudo).
+# Debian packages the tests use; installed only when missing, as root or through sudo.
+# MACETOOLS_PRETEND_MISSING="pkg ..." treats those packages as missing too, so a test can run the install path for real.
 ensure_packages() {
   local missing=()
   have_lib() { ldconfig -p 2>/dev/null | grep -q "$1 " || [ -e "/usr/lib/x86_64-linux-gnu/$1" ] || [ -e "/lib/x86_64-linux-gnu/$1" ]; }
@@ -39,11 +42,35 @@ ensure_packages() {
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  # pwsh (a .NET tool) needs ICU for its globalization.
+  ls /usr/lib/x86_64-linux-gnu/libicuuc.so.* >/dev/null 2>&1 || missing+=(libicu72)
+  # shellcheck disable=SC2206
+  missing+=(${MACETOOLS_PRETEND_MISSING:-})
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing ${missing[*]}"
-  local sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # env sets the variable for apt-get whether or not sudo stands before it (a bare VAR=x after an empty word is a command).
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get)
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 || { echo "build.sh: missing packages ${missing[*]}: run as root or install sudo" >&2; exit 2; }
+    apt=(sudo "${apt[@]}")
+  fi
+  "${apt[@]}" update -qq
+  "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Real PowerShell and Pester for the Pester suite, pinned, in the git-ignored .tools/ (NuGet only: no other host).
+PWSH_VERSION=7.6.10
+PWSH="$ROOT/.tools/pwsh/pwsh"
+ensure_test_tools() {
+  need_dotnet
+  if [ ! -x "$PWSH" ] || ! grep -qx "$PWSH_VERSION" "$ROOT/.tools/pwsh/.version" 2>/dev/null; then
+    say "installing PowerShell $PWSH_VERSION (.NET tool) into .tools/pwsh"
+    rm -rf "$ROOT/.tools/pwsh"
+    dotnet tool install --tool-path "$ROOT/.tools/pwsh" PowerShell --version "$PWSH_VERSION" >/dev/null
+    echo "$PWSH_VERSION" > "$ROOT/.tools/pwsh/.version"
+  fi
+  # Pester's version is pinned in tools/TestTools/TestTools.proj; the restore is a no-op when it is there.
+  dotnet restore "$ROOT/tools/TestTools/TestTools.proj" --packages "$ROOT/.tools/nuget" -v:q -nologo >/dev/null
 }
 
 build_tool() { dotnet "$ROOT/tools/MaceTools.Build/bin/$CONFIG/net10.0/MaceTools.Build.dll" "$@" --repo "$ROOT"; }
@@ -60,6 +87,7 @@ build() {
 
 run_tests() {
   ensure_packages
+  ensure_test_tools
   build
   local results="$ROOT/out/test-results"
   rm -rf "$results"
@@ -76,18 +104,13 @@ run_tests() {
   total=$(attr total); executed=$(attr executed); passed=$(attr passed); failed=$(( $(attr failed) + $(attr error) + $(attr timeout) + $(attr aborted) ))
   skipped=$(( total - executed ))
 
-  # Pester: only real PowerShell shows binding, prompts, formatting and Get-Help; it runs where pwsh exists.
-  local pester_count
-  pester_count=$(grep -hcE "^\s*It '" tests/Pester/*.Tests.ps1 2>/dev/null | awk '{s+=$1} END {print s+0}')
-  if command -v pwsh >/dev/null 2>&1; then
-    say "running Pester ($pester_count tests)"
-    if pwsh -NoProfile -NonInteractive -Command "\$c = New-PesterConfiguration; \$c.Run.Path = 'tests/Pester'; \$c.Run.PassThru = \$true; \$r = Invoke-Pester -Configuration \$c; Write-Output \"PESTER \$(\$r.PassedCount) \$(\$r.FailedCount) \$(\$r.SkippedCount)\"" > out/pester.log 2>&1; then :; fi
-    read -r _ pp pf ps < <(grep '^PESTER ' out/pester.log || echo "PESTER 0 $pester_count 0")
-    passed=$((passed + pp)); failed=$((failed + pf)); skipped=$((skipped + ps))
-  else
-    say "Pester: $pester_count tests skipped: pwsh is not installed on this machine (no Debian or NuGet package provides it)"
-    skipped=$((skipped + pester_count))
-  fi
+  # Pester in real pwsh: what only PowerShell shows (binding, prompts, completion, formatting, Get-Help, help examples).
+  say "running Pester in pwsh $PWSH_VERSION"
+  local pp=0 pf=1 ps=0
+  "$PWSH" -NoProfile -NonInteractive -File tests/Pester/Invoke-MacePester.ps1 -ResultFile "$results/pester.counts" 2>&1 | tee "$results/pester.log" | tail -n 200 || true
+  if [ -f "$results/pester.counts" ]; then read -r pp pf ps < "$results/pester.counts"; else echo "build.sh: Pester wrote no counts (see $results/pester.log)" >&2; fi
+  say "xunit: $passed passed, $failed failed, $skipped skipped; Pester: $pp passed, $pf failed, $ps skipped"
+  passed=$((passed + pp)); failed=$((failed + pf)); skipped=$((skipped + ps))
   echo "$passed passed, $failed failed, $skipped skipped"
   [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
 }
@@ -129,5 +152,7 @@ case "${1:-build}" in
   bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels; "$ROOT/out/cli/macetools" bench convert; "$ROOT/out/cli/macetools" bench tune ;;
   manifest) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool manifest ;;
   markdown) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool markdown ;;
-  *) echo "usage: ./build.sh [build|test|demo|bench|manifest|markdown]" >&2; exit 2 ;;
+  deps) ensure_packages; ensure_test_tools ;;
+  pester) ensure_test_tools; "$PWSH" -NoProfile -NonInteractive -File tests/Pester/Invoke-MacePester.ps1 "${@:2}" ;;
+  *) echo "usage: ./build.sh [build|test|deps|pester [-Path FILE]|demo|bench|manifest|markdown]" >&2; exit 2 ;;
 esac

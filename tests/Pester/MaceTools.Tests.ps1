@@ -6,40 +6,14 @@
 
     Run from the repository root after ./build.sh, in a child process so the dll is not locked:
         pwsh -NoProfile -Command "Invoke-Pester -Path tests/Pester -CI"
-    Keep one It per line, starting with "It '": build.sh counts them when pwsh is missing.
 #>
 
 BeforeAll {
-    $Repo = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $Manifest = Join-Path $Repo 'out/MaceTools/MaceTools.psd1'
-    if (-not (Test-Path -LiteralPath $Manifest)) {
-        throw "$Manifest is missing: run ./build.sh first"
-    }
-    # out/ first on PSModulePath, as PSScriptAnalyzer's test run does: Get-Help finds about_MaceTools there.
-    $SavedModulePath = $env:PSModulePath
-    $env:PSModulePath = (Join-Path $Repo 'out') + [System.IO.Path]::PathSeparator + $env:PSModulePath
-    Get-Module MaceTools | Remove-Module -Force
-    Import-Module $Manifest -Force -ErrorAction Stop -WarningVariable importWarnings
-
-    function Get-Fixture([string] $Name) {
-        foreach ($dir in @((Join-Path $Repo 'examples/mace-files'), (Join-Path $Repo '../shared/fixtures/real'))) {
-            $path = Join-Path $dir $Name
-            if (Test-Path -LiteralPath $path) { return (Resolve-Path -LiteralPath $path).ProviderPath }
-        }
-        throw "test fixture '$Name' not found in examples/mace-files or ../shared/fixtures/real"
-    }
-
-    $Adreno = Get-Fixture 'adreno-v0.10.1-rc4.mace_cl_compiled_program.bin'
-    $Mali = Get-Fixture 'mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin'
-    $Tuning = Get-Fixture 'pocl-v1.1.1.tuned_opencl_parameter.bin'
-    $Cmdlets = @('Compare-MaceProgram', 'Convert-MaceProgram', 'Export-MaceProgram', 'Get-MaceConfig', 'Get-MaceDevice', 'Get-MaceKernel', 'Get-MaceProgram', 'Get-MaceProgramEntry',
-        'Get-MaceTuningParameter', 'Measure-MaceProgram', 'Merge-MaceProgram', 'New-MaceProgram', 'Optimize-MaceProgram', 'Publish-MaceProgram', 'Test-MaceConfig', 'Test-MaceProgram')
-    $Softmax = 'softmax -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dsoftmax=s4wA5uH'
+    . (Join-Path $PSScriptRoot 'Common.ps1')
 }
 
 AfterAll {
-    Get-Module MaceTools | Remove-Module -Force
-    $env:PSModulePath = $SavedModulePath
+    Exit-MaceTestModule
 }
 
 Describe 'Module import' -Tag Unit {
@@ -187,7 +161,7 @@ Describe 'Get-MaceKernel' -Tag Unit {
         (Get-Command Get-MaceKernel).DefaultParameterSet | Should -Be 'Library'
     }
     It 'writes KernelNotFound as a non-terminating error whose id names the cmdlet class' {
-        Get-MaceKernel -Name 'winograd*' -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        Get-MaceKernel -Name 'no_such_kernel*' -ErrorVariable ev -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
         $ev[0].FullyQualifiedErrorId | Should -Be 'KernelNotFound,MaceTools.Commands.GetMaceKernelCommand'
     }
     It 'makes a MACE version that does not parse an InvalidArgument error' {
