@@ -11,9 +11,10 @@
     Author = 'MaceTools contributors'
     CompanyName = 'MaceTools'
     Copyright = '(c) MaceTools contributors'
-    Description = 'Reads, checks, converts, merges and exports the OpenCL program caches and tuned-parameter files of Xiaomi MACE (every on-disk generation, MACE v0.6.1 to v1.1.1), without a device.'
+    Description = 'Makes, checks, tunes and deploys the OpenCL program caches and tuned-parameter files of Xiaomi MACE (every on-disk generation, MACE v0.6.1 to v1.1.1): compiles them for local OpenCL devices or for devices reached over ssh and adb, converts, merges and exports them, and publishes them to device fleets.'
     CompatiblePSEditions = @('Desktop', 'Core')
     PowerShellVersion = '5.1'
+    TypesToProcess = @('MaceTools.Types.ps1xml')
     FormatsToProcess = @('MaceTools.Format.ps1xml')
     CmdletsToExport = @(
         'Compare-MaceProgram',
@@ -39,6 +40,8 @@
     PrivateData = @{
         PSData = @{
             Tags = @('MACE', 'OpenCL', 'GPU', 'Mobile', 'PSEdition_Desktop', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
+            ProjectUri = 'https://github.com/macetools/macetools'
+            LicenseUri = 'https://github.com/macetools/macetools/blob/main/LICENSE'
         }
     }
 }

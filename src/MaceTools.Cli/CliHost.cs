@@ -59,6 +59,12 @@ namespace MaceTools.Cli
             if (Verbose) _err.WriteLine($"macetools: {message}");
         }
 
+        /// <summary>MACETOOLS_DEBUG=1 shows what -Debug shows in PowerShell.</summary>
+        public void WriteDebug(string message)
+        {
+            if (Environment.GetEnvironmentVariable("MACETOOLS_DEBUG") == "1") _err.WriteLine($"macetools: debug: {message}");
+        }
+
         public void WriteProgress(OperationProgress p)
         {
             if (!ShowProgress) return;

@@ -35,6 +35,8 @@ namespace MaceTools.Cli
 
         private static Option<bool> JsonOption() => new Option<bool>("--json") { Description = "Print machine-readable JSON on stdout (errors as JSON lines on stderr)." };
         private static Argument<string[]> FilesArgument(string description) => new Argument<string[]>("FILE") { Description = description, Arity = ArgumentArity.OneOrMore };
+        /// <summary>Files that may be left out: Publish and drift then take the MACE-named files of the current folder.</summary>
+        private static Argument<string[]> OptionalFilesArgument(string description) => new Argument<string[]>("FILE") { Description = description, Arity = ArgumentArity.ZeroOrMore };
         private static Argument<string> FileArgument(string description) => new Argument<string>("FILE") { Description = description };
 
         private static Option<string> DeviceOption() => new Option<string>("--device") { Description = "The OpenCL device: an id from 'macetools device list' or a unique part of its name (default: the device MACE would use, else the first)." };
@@ -44,7 +46,7 @@ namespace MaceTools.Cli
             var cmd = new Command("device", "OpenCL devices of this machine or of an inventory's hosts and phones, and how MACE identifies them.");
             var name = new Option<string>("--name") { Description = "Only devices whose name matches this wildcard pattern." };
             var maceDefault = new Option<bool>("--mace-default") { Description = "Only the device MACE itself would use (the first GPU of the first platform)." };
-            var inventory = new Option<string>("--inventory") { Description = "A devices.yml: list the devices of its entries (Linux hosts over ssh, Android over adb) instead of this machine's." };
+            var inventory = new Option<string>("--inventory") { Description = "A devices.yml: list the devices of its entries (Linux hosts over ssh, Android over adb) instead of this machine's. With --target or --tag and no --inventory: $MACETOOLS_INVENTORY, else ./devices.yml." };
             var targets = new Option<string[]>("--target") { Description = "With --inventory: only entries whose name matches this wildcard pattern (repeatable)." };
             var tags = new Option<string[]>("--tag") { Description = "With --inventory: only entries that carry this tag (repeatable)." };
             var json = JsonOption();
@@ -149,7 +151,7 @@ namespace MaceTools.Cli
                 onDevice.Description = "Also load every entry on this OpenCL device (id or name part), in a worker process, and judge the file by this device's identity.";
                 var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): report tuned keys its GPU models' kernels would not look up, and kernels with no tuned entry." };
                 var modelCache = new Option<string>("--model-cache") { Description = "With --config: where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
-                var inventory = new Option<string>("--inventory") { Description = "A devices.yml: with --target, load every entry on that entry's device (a Linux host over ssh, through the MaceTools agent)." };
+                var inventory = new Option<string>("--inventory") { Description = "A devices.yml: with --target, load every entry on that entry's device (a Linux host over ssh, through the MaceTools agent). With --target and no --inventory: $MACETOOLS_INVENTORY, else ./devices.yml." };
                 var target = new Option<string>("--target") { Description = "With --inventory: the entry (name or wildcard, one device) to load on instead of --device." };
                 var test = new Command("test", "Check files and say what a MACE runtime would do with them; with --device, also load every entry on the device. Exit 1 if any check fails.")
                     { files, version, platform, device, policy, onDevice, config, modelCache, inventory, target, json };
@@ -240,7 +242,7 @@ namespace MaceTools.Cli
                 var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): convert its GPU models and build their kernel set (the file is named after its library_name)." };
                 var modelCache = new Option<string>("--model-cache") { Description = "Where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
                 var json = JsonOption();
-                var inventory = new Option<string>("--inventory") { Description = "A devices.yml: with --target, build for its entries' devices, on their hosts (Linux over ssh, through the MaceTools agent)." };
+                var inventory = new Option<string>("--inventory") { Description = "A devices.yml: with --target, build for its entries' devices, on their hosts (Linux over ssh, through the MaceTools agent). With --target and no --inventory: $MACETOOLS_INVENTORY, else ./devices.yml." };
                 var targets = new Option<string[]>("--target") { Description = "With --inventory: build for this entry's devices (name or wildcard; repeatable).", AllowMultipleArgumentsPerToken = false };
                 var create = new Command("new", "Compile MACE programs for OpenCL devices and write one program file per device class.")
                     { from, kernel, config, source, devices, version, output, dest, library, jobs, force, cacheDir, modelCache, inventory, targets, noClobber, whatIf, json };
@@ -283,8 +285,8 @@ namespace MaceTools.Cli
                 cmd.Subcommands.Add(measure);
             }
             {
-                var files = FilesArgument("Program and tuned-parameter files; each device gets the one named for it (<library>_compiled_opencl_kernel.<device>.<soc>.bin).");
-                var inventory = new Option<string>("--inventory") { Description = "The devices.yml (MACE's keys plus program_path, tuning_path, transport, tags).", Required = true };
+                var files = OptionalFilesArgument("Program and tuned-parameter files; each device gets the one named for it (<library>_compiled_opencl_kernel.<device>.<soc>.bin). Default: the MACE-named files of the current folder.");
+                var inventory = new Option<string>("--inventory") { Description = "The devices.yml (MACE's keys plus program_path, tuning_path, transport, tags). Default: $MACETOOLS_INVENTORY, else ./devices.yml." };
                 var target = new Option<string[]>("--target") { Description = "Publish to this device (name, wildcards; repeatable; default: all).", AllowMultipleArgumentsPerToken = false };
                 var tag = new Option<string[]>("--tag") { Description = "Publish to devices with this tag (repeatable).", AllowMultipleArgumentsPerToken = false };
                 var throttle = new Option<int>("--throttle") { Description = "Devices published at once.", DefaultValueFactory = _ => 8 };
@@ -295,19 +297,21 @@ namespace MaceTools.Cli
                     { files, inventory, target, tag, throttle, force, whatIf, json };
                 publish.SetAction(r => ctx.Execute(r.GetValue(json), h => new PublishProgramOperation
                 {
-                    Paths = r.GetValue(files)!, LiteralPaths = true,
-                    Inventory = r.GetValue(inventory)!,
+                    Paths = r.GetValue(files) ?? Array.Empty<string>(), LiteralPaths = true,
+                    FindFiles = (r.GetValue(files) ?? Array.Empty<string>()).Length == 0,
+                    Inventory = r.GetValue(inventory) ?? "",
                     Targets = r.GetValue(target) ?? Array.Empty<string>(),
                     Tags = r.GetValue(tag) ?? Array.Empty<string>(),
                     ThrottleLimit = Math.Max(1, r.GetValue(throttle)),
                     Force = r.GetValue(force),
                 }.Run(h), whatIf: r.GetValue(whatIf), alwaysArray: true,
-                    exitCode: h => h.Output.OfType<Remote.PublishResult>().Any(p => p.Status == Remote.PublishStatus.Failed || p.Status == Remote.PublishStatus.RolledBack) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
+                    exitCode: h => h.Output.OfType<Remote.PublishResult>().Any(p => p.Status == Remote.PublishStatus.Failed || p.Status == Remote.PublishStatus.RolledBack) ? ExitCodes.ProblemsFound : ExitCodes.Ok,
+                    resultErrors: (h, e) => h.Output.OfType<Remote.PublishResult>().Any(p => p.Device == (string?)e.Target && (p.Status == Remote.PublishStatus.Failed || p.Status == Remote.PublishStatus.RolledBack))));
                 cmd.Subcommands.Add(publish);
             }
             {
-                var files = FilesArgument("Our program files; each device is compared with the one named for it, or with the only one given.");
-                var inventory = new Option<string>("--inventory") { Description = "The devices.yml (MACE's keys plus program_path, transport, tags).", Required = true };
+                var files = OptionalFilesArgument("Our program files; each device is compared with the one named for it, or with the only one given. Default: the MACE-named files of the current folder.");
+                var inventory = new Option<string>("--inventory") { Description = "The devices.yml (MACE's keys plus program_path, transport, tags). Default: $MACETOOLS_INVENTORY, else ./devices.yml." };
                 var target = new Option<string[]>("--target") { Description = "Check this device (name, wildcards; repeatable; default: all).", AllowMultipleArgumentsPerToken = false };
                 var tag = new Option<string[]>("--tag") { Description = "Check devices with this tag (repeatable).", AllowMultipleArgumentsPerToken = false };
                 var remotePath = new Option<string>("--remote-path") { Description = "MACE's cache file on the device (default: mace_cl_compiled_program.bin in program_path's folder)." };
@@ -316,8 +320,9 @@ namespace MaceTools.Cli
                     { files, inventory, target, tag, remotePath, json };
                 drift.SetAction(r => ctx.Execute(r.GetValue(json), h => new CompareProgramOperation
                 {
-                    Paths = r.GetValue(files)!, LiteralPaths = true,
-                    Inventory = r.GetValue(inventory)!,
+                    Paths = r.GetValue(files) ?? Array.Empty<string>(), LiteralPaths = true,
+                    FindFiles = (r.GetValue(files) ?? Array.Empty<string>()).Length == 0,
+                    Inventory = r.GetValue(inventory) ?? "",
                     Targets = r.GetValue(target) ?? Array.Empty<string>(),
                     Tags = r.GetValue(tag) ?? Array.Empty<string>(),
                     RemotePath = r.GetValue(remotePath),

@@ -47,7 +47,10 @@ namespace MaceTools.Cli
         /// Runs an operation with a CLI host and prints what it produced: JSON with --json (one object for a single
         /// result, an array otherwise), tables without. Returns the exit code.
         /// </summary>
-        public int Execute(bool json, Action<CliHost> run, bool whatIf = false, bool verbose = false, Func<CliHost, int>? exitCode = null, bool alwaysArray = false)
+        /// <param name="resultErrors">Errors that a result in the output already reports (a device that failed to publish): they
+        /// leave the exit code to <paramref name="exitCode"/>, as documented per verb, instead of failing the run.</param>
+        public int Execute(bool json, Action<CliHost> run, bool whatIf = false, bool verbose = false, Func<CliHost, int>? exitCode = null, bool alwaysArray = false,
+            Func<CliHost, MaceException, bool>? resultErrors = null)
         {
             var host = new CliHost(Err, json, whatIf, verbose, CurrentDirectory);
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; host.Cancel(); };
@@ -71,7 +74,8 @@ namespace MaceTools.Cli
                 Console.CancelKeyPress -= onCancel;
             }
             Print(host, json, alwaysArray);
-            if (host.Errors.Count > 0) code = host.Errors.Select(CliHost.ExitCodeFor).Max();
+            var failures = host.Errors.Where(e => resultErrors == null || !resultErrors(host, e)).ToList();
+            if (failures.Count > 0) code = failures.Select(CliHost.ExitCodeFor).Max();
             else if (exitCode != null) code = Math.Max(code, exitCode(host));
             return code;
         }

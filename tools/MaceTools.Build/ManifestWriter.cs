@@ -13,6 +13,8 @@ namespace MaceTools.Build
         public string Author { get; set; } = "";
         public string CompanyName { get; set; } = "";
         public string Copyright { get; set; } = "";
+        public string ProjectUri { get; set; } = "";
+        public string LicenseUri { get; set; } = "";
         public IReadOnlyList<string> Cmdlets { get; set; } = Array.Empty<string>();
         public IReadOnlyList<string> Aliases { get; set; } = Array.Empty<string>();
 
@@ -23,6 +25,8 @@ namespace MaceTools.Build
             Author = props.Authors,
             CompanyName = props.Company,
             Copyright = props.Copyright,
+            ProjectUri = props.ProjectUri,
+            LicenseUri = props.LicenseUri,
             Cmdlets = module.Cmdlets.Select(c => c.Name).ToList(),
             Aliases = module.Cmdlets.SelectMany(c => c.Aliases).ToList(),
         };
@@ -38,10 +42,12 @@ namespace MaceTools.Build
         public const string ModuleGuid = "a37874d9-c5d8-4c4d-aa42-e28f06064c4b";
         public const string RootModule = "MaceTools.dll";
         public const string FormatFile = "MaceTools.Format.ps1xml";
+        public const string TypesFile = "MaceTools.Types.ps1xml";
         public const string PowerShellVersion = "5.1";
         public const string Description =
-            "Reads, checks, converts, merges and exports the OpenCL program caches and tuned-parameter files of " +
-            "Xiaomi MACE (every on-disk generation, MACE v0.6.1 to v1.1.1), without a device.";
+            "Makes, checks, tunes and deploys the OpenCL program caches and tuned-parameter files of Xiaomi MACE (every " +
+            "on-disk generation, MACE v0.6.1 to v1.1.1): compiles them for local OpenCL devices or for devices reached over " +
+            "ssh and adb, converts, merges and exports them, and publishes them to device fleets.";
         public static readonly string[] CompatiblePSEditions = { "Desktop", "Core" };
         public static readonly string[] Tags = { "MACE", "OpenCL", "GPU", "Mobile", "PSEdition_Desktop", "PSEdition_Core", "Windows", "Linux", "MacOS" };
 
@@ -77,6 +83,7 @@ namespace MaceTools.Build
             Line("    Description = " + Quote(Description));
             Line("    CompatiblePSEditions = " + Array(CompatiblePSEditions, "    "));
             Line("    PowerShellVersion = " + Quote(PowerShellVersion));
+            Line("    TypesToProcess = " + Array(new[] { TypesFile }, "    "));
             Line("    FormatsToProcess = " + Array(new[] { FormatFile }, "    "));
             Line("    CmdletsToExport = " + Array(Sorted(m.Cmdlets), "    ", multiline: true));
             Line("    FunctionsToExport = @()");
@@ -85,6 +92,8 @@ namespace MaceTools.Build
             Line("    PrivateData = @{");
             Line("        PSData = @{");
             Line("            Tags = " + Array(Tags, "            "));
+            if (m.ProjectUri.Length > 0) Line("            ProjectUri = " + Quote(m.ProjectUri));
+            if (m.LicenseUri.Length > 0) Line("            LicenseUri = " + Quote(m.LicenseUri));
             if (m.Prerelease.Length > 0) Line("            Prerelease = " + Quote(m.Prerelease));
             Line("        }");
             Line("    }");

@@ -13,7 +13,7 @@ namespace MaceTools.Build
     internal static class ModuleLayout
     {
         /// <summary>Our own files, copied from the bin folder; each must exist.</summary>
-        public static readonly string[] OwnFiles = { "MaceTools.dll", "MaceTools.Core.dll", "MaceTools.Format.ps1xml" };
+        public static readonly string[] OwnFiles = { "MaceTools.dll", "MaceTools.Core.dll", "MaceTools.Format.ps1xml", "MaceTools.Types.ps1xml" };
         public const string ManifestFile = "MaceTools.psd1";
         public const string HelpFile = "en-US/MaceTools.dll-Help.xml";
         public const string AboutFile = "en-US/about_MaceTools.help.txt";

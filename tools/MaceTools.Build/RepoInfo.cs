@@ -45,6 +45,8 @@ namespace MaceTools.Build
         public string Authors { get; private set; } = "";
         public string Company { get; private set; } = "";
         public string Copyright { get; private set; } = "";
+        public string ProjectUri { get; private set; } = "";
+        public string LicenseUri { get; private set; } = "";
 
         /// <summary>Version plus "-prerelease" when set: what the assemblies carry as AssemblyInformationalVersion.</summary>
         public string InformationalVersion => Prerelease.Length == 0 ? Version : Version + "-" + Prerelease;
@@ -63,6 +65,8 @@ namespace MaceTools.Build
                 Authors = Prop("Authors"),
                 Company = Prop("Company"),
                 Copyright = Prop("Copyright"),
+                ProjectUri = Prop("PackageProjectUrl"),
+                LicenseUri = Prop("MaceToolsLicenseUri"),
             };
             if (!System.Version.TryParse(props.Version, out var v) || v.Revision > 0 && props.Version.Count(c => c == '.') > 3)
                 throw new BuildException($"{path}: MaceToolsVersion '{props.Version}' is not a version such as 1.2.3");

@@ -108,5 +108,9 @@ namespace MaceTools
         public const string TransferFailed = "TransferFailed";
         /// <summary>A file named for another device (MACE's &lt;library&gt;_…&lt;device&gt;.&lt;soc&gt;.bin) or with no device in its name, refused without -Force.</summary>
         public const string IdentityMismatch = "IdentityMismatch";
+        /// <summary>No devices.yml given, none in $MACETOOLS_INVENTORY and none in the current folder.</summary>
+        public const string InventoryNotFound = "InventoryNotFound";
+        /// <summary>Publish or Compare without files, and no MACE-named file in the current folder is for a target.</summary>
+        public const string NoFileForDevice = "NoFileForDevice";
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -36,6 +37,13 @@ namespace MaceTools
 
         /// <summary>The newest release, as its <c>MaceVersion()</c> reports it (the tag's <c>git describe --long</c>).</summary>
         public static MaceVersion Latest { get; } = Parse("v1.1.1-0-g8c75d39");
+
+        /// <summary>The releases whose file formats and rules MaceTools knows (mace-formats.md), newest first: what completion offers.</summary>
+        public static IReadOnlyList<string> Known { get; } = new[]
+        {
+            "v1.1.1-0-g8c75d39", "v1.0.4", "v1.0.3", "v1.0.0", "v0.13.0", "v0.12.0", "v0.11.0-rc1", "v0.11.0-rc0",
+            "v0.10.0", "v0.9.0", "v0.8.1", "v0.8.0", "v0.7.3", "v0.7.0", "v0.6.3", "v0.6.1",
+        };
 
         public static bool TryParse(string? text, out MaceVersion? version)
         {

@@ -32,7 +32,7 @@ namespace MaceTools.Operations
                 host.WriteProgress(new OperationProgress(0, "Comparing with the devices' MACE cache", $"{device.Name}:{remotePath}"));
                 try
                 {
-                    var ours = Choose(device, files);
+                    var ours = Choose(device, files, host);
                     using var remote = Open(device);
                     var result = DriftCheck.Check(remote, ours, remotePath);
                     host.WriteVerbose(result.ToString());
@@ -49,8 +49,13 @@ namespace MaceTools.Operations
         }
 
         /// <summary>The file named for the device (MACE's file names, as Publish reads them); with one file given, that one, whatever its name.</summary>
-        private static MaceProgram Choose(InventoryDevice device, List<MaceProgram> files)
+        private MaceProgram Choose(InventoryDevice device, List<MaceProgram> files, IOperationHost host)
         {
+            if (FindFiles)
+            {
+                files = files.Where(f => PublishProgramOperation.IsFor(f.Path, device)).ToList();
+                if (files.Count == 0) throw new MaceException(ErrorIds.NoFileForDevice, MaceErrorCategory.ObjectNotFound, LookedFor(device, host), device.Name);
+            }
             // Only reading: a single file is compared even when its name is for no device (its identity keys are compared anyway).
             if (files.Count == 1) return files[0];
             var matching = files.Where(f => PublishProgramOperation.IsFor(f.Path, device)).ToList();

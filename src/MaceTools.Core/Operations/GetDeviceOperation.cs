@@ -29,17 +29,11 @@ namespace MaceTools.Operations
         public void Run(IOperationHost host)
         {
             List<MaceDevice> devices;
-            if (Inventory == null)
-            {
-                if (Targets.Count > 0 || Tags.Count > 0)
-                    throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
-                        "a target or tag selects entries of an inventory: give the devices.yml too (-Inventory / --inventory)", Targets.Concat(Tags).First());
+            // A target or tag selects entries of an inventory: the default one when none is given.
+            if (Inventory == null && Targets.Count == 0 && Tags.Count == 0)
                 devices = DiscoverLocal(host);
-            }
             else
-            {
-                devices = RemoteFactory(host).DiscoverTargets(Inventory, Targets, Tags);
-            }
+                devices = RemoteFactory(host).DiscoverTargets(MaceInventory.Locate(Inventory, host.CurrentDirectory), Targets, Tags);
             var re = Name == null ? null : PathResolver.ToRegex(Name);
             var selected = devices.Where(d => (re == null || re.IsMatch(d.Name)) && (!MaceDefault || d.IsMaceDefault)).ToList();
             // A name that matches nothing is an error naming the pattern, as the other Get- verbs do.

@@ -13,6 +13,8 @@ namespace MaceTools.Operations
         void WriteError(MaceException error);
         void WriteWarning(string message);
         void WriteVerbose(string message);
+        /// <summary>Detail for whoever debugs a run (-Debug, --debug): which inventory, which files, which build options.</summary>
+        void WriteDebug(string message);
         void WriteProgress(OperationProgress progress);
         /// <summary>Asks before a change of state; false means skip it (-WhatIf, a "no" to -Confirm).</summary>
         bool ShouldProcess(string target, string action);

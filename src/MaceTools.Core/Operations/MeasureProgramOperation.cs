@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using MaceTools.Devices;
 using MaceTools.Formats;
+using MaceTools.Compilation;
 using MaceTools.Kernels;
 using MaceTools.OpenCL;
 using MaceTools.Verification;
@@ -92,9 +93,12 @@ namespace MaceTools.Operations
         {
             first = 0;
             string program = ProgramKey.Parse(entry.Key).Program;
-            if (!sources.Contains(program))
+            string? refusal = BuildJob.Refusal(entry.Key, device, sources);
+            if (refusal != null)
             {
-                host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{entry.Key}: not measured: no source for program '{program}' in {sources.Origin}", entry.Key));
+                // Half precision on a device without cl_khr_fp16 is the device's limit (a warning); a missing source is an error.
+                if (sources.Contains(program)) host.WriteWarning($"{entry.Key}: not measured on {device.Name}: {refusal}");
+                else host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{entry.Key}: not measured: {refusal}", entry.Key));
                 return null;
             }
             File.WriteAllText(stem + ".cl", sources.Assemble(program, version));
@@ -102,7 +106,12 @@ namespace MaceTools.Operations
                 .Set("file", copy).Set("sha256", sha256).Set("key", entry.Key).Set("options", ProgramKey.CompilerFlags(entry.Key)).Set("repeat", Repeat), host.CancellationToken);
             if (reply.Op != "result" || reply["stage"] == "hash")
             {
-                string why = reply.Op == "crashed" ? $"the driver crashed ({reply["signal"]})" : reply["error"] ?? reply["log"] ?? reply.Op;
+                // The driver's build log can run to thousands of lines: its first line in the error, the whole log under -Verbose.
+                string? log = reply["log"];
+                if (!string.IsNullOrEmpty(log)) host.WriteVerbose($"{entry.Key}: build log on {device.Name}:\n{log}");
+                string? firstLine = log?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+                string why = reply.Op == "crashed" ? $"the driver crashed ({reply["signal"]})"
+                    : reply["error"] ?? (firstLine != null ? $"build failed: {firstLine} (-Verbose shows the build log)" : reply.Op);
                 host.WriteError(new MaceException(ErrorIds.BuildFailed, MaceErrorCategory.InvalidData, $"{entry.Key}: not measured on {device.Name}: {why}", entry.Key));
                 return null;
             }

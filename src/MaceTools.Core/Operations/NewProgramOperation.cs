@@ -49,7 +49,7 @@ namespace MaceTools.Operations
         public IDictionary<string, string> WorkerEnvironment { get; } = new Dictionary<string, string>();
         /// <summary>A devices.yml whose entries named by <see cref="Targets"/> are built for (on their hosts), as if their devices were in <see cref="Devices"/>.</summary>
         public string? Inventory { get; set; }
-        /// <summary>Inventory entries to build for (wildcards); needs <see cref="Inventory"/>.</summary>
+        /// <summary>Inventory entries to build for (wildcards), of <see cref="Inventory"/> or the default inventory (<see cref="MaceInventory.Locate"/>).</summary>
         public IReadOnlyList<string> Targets { get; set; } = Array.Empty<string>();
         /// <summary>Makes the remote side (tests point its clients at their own servers).</summary>
         public Func<IOperationHost, RemoteDevices> RemoteFactory { get; set; } = h => new RemoteDevices(h);
@@ -74,7 +74,7 @@ namespace MaceTools.Operations
                     From != null ? $"{From}: has no program entries to build" : "nothing to build: give a program file (-From / --from), program keys (-Kernel / --kernel) or a deployment file (-Config / --config)");
 
             var devices = Devices.Concat(TargetDevices(host)).ToList();
-            if (devices.Count == 0 && Inventory != null) return; // every target failed; each is an error already
+            if (devices.Count == 0 && (Inventory != null || Targets.Count > 0)) return; // every target failed; each is an error already
             if (devices.Count == 0) devices.Add(LocalDevices.Select(null));
             var classes = DeviceClass.OnePerClass(devices);
             foreach (var skipped in devices.Except(classes))
@@ -116,13 +116,8 @@ namespace MaceTools.Operations
 
         private List<MaceDevice> TargetDevices(IOperationHost host)
         {
-            if (Inventory == null)
-            {
-                if (Targets.Count > 0)
-                    throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "-Target names entries of an inventory: give the devices.yml too (-Inventory / --inventory)", Targets[0]);
-                return new List<MaceDevice>();
-            }
-            return RemoteFactory(host).DiscoverTargets(Inventory, Targets, Array.Empty<string>());
+            if (Inventory == null && Targets.Count == 0) return new List<MaceDevice>();
+            return RemoteFactory(host).DiscoverTargets(MaceInventory.Locate(Inventory, host.CurrentDirectory), Targets, Array.Empty<string>());
         }
 
         private List<string> ConfigKeys(MaceConfig? config, MaceDevice device, ModelFetcher fetcher, IOperationHost host)
@@ -145,17 +140,28 @@ namespace MaceTools.Operations
         {
             var plan = new ClassPlan(device);
             var keys = fromKeys.Select(k => KeyRetarget.For(k, device, Version)).Concat(Kernels).Distinct(StringComparer.Ordinal);
+            var halfPrecision = new List<string>();
             foreach (var key in keys)
             {
                 string? refusal = BuildJob.Refusal(key, device, sources);
-                if (refusal != null)
+                if (refusal == null)
                 {
-                    plan.Refused.Add(key);
-                    host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{key}: not built for {device.Name}: {refusal}", key));
+                    var job = new BuildJob(key, device, sources, Version);
+                    host.WriteDebug($"{device.Name}: build {key} with options '{job.Options}'");
+                    plan.Jobs.Add(job);
                     continue;
                 }
-                plan.Jobs.Add(new BuildJob(key, device, sources, Version));
+                plan.Refused.Add(key);
+                // A device without cl_khr_fp16 is an expected limit of the device, not a fault: one warning, the keys under -Verbose.
+                if (KeyRetarget.NeedsFp16(key) && !device.SupportsFp16)
+                {
+                    halfPrecision.Add(key);
+                    host.WriteVerbose($"{key}: not built for {device.Name}: {refusal}");
+                }
+                else host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{key}: not built for {device.Name}: {refusal}", key));
             }
+            if (halfPrecision.Count > 0)
+                host.WriteWarning($"{halfPrecision.Count} half-precision program(s) not built: {device.Name} lacks cl_khr_fp16 (-Verbose lists them)");
             return plan;
         }
 

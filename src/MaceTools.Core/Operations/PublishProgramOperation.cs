@@ -13,7 +13,7 @@ namespace MaceTools.Operations
     /// <summary>
     /// Publish-MaceProgram / macetools program publish: puts program and tuned-parameter files on the devices of an inventory,
     /// each the file named for that device, atomically and in parallel (<see cref="Publisher"/>). One
-    /// <see cref="PublishResult"/> per target and file kind; a failed target is a result (and a warning), not an error, so the
+    /// <see cref="PublishResult"/> per target and file kind; a failed target is a result and a non-terminating error, so the
     /// others go on. Host calls stay on the calling thread: workers hand their progress and results back through a queue.
     /// </summary>
     public sealed class PublishProgramOperation : InventoryFileOperation
@@ -32,16 +32,20 @@ namespace MaceTools.Operations
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "no file to publish", null);
             var devices = SelectDevices(host, Devices);
 
-            var plans = devices.SelectMany(d => PlanFor(d, files)).ToList();
+            var plans = devices.SelectMany(d => PlanFor(d, files, host)).ToList();
             var toRun = new List<(int Id, PublishPlan Plan)>();
             var results = new List<PublishResult>();
             foreach (var plan in plans)
             {
                 if (plan.File == null)
-                    Report(host, results, plan.NewResult(PublishStatus.Failed, plan.Refusal, ErrorIds.IdentityMismatch));
+                    Report(host, results, plan.NewResult(PublishStatus.Failed, plan.Refusal, plan.RefusalId));
                 else if (!host.ShouldProcess($"{plan.Device.Name}:{plan.Destination}", $"Publish {plan.File}"))
                     Report(host, results, plan.NewResult(PublishStatus.Skipped));
-                else toRun.Add((toRun.Count + 1, plan));
+                else
+                {
+                    host.WriteDebug($"{plan.Device.Display}: {plan.File} -> {plan.Destination} (sha256 {plan.Sha256})");
+                    toRun.Add((toRun.Count + 1, plan));
+                }
             }
             RunParallel(host, toRun, results);
             if (PassThru)
@@ -99,9 +103,13 @@ namespace MaceTools.Operations
         private static void Report(IOperationHost host, List<PublishResult> results, PublishResult r)
         {
             results.Add(r);
-            if (r.Status == PublishStatus.Failed || r.Status == PublishStatus.RolledBack) host.WriteWarning($"{r.Device}: {r.Kind} {r.Path}: {r.Status}: {r.Error}");
-            else host.WriteVerbose($"{r.Device}: {r.Kind} {r.Path}: {r.Status}");
             host.WriteObject(r);
+            // A failed target is a non-terminating error (with the id the CLI prints), so -ErrorAction, $? and try/catch see it;
+            // the result still says what happened on the device.
+            if (r.Status == PublishStatus.Failed || r.Status == PublishStatus.RolledBack)
+                host.WriteError(new MaceException(r.ErrorId ?? ErrorIds.RemoteCommandFailed, MaceErrorCategory.WriteError,
+                    $"{r.Device}: {r.Kind} {r.Path}: {r.Status}: {r.Error}", r.Device));
+            else host.WriteVerbose($"{r.Device}: {r.Kind} {r.Path}: {r.Status}");
         }
 
         /// <summary>MACE's names: <c>&lt;library&gt;_compiled_opencl_kernel.&lt;device_name&gt;.&lt;soc&gt;.bin</c> and <c>…_tuned_opencl_parameter…</c>.</summary>
@@ -120,8 +128,18 @@ namespace MaceTools.Operations
             && device.TargetSocs.Any(s => string.Equals(s, soc, StringComparison.OrdinalIgnoreCase));
 
         /// <summary>For each kind among the files, the one file for this device, or why there is none.</summary>
-        private IEnumerable<PublishPlan> PlanFor(InventoryDevice device, List<MaceProgram> files)
+        private IEnumerable<PublishPlan> PlanFor(InventoryDevice device, List<MaceProgram> files, IOperationHost host)
         {
+            if (FindFiles)
+            {
+                // Files found in the folder, not given: each device takes those named for it, and lacks none of the others.
+                files = files.Where(f => IsFor(f.Path, device)).ToList();
+                if (files.Count == 0)
+                {
+                    yield return new PublishPlan(device, PublishKind.Program, null, null, LookedFor(device, host), ErrorIds.NoFileForDevice);
+                    yield break;
+                }
+            }
             foreach (var group in files.GroupBy(f => f.Kind == MaceFileKind.Tuning ? PublishKind.Tuning : PublishKind.Program))
             {
                 var kind = group.Key;

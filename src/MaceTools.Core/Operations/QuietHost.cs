@@ -34,6 +34,7 @@ namespace MaceTools.Operations
 
         public void WriteWarning(string message) => _log?.Invoke("warning: " + message);
         public void WriteVerbose(string message) => _log?.Invoke(message);
+        public void WriteDebug(string message) { }
         public void WriteProgress(OperationProgress progress) { }
         public bool ShouldProcess(string target, string action) => true;
         public CancellationToken CancellationToken { get; }

@@ -53,13 +53,14 @@ namespace MaceTools.Operations
         {
             if (_noTarget != null) throw _noTarget;
             if (_resolved || Inventory == null && Targets.Count == 0) return;
-            if (Inventory == null)
-                throw _noTarget = new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "-Target names an entry of an inventory: give the devices.yml too (-Inventory / --inventory)", Targets[0]);
             if (Device != null)
                 throw _noTarget = new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "give either -Device or -Target, not both", Device.Name);
             if (Targets.Count == 0)
                 throw _noTarget = new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"{Inventory}: name the entry to test on with -Target / --target", Inventory);
-            var devices = RemoteFactory(host).DiscoverTargets(Inventory, Targets, Array.Empty<string>());
+            string inventory;
+            try { inventory = MaceInventory.Locate(Inventory, host.CurrentDirectory); }
+            catch (MaceException e) { throw _noTarget = e; }
+            var devices = RemoteFactory(host).DiscoverTargets(inventory, Targets, Array.Empty<string>());
             if (devices.Count != 1)
                 throw _noTarget = new MaceException(devices.Count == 0 ? ErrorIds.DeviceNotFound : ErrorIds.InvalidArgument,
                     devices.Count == 0 ? MaceErrorCategory.ObjectNotFound : MaceErrorCategory.InvalidArgument,
@@ -137,9 +138,34 @@ namespace MaceTools.Operations
             foreach (var v in verdicts.Where(v => v.Outcome == RuntimeOutcome.Crashes))
                 findings.Add(new MaceFinding(FindingSeverity.Error, "RuntimeCrashes", $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}", v.Symptom));
             if (target.Version != null || target.PlatformInfo != null || target.DeviceName != null)
+            {
+                // Not used in the role the file is shipped for is an error; not used in another role is only information
+                // (a precompiled file that MACE's runtime cache would rebuild is still a good precompiled file).
+                var role = UsageByName(file.Path);
+                bool usedSomehow = verdicts.Any(v => v.Outcome == RuntimeOutcome.Used);
                 foreach (var v in verdicts.Where(v => v.Outcome == RuntimeOutcome.Rebuilt || v.Outcome == RuntimeOutcome.Ignored))
-                    findings.Add(new MaceFinding(FindingSeverity.Error, "NotUsedByTarget", $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}", v.Symptom));
+                {
+                    bool inItsRole = role == null ? !usedSomehow : v.Usage == role;
+                    findings.Add(new MaceFinding(inItsRole ? FindingSeverity.Error : FindingSeverity.Information, "NotUsedByTarget",
+                        $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}" + (inItsRole ? "" : $" (the file is used as {(role ?? MaceFileUsage.Precompiled)})"), v.Symptom));
+                }
+            }
             return new MaceTestResult(file.Path, file.Generation, file.Kind, findings.ToArray(), verdicts.ToArray());
+        }
+
+        /// <summary>
+        /// The role MACE's file names give a file: <c>…_compiled_opencl_kernel.…bin</c> is shipped precompiled,
+        /// <c>…mace_cl_compiled_program.bin</c> is the runtime cache, <c>…_tuned_opencl_parameter…</c> and <c>mace_run.config</c>
+        /// are tuned parameters; null for any other name.
+        /// </summary>
+        public static MaceFileUsage? UsageByName(string path)
+        {
+            string name = System.IO.Path.GetFileName(path);
+            if (name.IndexOf("_compiled_opencl_kernel.", StringComparison.OrdinalIgnoreCase) >= 0) return MaceFileUsage.Precompiled;
+            if (name.EndsWith(MaceInventory.ProgramFileName, StringComparison.OrdinalIgnoreCase)) return MaceFileUsage.Cache;
+            if (name.IndexOf("_tuned_opencl_parameter.", StringComparison.OrdinalIgnoreCase) >= 0
+                || name.EndsWith(MaceInventory.TuningFileName, StringComparison.OrdinalIgnoreCase)) return MaceFileUsage.TunedParameters;
+            return null;
         }
     }
 }

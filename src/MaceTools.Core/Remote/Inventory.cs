@@ -100,6 +100,27 @@ namespace MaceTools.Remote
 
         private static string DataDir(string transport) => transport == RemoteTransport.Adb ? AndroidDataDir : LinuxDataDir;
 
+        /// <summary>The environment variable that names the default inventory.</summary>
+        public const string InventoryVariable = "MACETOOLS_INVENTORY";
+        /// <summary>The default inventory in the current folder: MACE's own name for its device list.</summary>
+        public const string InventoryFileName = "devices.yml";
+
+        /// <summary>
+        /// The inventory a command uses: the one given, else <c>$MACETOOLS_INVENTORY</c>, else <c>./devices.yml</c> (MACE's
+        /// own file name); relative paths are relative to <paramref name="currentDirectory"/>. None of them is
+        /// <see cref="ErrorIds.InventoryNotFound"/>, naming every place looked at.
+        /// </summary>
+        public static string Locate(string? given, string currentDirectory)
+        {
+            if (!string.IsNullOrEmpty(given)) return PathResolver.FullPath(given!, currentDirectory);
+            string? fromEnvironment = Environment.GetEnvironmentVariable(InventoryVariable);
+            if (!string.IsNullOrEmpty(fromEnvironment)) return PathResolver.FullPath(fromEnvironment!, currentDirectory);
+            string local = Path.Combine(currentDirectory, InventoryFileName);
+            if (File.Exists(local)) return local;
+            throw new MaceException(ErrorIds.InventoryNotFound, MaceErrorCategory.ObjectNotFound,
+                $"no inventory: give -Inventory (--inventory), set the {InventoryVariable} environment variable, or put a {InventoryFileName} in {currentDirectory}", local);
+        }
+
         public static IReadOnlyList<InventoryDevice> Read(string path)
         {
             byte[] bytes = FileIO.ReadAll(path);

@@ -8,13 +8,14 @@ namespace MaceTools.Remote
     /// <summary>One file to put on one device: what the identity check picked.</summary>
     public sealed class PublishPlan
     {
-        public PublishPlan(InventoryDevice device, PublishKind kind, string? file, string? sha256, string? refusal = null)
+        public PublishPlan(InventoryDevice device, PublishKind kind, string? file, string? sha256, string? refusal = null, string refusalId = ErrorIds.IdentityMismatch)
         {
             Device = device;
             Kind = kind;
             File = file;
             Sha256 = sha256;
             Refusal = refusal;
+            RefusalId = refusalId;
         }
 
         public InventoryDevice Device { get; }
@@ -23,6 +24,8 @@ namespace MaceTools.Remote
         public string? Sha256 { get; }
         /// <summary>Why no file may go to this device (identity mismatch, ambiguity); null when <see cref="File"/> is set.</summary>
         public string? Refusal { get; }
+        /// <summary>The error id of <see cref="Refusal"/>.</summary>
+        public string RefusalId { get; }
         public string Destination => Kind == PublishKind.Program ? Device.ProgramPath : Device.TuningPath;
 
         public PublishResult NewResult(PublishStatus status, string? error = null, string? errorId = null) => new PublishResult

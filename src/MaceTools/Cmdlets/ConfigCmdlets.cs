@@ -5,7 +5,7 @@ using MaceTools.Operations;
 namespace MaceTools.Commands
 {
     /// <summary>Get-MaceConfig: reads MACE deployment files (mace.yml) of any schema generation, with MACE's defaults applied.</summary>
-    [Cmdlet(VerbsCommon.Get, "MaceConfig", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "MaceConfig", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(MaceConfig))]
     public sealed class GetMaceConfigCommand : MaceFileCmdlet
     {
@@ -18,7 +18,7 @@ namespace MaceTools.Commands
     }
 
     /// <summary>Test-MaceConfig: every error and warning of MACE deployment files, with line, column and key.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "MaceConfig", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "MaceConfig", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(MaceConfigTestResult), typeof(bool))]
     public sealed class TestMaceConfigCommand : MaceFileCmdlet
     {

@@ -40,24 +40,28 @@ namespace MaceTools.Commands
         [Parameter(ParameterSetName = LocalSet)]
         public SwitchParameter MaceDefault { get; set; }
 
-        [Parameter(Mandatory = true, ParameterSetName = InventorySet)]
+        // Not mandatory: -Target or -Tag alone select entries of the default inventory ($env:MACETOOLS_INVENTORY, ./devices.yml).
+        [Parameter(ParameterSetName = InventorySet)]
         [ValidateNotNullOrEmpty]
-        public string Inventory { get; set; } = "";
+        [PSDefaultValue(Value = "$env:MACETOOLS_INVENTORY, else ./devices.yml")]
+        public string? Inventory { get; set; }
 
         [Parameter(ParameterSetName = InventorySet)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InventoryTargetCompleter))]
         public string[] Target { get; set; } = Array.Empty<string>();
 
         [Parameter(ParameterSetName = InventorySet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InventoryTagCompleter))]
         public string[] Tag { get; set; } = Array.Empty<string>();
 
         protected override void EndProcessing() => Run(new GetDeviceOperation
         {
             Name = Name,
             MaceDefault = MaceDefault,
-            Inventory = ParameterSetName == InventorySet ? Inventory : null,
+            Inventory = Inventory == null ? null : ProviderPath(Inventory),
             Targets = Target,
             Tags = Tag,
         }.Run);
@@ -77,6 +81,7 @@ namespace MaceTools.Commands
 
         [Parameter(ValueFromPipeline = true)]
         [MaceDeviceTransformation]
+        [ArgumentCompleter(typeof(MaceDeviceCompleter))]
         public MaceDevice[] Device { get; set; } = Array.Empty<MaceDevice>();
 
         [Parameter(Mandatory = true, ParameterSetName = FromSet)]
@@ -98,6 +103,7 @@ namespace MaceTools.Commands
         public string? KernelSource { get; set; }
 
         [Parameter]
+        [ArgumentCompleter(typeof(MaceVersionCompleter))]
         public string? MaceVersion { get; set; }
 
         [Parameter]
@@ -128,6 +134,7 @@ namespace MaceTools.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InventoryTargetCompleter))]
         public string[] Target { get; set; } = Array.Empty<string>();
 
         private readonly List<MaceDevice> _devices = new List<MaceDevice>();
@@ -156,12 +163,13 @@ namespace MaceTools.Commands
     }
 
     /// <summary>Measure-MaceProgram: start-up time with and without a program file on a device.</summary>
-    [Cmdlet(VerbsDiagnostic.Measure, "MaceProgram", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Measure, "MaceProgram", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(MaceMeasurement))]
     public sealed class MeasureMaceProgramCommand : MaceFileCmdlet
     {
         [Parameter]
         [MaceDeviceTransformation]
+        [ArgumentCompleter(typeof(MaceDeviceCompleter))]
         public MaceDevice? Device { get; set; }
 
         [Parameter]

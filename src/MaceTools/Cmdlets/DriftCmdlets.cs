@@ -8,7 +8,7 @@ namespace MaceTools.Commands
     /// Compare-MaceProgram: after the app ran, reads MACE's own cache file from each device of an inventory and says whether MACE
     /// kept the programs of our file or rebuilt them. Files piped in are collected first, so each device is read once.
     /// </summary>
-    [Cmdlet(VerbsData.Compare, "MaceProgram", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsData.Compare, "MaceProgram", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(MaceDriftResult))]
     public sealed class CompareMaceProgramCommand : InventoryFileCmdlet
     {

@@ -27,6 +27,7 @@ namespace MaceTools.Commands
 
         [Parameter(ValueFromPipeline = true, ParameterSetName = ConfigSet)]
         [MaceDeviceTransformation]
+        [ArgumentCompleter(typeof(MaceDeviceCompleter))]
         public Devices.MaceDevice[] Device { get; set; } = System.Array.Empty<Devices.MaceDevice>();
 
         [Parameter(ParameterSetName = ConfigSet)]
@@ -40,6 +41,7 @@ namespace MaceTools.Commands
         public string? KernelSource { get; set; }
 
         [Parameter]
+        [ArgumentCompleter(typeof(MaceVersionCompleter))]
         public string? MaceVersion { get; set; }
 
         // The version is parsed inside Run, so a bad one is a MaceTools error record, not an engine exception.

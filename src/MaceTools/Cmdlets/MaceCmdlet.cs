@@ -64,6 +64,7 @@ namespace MaceTools.Commands
         void IOperationHost.WriteError(MaceException error) => WriteError(ToErrorRecord(error));
         void IOperationHost.WriteWarning(string message) => WriteWarning(message);
         void IOperationHost.WriteVerbose(string message) => WriteVerbose(message);
+        void IOperationHost.WriteDebug(string message) => WriteDebug(message);
         bool IOperationHost.ShouldProcess(string target, string action) => ShouldProcess(target, action);
         CancellationToken IOperationHost.CancellationToken => _cancel.Token;
         string IOperationHost.CurrentDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
@@ -80,21 +81,18 @@ namespace MaceTools.Commands
         }
     }
 
-    /// <summary>The -Path / -LiteralPath pair of the file cmdlets (PowerShell's convention).</summary>
-    public abstract class MaceFileCmdlet : MaceCmdlet
+    /// <summary>
+    /// What the -Path / -LiteralPath cmdlets share: resolving the bound set to plain file paths. Each subclass declares the pair
+    /// (mandatory or not). Default set LiteralPath: an object carrying both Path and LiteralPath (ours, MaceTools.Types.ps1xml)
+    /// then binds literally, so a file named with [ ] is never taken for a wildcard; a typed or piped string still binds -Path.
+    /// </summary>
+    public abstract class MacePathCmdlet : MaceCmdlet
     {
         protected const string PathSet = "Path";
         protected const string LiteralPathSet = "LiteralPath";
 
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
-        [SupportsWildcards]
-        [ValidateNotNullOrEmpty]
-        public string[] Path { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-        [Alias("PSPath", "LP")]
-        [ValidateNotNullOrEmpty]
-        public string[] LiteralPath { get; set; } = Array.Empty<string>();
+        public abstract string[] Path { get; set; }
+        public abstract string[] LiteralPath { get; set; }
 
         /// <summary>
         /// Fills the paths of a file operation from the bound parameter set. PowerShell resolves them through its
@@ -107,6 +105,7 @@ namespace MaceTools.Commands
             return operation;
         }
 
+        /// <summary>The files the bound set names; a pattern or path that matches no file is a FileNotFound error naming it.</summary>
         protected List<string> ResolvePaths()
         {
             var files = new List<string>();
@@ -119,7 +118,10 @@ namespace MaceTools.Commands
             {
                 try
                 {
-                    files.AddRange(SessionState.Path.GetResolvedProviderPathFromPSPath(p, out _));
+                    var matched = SessionState.Path.GetResolvedProviderPathFromPSPath(p, out _);
+                    // A wildcard that matches nothing resolves to nothing, without an error: say so, as for a missing file.
+                    if (matched.Count == 0) throw new ItemNotFoundException(p);
+                    files.AddRange(matched);
                 }
                 catch (ItemNotFoundException e)
                 {
@@ -130,35 +132,72 @@ namespace MaceTools.Commands
         }
     }
 
+    /// <summary>The -Path / -LiteralPath pair of the file cmdlets (PowerShell's convention), one of them required.</summary>
+    public abstract class MaceFileCmdlet : MacePathCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public override string[] Path { get; set; } = Array.Empty<string>();
+
+        [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public override string[] LiteralPath { get; set; } = Array.Empty<string>();
+    }
+
     /// <summary>
     /// The cmdlets that take our files to an inventory's devices (Publish, Compare): files piped in are collected first, so
-    /// each device is visited once; the inventory and its selection bind to <see cref="InventoryFileOperation"/>.
+    /// each device is visited once; the inventory and its selection bind to <see cref="InventoryFileOperation"/>. Without
+    /// files (none named, none piped) they take the MACE-named files of the current location; without -Inventory, the
+    /// default inventory ($env:MACETOOLS_INVENTORY, then ./devices.yml).
     /// </summary>
-    public abstract class InventoryFileCmdlet : MaceFileCmdlet
+    public abstract class InventoryFileCmdlet : MacePathCmdlet
     {
-        [Parameter(Mandatory = true)]
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet)]
+        [SupportsWildcards]
         [ValidateNotNullOrEmpty]
-        public string Inventory { get; set; } = "";
+        public override string[] Path { get; set; } = Array.Empty<string>();
+
+        // Not mandatory either: with no argument at all the default set must not prompt.
+        [Parameter(ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+        [Alias("PSPath", "LP")]
+        [ValidateNotNullOrEmpty]
+        public override string[] LiteralPath { get; set; } = Array.Empty<string>();
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [PSDefaultValue(Value = "$env:MACETOOLS_INVENTORY, else ./devices.yml")]
+        public string? Inventory { get; set; }
 
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InventoryTargetCompleter))]
         public string[] Target { get; set; } = Array.Empty<string>();
 
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InventoryTagCompleter))]
         public string[] Tag { get; set; } = Array.Empty<string>();
 
         private readonly List<string> _files = new List<string>();
+        private bool _named;
 
-        protected override void ProcessRecord() => _files.AddRange(ResolvePaths());
+        protected override void ProcessRecord()
+        {
+            _named |= MyInvocation.BoundParameters.ContainsKey(nameof(Path)) || MyInvocation.BoundParameters.ContainsKey(nameof(LiteralPath));
+            _files.AddRange(ResolvePaths());
+        }
 
         /// <summary>The operation with the collected files and the inventory selection bound.</summary>
         protected T Bind<T>(T operation) where T : InventoryFileOperation
         {
             operation.Paths = _files;
             operation.LiteralPaths = true;
-            operation.Inventory = ProviderPath(Inventory);
+            // Nothing named and nothing piped: the files of the current location. Piped input that named no file is not that.
+            operation.FindFiles = !_named && !MyInvocation.ExpectingInput;
+            operation.Inventory = Inventory == null ? "" : ProviderPath(Inventory);
             operation.Targets = Target;
             operation.Tags = Tag;
             return operation;

@@ -8,7 +8,7 @@ namespace MaceTools.Commands
     /// Publish-MaceProgram: puts program and tuned-parameter files on the devices of an inventory, each device the file named
     /// for it, atomically and in parallel. Files piped in are collected first, so each device is visited once.
     /// </summary>
-    [Cmdlet(VerbsData.Publish, "MaceProgram", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Publish, "MaceProgram", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(PublishResult))]
     [OutputType(typeof(MaceProgram))]
     public sealed class PublishMaceProgramCommand : InventoryFileCmdlet

@@ -4,7 +4,7 @@ using MaceTools.Operations;
 namespace MaceTools.Commands
 {
     /// <summary>Get-MaceProgram: reads MACE program-cache and tuned-parameter files of any generation.</summary>
-    [Cmdlet(VerbsCommon.Get, "MaceProgram", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "MaceProgram", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(MaceProgram))]
     public sealed class GetMaceProgramCommand : MaceFileCmdlet
     {
@@ -16,7 +16,7 @@ namespace MaceTools.Commands
     }
 
     /// <summary>Get-MaceProgramEntry: one object per key of a MACE file.</summary>
-    [Cmdlet(VerbsCommon.Get, "MaceProgramEntry", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "MaceProgramEntry", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(MaceProgramEntry))]
     public sealed class GetMaceProgramEntryCommand : MaceFileCmdlet
     {
@@ -32,7 +32,7 @@ namespace MaceTools.Commands
     }
 
     /// <summary>Get-MaceTuningParameter: the tuned work-group sizes of a tuned-parameter file, keys made readable.</summary>
-    [Cmdlet(VerbsCommon.Get, "MaceTuningParameter", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsCommon.Get, "MaceTuningParameter", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(MaceTuningParameter))]
     public sealed class GetMaceTuningParameterCommand : MaceFileCmdlet
     {
@@ -40,11 +40,12 @@ namespace MaceTools.Commands
     }
 
     /// <summary>Test-MaceProgram: checks a file without a device and says what a MACE runtime would do with it.</summary>
-    [Cmdlet(VerbsDiagnostic.Test, "MaceProgram", DefaultParameterSetName = PathSet)]
+    [Cmdlet(VerbsDiagnostic.Test, "MaceProgram", DefaultParameterSetName = LiteralPathSet)]
     [OutputType(typeof(MaceTestResult), typeof(bool))]
     public sealed class TestMaceProgramCommand : MaceFileCmdlet
     {
         [Parameter]
+        [ArgumentCompleter(typeof(MaceVersionCompleter))]
         public string? MaceVersion { get; set; }
 
         [Parameter]
@@ -61,6 +62,7 @@ namespace MaceTools.Commands
 
         [Parameter]
         [MaceDeviceTransformation]
+        [ArgumentCompleter(typeof(MaceDeviceCompleter))]
         public Devices.MaceDevice? Device { get; set; }
 
         [Parameter]
@@ -76,6 +78,7 @@ namespace MaceTools.Commands
         [Parameter]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(InventoryTargetCompleter))]
         public string? Target { get; set; }
 
         protected override void ProcessRecord() => Run(host => WithPaths(new TestProgramOperation

@@ -17,6 +17,7 @@ namespace MaceTools.Commands
     {
         [Parameter(ValueFromPipeline = true)]
         [MaceDeviceTransformation]
+        [ArgumentCompleter(typeof(MaceDeviceCompleter))]
         public MaceDevice[] Device { get; set; } = Array.Empty<MaceDevice>();
 
         [Parameter(Mandatory = true, Position = 0)]
@@ -30,6 +31,7 @@ namespace MaceTools.Commands
         public string? ModelCache { get; set; }
 
         [Parameter]
+        [ArgumentCompleter(typeof(MaceVersionCompleter))]
         public string? MaceVersion { get; set; }
 
         [Parameter]

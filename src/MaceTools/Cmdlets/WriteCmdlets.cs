@@ -5,7 +5,7 @@ using MaceTools.Operations;
 namespace MaceTools.Commands
 {
     /// <summary>Convert-MaceProgram: rewrites a MACE file in another generation, or for another MACE version.</summary>
-    [Cmdlet(VerbsData.Convert, "MaceProgram", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Convert, "MaceProgram", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(MaceProgram))]
     public sealed class ConvertMaceProgramCommand : MaceFileCmdlet
     {
@@ -17,6 +17,7 @@ namespace MaceTools.Commands
         public MaceFileFormat To { get; set; }
 
         [Parameter]
+        [ArgumentCompleter(typeof(MaceVersionCompleter))]
         public string? MaceVersion { get; set; }
 
         [Parameter]
@@ -47,7 +48,7 @@ namespace MaceTools.Commands
     }
 
     /// <summary>Merge-MaceProgram: merges program or tuned-parameter files into one, as MACE's merge does.</summary>
-    [Cmdlet(VerbsData.Merge, "MaceProgram", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [Cmdlet(VerbsData.Merge, "MaceProgram", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(MaceProgram))]
     public sealed class MergeMaceProgramCommand : MaceFileCmdlet
     {
@@ -83,7 +84,7 @@ namespace MaceTools.Commands
     }
 
     /// <summary>Export-MaceProgram: writes the C++ source MACE links (LoadOpenCLBinary/OpenCLBinarySize ...) or a text view.</summary>
-    [Cmdlet(VerbsData.Export, "MaceProgram", DefaultParameterSetName = PathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [Cmdlet(VerbsData.Export, "MaceProgram", DefaultParameterSetName = LiteralPathSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(string))]
     public sealed class ExportMaceProgramCommand : MaceFileCmdlet
     {

@@ -15,7 +15,7 @@ namespace MaceTools.Tests.Module
             Assert.Equal("Get", c.Verb);
             Assert.Equal("MaceProgram", c.Noun);
             Assert.Equal("MaceTools.Commands.GetMaceProgramCommand", c.ClassName);
-            Assert.Equal("Path", c.DefaultParameterSetName);
+            Assert.Equal("LiteralPath", c.DefaultParameterSetName); // so our objects (Path and LiteralPath) bind literally
             Assert.False(c.SupportsShouldProcess);
             Assert.Equal(new[] { "MaceTools.MaceProgram" }, c.OutputTypes);
             Assert.Equal(new[] { "Path", "LiteralPath", "Kind" }, c.Parameters.Select(p => p.Name)); // base class first

@@ -73,10 +73,13 @@ namespace MaceTools.Tests.Module
                 "Measure-MaceProgram", "Merge-MaceProgram", "Publish-MaceProgram", "Test-MaceConfig", "Test-MaceProgram" }, fileCmdlets.Select(c => c.Name).OrderBy(n => n, System.StringComparer.Ordinal));
             foreach (var c in fileCmdlets)
             {
-                Assert.Equal(new[] { "Path", "LiteralPath" }, c.ParameterSetNames);
+                Assert.Equal(new[] { "LiteralPath", "Path" }, c.ParameterSetNames.OrderBy(n => n, System.StringComparer.Ordinal));
+                Assert.Equal("LiteralPath", c.DefaultParameterSetName);
                 var path = c.Parameter("Path")!;
                 var set = Assert.Single(path.Sets);
-                Assert.True(set.Mandatory && set.Position == 0 && set.ValueFromPipeline && set.ValueFromPipelineByPropertyName, $"{c.Name}: -Path");
+                // Publish and Compare may run without files (the MACE-named files of the current folder): -Path is optional there.
+                bool optional = c.Name == "Publish-MaceProgram" || c.Name == "Compare-MaceProgram";
+                Assert.True(set.Mandatory != optional && set.Position == 0 && set.ValueFromPipeline && set.ValueFromPipelineByPropertyName, $"{c.Name}: -Path");
                 Assert.True(path.SupportsWildcards);
                 var literal = c.Parameter("LiteralPath")!;
                 Assert.Contains("PSPath", literal.Aliases);

@@ -20,6 +20,7 @@ namespace MaceTools.Tests.Operations
         public List<MaceException> Errors { get; } = new List<MaceException>();
         public List<string> Warnings { get; } = new List<string>();
         public List<string> Verbose { get; } = new List<string>();
+        public List<string> Debug { get; } = new List<string>();
         public List<OperationProgress> Progress { get; } = new List<OperationProgress>();
         public List<(string Target, string Action)> ShouldProcessCalls { get; } = new List<(string, string)>();
         public CancellationTokenSource Cancellation { get; } = new CancellationTokenSource();
@@ -30,6 +31,7 @@ namespace MaceTools.Tests.Operations
         public void WriteError(MaceException error) => Errors.Add(error);
         public void WriteWarning(string message) => Warnings.Add(message);
         public void WriteVerbose(string message) => Verbose.Add(message);
+        public void WriteDebug(string message) => Debug.Add(message);
         public void WriteProgress(OperationProgress progress) => Progress.Add(progress);
 
         public bool ShouldProcess(string target, string action)

@@ -247,6 +247,7 @@ models:
             public void WriteError(MaceException error) => _inner.WriteError(error);
             public void WriteWarning(string message) => _inner.WriteWarning(message);
             public void WriteVerbose(string message) => _inner.WriteVerbose(message);
+            public void WriteDebug(string message) => _inner.WriteDebug(message);
             public void WriteProgress(OperationProgress progress) => _inner.WriteProgress(progress);
             public bool ShouldProcess(string target, string action) => _inner.ShouldProcess(target, action);
             public System.Threading.CancellationToken CancellationToken => _inner.CancellationToken;
