@@ -60,14 +60,25 @@ namespace MaceTools.OpenCL
                     foreach (var l in lines) p.StandardInput.WriteLine(l);
                     p.StandardInput.Flush();
                 }
-                catch (IOException) { }
+                catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is InvalidOperationException) { }
             });
             var replies = new List<WorkerMessage>();
             for (int i = 0; i < requests.Count; i++)
             {
-                cancel.ThrowIfCancellationRequested();
                 var read = p.StandardOutput.ReadLineAsync();
-                if (!read.Wait((int)RequestTimeout.TotalMilliseconds, cancel))
+                bool answered;
+                try
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    answered = read.Wait((int)RequestTimeout.TotalMilliseconds, cancel);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The caller stops: so does the worker (its input closes, it ends the request in flight), killed if it lingers.
+                    Stop();
+                    throw;
+                }
+                if (!answered)
                 {
                     Kill();
                     replies.Add(new WorkerMessage("crashed").Set("id", requests[i]["id"]).Set("hung", 1)
@@ -169,7 +180,7 @@ namespace MaceTools.OpenCL
             if (_process != null)
             {
                 try { if (!_process.HasExited) _process.StandardInput.Close(); } catch (IOException) { }
-                if (!_process.WaitForExit(5000)) Kill();
+                if (!_process.WaitForExit(5000)) Kill(); // the grace a stopped worker gets to end its request in flight
                 _process.Dispose();
                 _process = null;
             }
