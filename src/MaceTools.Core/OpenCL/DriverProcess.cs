@@ -31,6 +31,13 @@ namespace MaceTools.OpenCL
             _environment = environment ?? new Dictionary<string, string>();
         }
 
+        /// <summary>
+        /// A fresh driver cache per worker start (the default: binaries of unknown health are loaded). Off, the worker
+        /// keeps the driver's own cache, where only our sources are built (tuning): pocl then compiles each program and
+        /// local size once per machine, not once per run.
+        /// </summary>
+        public bool FreshDriverCache { get; set; } = true;
+
         /// <summary>How long one request may take before the worker is killed and the request reported as hung.</summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -133,14 +140,14 @@ namespace MaceTools.OpenCL
         {
             if (_process != null && !_process.HasExited) return;
             Stop();
-            _cacheDir = new Formats.ScratchDirectory("driver");
+            if (FreshDriverCache) _cacheDir = new Formats.ScratchDirectory("driver");
             var psi = _command.StartInfo("worker");
             psi.RedirectStandardInput = true;
             psi.RedirectStandardOutput = true;
             psi.RedirectStandardError = true;
             psi.UseShellExecute = false;
             psi.CreateNoWindow = true;
-            psi.Environment["POCL_CACHE_DIR"] = _cacheDir.Path;
+            if (_cacheDir != null) psi.Environment["POCL_CACHE_DIR"] = _cacheDir.Path;
             psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
             foreach (var kv in _environment) psi.Environment[kv.Key] = kv.Value;
             var p = new Process { StartInfo = psi };

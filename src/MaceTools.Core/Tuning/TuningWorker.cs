@@ -23,7 +23,8 @@ namespace MaceTools.Tuning
         {
             _device = device;
             // A key's search on a slow device can take minutes (exhaustive: hundreds of sizes, each compiled once by pocl).
-            _driver = new DriverProcess(command) { RequestTimeout = TimeSpan.FromMinutes(30) };
+            // Only our own sources are built here, as in-process tuning did, so the driver's cache is kept (no damaged binaries to fear).
+            _driver = new DriverProcess(command) { RequestTimeout = TimeSpan.FromMinutes(30), FreshDriverCache = false };
         }
 
         /// <summary>
