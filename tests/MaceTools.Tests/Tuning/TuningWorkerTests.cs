@@ -189,6 +189,50 @@ namespace MaceTools.Tests.TuningTests
             Assert.Empty(Directory.GetFiles(tmp.Path, "*.tmp", SearchOption.AllDirectories));
         }
 
+        [Fact]
+        public void The_command_line_stopped_by_SIGINT_to_its_process_group_writes_the_partial_file_and_exits_3()
+        {
+            using var tmp = new TempDir();
+            var cli = Pocl.Worker; // the macetools command line
+            // setsid: macetools leads its own process group, as a terminal's foreground job does
+            var psi = new ProcessStartInfo("setsid") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in new[] { cli.FileName }.Concat(cli.PrefixArguments).Concat(new[] { "tune", "--config", OnnxConverterTests.Example("mace.yml"), "--device", Pocl.Device.Index.ToString(),
+                "--dest", tmp.Path, "--model-cache", tmp.File("models") })) psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            var stderr = new System.Text.StringBuilder();
+            var firstResult = new ManualResetEventSlim();
+            p.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data == null) return;
+                lock (stderr) stderr.AppendLine(e.Data);
+                if (e.Data.Contains(" launches") && e.Data.Contains(" µs")) firstResult.Set();
+            };
+            p.BeginErrorReadLine();
+            string stdout = "";
+            var reader = new Thread(() => stdout = p.StandardOutput.ReadToEnd());
+            reader.Start();
+            Assert.True(firstResult.Wait(TimeSpan.FromMinutes(3)), "no result within 3 minutes");
+            Process.Start("kill", $"-INT -- -{p.Id}")!.WaitForExit();
+            var watch = Stopwatch.StartNew();
+            Assert.True(p.WaitForExit(60_000));
+            p.WaitForExit();
+            reader.Join();
+            string err;
+            lock (stderr) err = stderr.ToString();
+            Assert.True(p.ExitCode == 3, $"exit {p.ExitCode} after {watch.ElapsedMilliseconds} ms:\n{err}");
+            Assert.Contains("macetools: cancelled", err);
+            Assert.DoesNotContain("tuning worker stopped", err); // the command stopped the run, not a worker killed by the signal
+            string partial = Assert.Single(Directory.GetFiles(tmp.Path, "*" + TunedParameterFile.PartialSuffix));
+            int keys = MaceProgram.Load(partial).Entries.Count(e => e.Kind == MaceEntryKind.TuningParameter);
+            var counts = System.Text.RegularExpressions.Regex.Match(err, @"partial: (\d+) of (\d+) keys");
+            Assert.Equal(keys, int.Parse(counts.Groups[1].Value));
+            Assert.True(keys < int.Parse(counts.Groups[2].Value), counts.Value);
+            using (var json = JsonDocument.Parse(File.ReadAllText(partial + TunedParameterFile.SidecarSuffix)))
+                Assert.False(json.RootElement.GetProperty("complete").GetBoolean());
+            Assert.Empty(Directory.GetFiles(tmp.Path, "*.bin"));
+            Assert.Empty(Directory.GetFiles(tmp.Path, "*.tmp", SearchOption.AllDirectories));
+        }
+
         /// <summary>A recording host that calls back on every result, on the operation's thread, as the pipeline would see it.</summary>
         private sealed class ObservingHost : IOperationHost
         {
