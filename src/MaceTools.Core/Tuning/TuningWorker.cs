@@ -14,7 +14,7 @@ namespace MaceTools.Tuning
     /// key and gets its <see cref="MaceTuningResult"/> back, so a driver that aborts mid-launch, or a worker killed from
     /// outside, costs the key being tuned and never the calling process or the keys tuned before it.
     /// </summary>
-    public sealed class TuningWorker : IDisposable
+    internal sealed class TuningWorker : IDisposable
     {
         private readonly DriverProcess _driver;
         private readonly MaceDevice _device;
@@ -40,7 +40,7 @@ namespace MaceTools.Tuning
                 case "result": return TuningMessages.ReadResult(reply);
                 case "crashed": throw new TuningWorkerCrashedException(_device, launch, reply);
                 default:
-                    string id = reply["errorId"] ?? ErrorIds.WorkerFailed;
+                    string id = reply["errorId"] ?? ErrorIds.TuningFailed; // any other failure of the worker on this key
                     var category = Enum.TryParse<MaceErrorCategory>(reply["category"], out var c) ? c : MaceErrorCategory.InvalidOperation;
                     throw new MaceException(id, category, reply["error"] ?? reply.Format(), reply["target"] ?? launch.TuningKey);
             }
@@ -50,7 +50,7 @@ namespace MaceTools.Tuning
     }
 
     /// <summary>The tuning worker died (a driver abort or segfault, a kill) or hung while tuning one kernel.</summary>
-    public sealed class TuningWorkerCrashedException : MaceException
+    internal sealed class TuningWorkerCrashedException : MaceException
     {
         internal TuningWorkerCrashedException(MaceDevice device, KernelLaunch launch, WorkerMessage crash)
             : base(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation, Describe(device, launch, crash), launch.TuningKey)
@@ -74,7 +74,7 @@ namespace MaceTools.Tuning
     /// The <c>tune</c> request and its reply as <see cref="WorkerMessage"/> fields: the launch itself travels (program,
     /// options, target, arguments, global size, rule), so the worker needs neither the deployment file nor the model.
     /// </summary>
-    public static class TuningMessages
+    internal static class TuningMessages
     {
         private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
