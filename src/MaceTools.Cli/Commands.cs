@@ -432,7 +432,7 @@ namespace MaceTools.Cli
             var noClobber = new Option<bool>("--no-clobber") { Description = "Fail rather than replace an existing file." };
             var whatIf = new Option<bool>("--what-if") { Description = "Convert and say what would be tuned and written; launch and write nothing." };
             var json = JsonOption();
-            var tune = new Command("tune", "Tune the local work sizes of a deployment file's kernels on OpenCL devices and write MACE's tuned-parameter file (plus a .macetools.json record). Ctrl+C keeps what was tuned.")
+            var tune = new Command("tune", "Tune the local work sizes of a deployment file's kernels on OpenCL devices and write MACE's tuned-parameter file (plus a .macetools.json record). Ctrl+C writes what was tuned to FILE.partial.")
                 { config, devices, strategy, version, output, dest, modelCache, seed, noClobber, whatIf, json };
             tune.SetAction(r => ctx.Execute(r.GetValue(json), h => new OptimizeProgramOperation
             {

@@ -31,6 +31,13 @@ namespace MaceTools.OpenCL
             _environment = environment ?? new Dictionary<string, string>();
         }
 
+        /// <summary>
+        /// A fresh driver cache per worker start (the default: binaries of unknown health are loaded). Off, the worker
+        /// keeps the driver's own cache, where only our sources are built (tuning): pocl then compiles each program and
+        /// local size once per machine, not once per run.
+        /// </summary>
+        public bool FreshDriverCache { get; set; } = true;
+
         /// <summary>How long one request may take before the worker is killed and the request reported as hung.</summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -60,14 +67,25 @@ namespace MaceTools.OpenCL
                     foreach (var l in lines) p.StandardInput.WriteLine(l);
                     p.StandardInput.Flush();
                 }
-                catch (IOException) { }
+                catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is InvalidOperationException) { }
             });
             var replies = new List<WorkerMessage>();
             for (int i = 0; i < requests.Count; i++)
             {
-                cancel.ThrowIfCancellationRequested();
                 var read = p.StandardOutput.ReadLineAsync();
-                if (!read.Wait((int)RequestTimeout.TotalMilliseconds, cancel))
+                bool answered;
+                try
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    answered = read.Wait((int)RequestTimeout.TotalMilliseconds, cancel);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The caller stops: so does the worker (its input closes, it ends the request in flight), killed if it lingers.
+                    Stop();
+                    throw;
+                }
+                if (!answered)
                 {
                     Kill();
                     replies.Add(new WorkerMessage("crashed").Set("id", requests[i]["id"]).Set("hung", 1)
@@ -122,14 +140,14 @@ namespace MaceTools.OpenCL
         {
             if (_process != null && !_process.HasExited) return;
             Stop();
-            _cacheDir = new Formats.ScratchDirectory("driver");
+            if (FreshDriverCache) _cacheDir = new Formats.ScratchDirectory("driver");
             var psi = _command.StartInfo("worker");
             psi.RedirectStandardInput = true;
             psi.RedirectStandardOutput = true;
             psi.RedirectStandardError = true;
             psi.UseShellExecute = false;
             psi.CreateNoWindow = true;
-            psi.Environment["POCL_CACHE_DIR"] = _cacheDir.Path;
+            if (_cacheDir != null) psi.Environment["POCL_CACHE_DIR"] = _cacheDir.Path;
             psi.Environment["DOTNET_DbgEnableMiniDump"] = "0";
             foreach (var kv in _environment) psi.Environment[kv.Key] = kv.Value;
             var p = new Process { StartInfo = psi };
@@ -169,7 +187,7 @@ namespace MaceTools.OpenCL
             if (_process != null)
             {
                 try { if (!_process.HasExited) _process.StandardInput.Close(); } catch (IOException) { }
-                if (!_process.WaitForExit(5000)) Kill();
+                if (!_process.WaitForExit(5000)) Kill(); // the grace a stopped worker gets to end its request in flight
                 _process.Dispose();
                 _process = null;
             }

@@ -1,22 +1,29 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
+using System.Threading;
 using MaceTools.Devices;
 using MaceTools.Formats;
+using MaceTools.Kernels;
 
 namespace MaceTools.OpenCL
 {
     /// <summary>
     /// The worker side of crash isolation: runs in a child process (<c>macetools worker</c>) and does the driver calls a
     /// parent asks for, one request line in, one reply line out. If the driver aborts or segfaults, only this process
-    /// dies; the parent reports the signal and starts another.
+    /// dies; the parent reports the signal and starts another. Only the parent stops it: the worker ignores Ctrl+C, and
+    /// the end of its input (the parent closing the pipe, or dying) cancels the request in flight and skips the rest.
     /// </summary>
     public sealed class DriverWorker : IDisposable
     {
         private readonly ClApi _api;
         private readonly Dictionary<int, ClContext> _contexts = new Dictionary<int, ClContext>();
+        private readonly Dictionary<int, KernelRunner> _runners = new Dictionary<int, KernelRunner>();
+        private readonly CancellationTokenSource _parentGone = new CancellationTokenSource();
         private List<MaceDevice>? _devices;
 
         public DriverWorker(ClApi api) { _api = api; }
@@ -24,6 +31,7 @@ namespace MaceTools.OpenCL
         /// <summary>The worker process's main loop; a missing OpenCL library is reported as the first line instead of "ready".</summary>
         public static int Run(TextReader input, TextWriter output)
         {
+            IgnoreInterrupts();
             ClApi api;
             try { api = ClApi.Default; }
             catch (MaceException e)
@@ -37,14 +45,53 @@ namespace MaceTools.OpenCL
             return 0;
         }
 
-        /// <summary>Serves requests until the input ends. Every reply carries the request's id.</summary>
+        /// <summary>
+        /// A terminal's Ctrl+C reaches its whole foreground process group, and a driver interrupted mid-call can abort
+        /// (pocl: exit 134) with the parent's work in it. So the worker leaves the group for a session of its own and
+        /// ignores SIGINT where it still gets one; the parent decides when it stops.
+        /// </summary>
+        private static void IgnoreInterrupts()
+        {
+            if (!RuntimeInformation.IsOSPlatform(OSPlatform.Windows))
+            {
+                try { setsid(); }
+                catch (DllNotFoundException) { }
+                catch (EntryPointNotFoundException) { }
+            }
+            Console.CancelKeyPress += (_, e) => e.Cancel = true;
+        }
+
+        [DllImport("libc")]
+        private static extern int setsid();
+
+        /// <summary>
+        /// Serves requests until the input ends. Every reply carries the request's id. Input is read on its own thread, so
+        /// its end is seen while a request runs: a tuning request stops at its next launch, and queued requests are not
+        /// started (the parent closes the pipe only when it wants no more replies).
+        /// </summary>
         public void Serve(TextReader input, TextWriter output)
         {
             output.WriteLine(new WorkerMessage("ready").Set("library", _api.Library).Set("pid", Process.GetCurrentProcess().Id).Format());
             output.Flush();
-            string? line;
-            while ((line = input.ReadLine()) != null)
+            var lines = new BlockingCollection<string>();
+            var reader = new Thread(() =>
             {
+                try
+                {
+                    string? l;
+                    while ((l = input.ReadLine()) != null) lines.Add(l);
+                }
+                catch (Exception e) when (e is IOException || e is ObjectDisposedException) { }
+                finally
+                {
+                    _parentGone.Cancel();
+                    lines.CompleteAdding();
+                }
+            }) { IsBackground = true, Name = "worker input" };
+            reader.Start();
+            foreach (var line in lines.GetConsumingEnumerable())
+            {
+                if (_parentGone.IsCancellationRequested) break;
                 if (line.Length == 0) continue;
                 WorkerMessage reply;
                 string? id = null;
@@ -54,13 +101,18 @@ namespace MaceTools.OpenCL
                     id = request["id"];
                     reply = Handle(request);
                 }
+                catch (OperationCanceledException) { break; }
                 catch (Exception e) when (!(e is OutOfMemoryException))
                 {
                     reply = new WorkerMessage("error").Set("error", e.Message);
                 }
                 reply["id"] = id;
-                output.WriteLine(reply.Format());
-                output.Flush();
+                try
+                {
+                    output.WriteLine(reply.Format());
+                    output.Flush();
+                }
+                catch (IOException) { break; } // the parent is gone
             }
         }
 
@@ -72,6 +124,7 @@ namespace MaceTools.OpenCL
                 case "load": return Load(r);
                 case "time": return Time(r);
                 case "open": return Open(r);
+                case "tune": return Tuning.TuningMessages.Serve(r, Runner(r), _parentGone.Token);
                 default: throw new FormatException($"unknown worker request '{r.Op}'");
             }
         }
@@ -80,13 +133,27 @@ namespace MaceTools.OpenCL
         {
             int index = r.GetInt("device");
             if (_contexts.TryGetValue(index, out var c)) return c;
+            return _contexts[index] = new ClContext(Device(r).Handle!);
+        }
+
+        /// <summary>The kernel runner of the request's device, kept across requests: programs and tensors are reused as in one process.</summary>
+        private KernelRunner Runner(WorkerMessage r)
+        {
+            int index = r.GetInt("device");
+            if (_runners.TryGetValue(index, out var k)) return k;
+            return _runners[index] = new KernelRunner(Device(r));
+        }
+
+        private MaceDevice Device(WorkerMessage r)
+        {
+            int index = r.GetInt("device");
             _devices ??= LocalDevices.Discover(_api);
             var d = _devices.FirstOrDefault(x => x.Index == index)
                 ?? throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound, $"the worker sees no device {index}", index);
             string? expected = r["name"];
             if (expected != null && expected != d.Name)
                 throw new MaceException(ErrorIds.DeviceNotFound, MaceErrorCategory.ObjectNotFound, $"device {index} is '{d.Name}' in the worker, not '{expected}'", index);
-            return _contexts[index] = new ClContext(d.Handle!);
+            return d;
         }
 
         /// <summary>Prepares the device context and, when named, decodes the file, so later requests time only their own work.</summary>
@@ -228,6 +295,8 @@ namespace MaceTools.OpenCL
 
         public void Dispose()
         {
+            foreach (var k in _runners.Values) k.Dispose();
+            _runners.Clear();
             foreach (var c in _contexts.Values) c.Dispose();
             _contexts.Clear();
         }

@@ -17,7 +17,8 @@ namespace MaceTools.Operations
     /// <summary>
     /// Optimize-MaceProgram / macetools tune: converts a deployment file's GPU models to their kernel instances on each
     /// device class, searches every tuning key's local size on the device, and writes the tuned-parameter file MACE
-    /// loads plus our sidecar record. An interruption keeps what was tuned: the file is written with those keys.
+    /// loads plus our sidecar record. The launches run in a worker process. An interruption (or the worker dying) keeps
+    /// what was tuned: those keys are written under the partial name (<see cref="TunedParameterFile.PartialPath"/>).
     /// </summary>
     public sealed class OptimizeProgramOperation
     {
@@ -36,6 +37,8 @@ namespace MaceTools.Operations
         public int Seed { get; set; } = 1;
         /// <summary>Also emit the written file (a MaceProgram) after the results.</summary>
         public bool PassThru { get; set; }
+        /// <summary>How to start the worker process the launches run in (default: <see cref="WorkerCommand.Locate"/>).</summary>
+        public WorkerCommand? Worker { get; set; }
 
         private const int ProgressId = 6;
 
@@ -92,9 +95,13 @@ namespace MaceTools.Operations
             var results = new List<MaceTuningResult>();
             var sw = Stopwatch.StartNew();
             string activity = $"Tuning {launches.Count} kernel(s) on {device.Name} ({Strategy})";
+            string partial = TunedParameterFile.PartialPath(path);
+            TuningWorkerCrashedException? crash = null;
             try
             {
-                using var runner = new KernelRunner(device);
+                // The launches run in a worker process: a driver abort, a kill or a Ctrl+C there never takes this process
+                // (or the results it holds) with it.
+                using var worker = new TuningWorker(device, Worker ?? WorkerCommand.Locate());
                 foreach (var (launch, count) in launches)
                 {
                     host.CancellationToken.ThrowIfCancellationRequested();
@@ -103,9 +110,14 @@ namespace MaceTools.Operations
                     MaceTuningResult result;
                     try
                     {
-                        result = KernelTuner.Tune(runner, launch, Strategy, limit, Seed, host.CancellationToken);
+                        result = worker.Tune(launch, Strategy, limit, Seed, host.CancellationToken);
                     }
-                    catch (MaceException e)
+                    catch (TuningWorkerCrashedException e)
+                    {
+                        crash = e;
+                        break;
+                    }
+                    catch (MaceException e) when (e.ErrorId != ErrorIds.WorkerFailed) // a worker that cannot start ends the run
                     {
                         host.WriteError(new MaceException(ErrorIds.TuningFailed, e.Category, $"{launch.TuningKey} on {device.Name}: not tuned (MACE uses its default size): {e.Message}", launch.TuningKey, e));
                         continue;
@@ -115,30 +127,52 @@ namespace MaceTools.Operations
                     host.WriteVerbose($"{result} in {result.Trials} launches");
                     host.WriteObject(result);
                 }
-                record.Complete = true;
             }
-            catch (OperationCanceledException)
+            catch (Exception) when (results.Count > 0)
             {
-                if (results.Count > 0)
-                {
-                    TunedParameterFile.Write(path, record, results, Version, overwrite: true);
-                    host.WriteWarning($"{path}: interrupted; wrote the {results.Count} of {launches.Count} kernels tuned so far (the others run with MACE's default sizes)");
-                }
+                // Ctrl+C, [powershell]::Stop(), a cancelled token or a failure: the file is written first, since a stopped
+                // pipeline refuses warnings; under the partial name, so a complete file of an earlier run stays as it was.
+                WritePartial(partial, record, results);
+                host.WriteWarning(PartialMessage(partial, path, results.Count, launches.Count, "interrupted"));
                 throw;
             }
             finally
             {
                 host.WriteProgress(new OperationProgress(ProgressId, activity, "done", 100, completed: true));
             }
+            if (crash != null)
+            {
+                if (results.Count > 0) WritePartial(partial, record, results);
+                host.WriteError(new MaceException(crash.ErrorId, crash.Category,
+                    crash.Message + "; " + (results.Count > 0 ? PartialMessage(partial, path, results.Count, launches.Count, "stopped") : "nothing was tuned, no file written"), crash.Target, crash));
+                return;
+            }
             if (results.Count == 0)
             {
                 host.WriteError(new MaceException(ErrorIds.TuningFailed, MaceErrorCategory.InvalidOperation, $"no kernel could be tuned on {device.Name}; no file written", device.Name));
                 return;
             }
+            record.Complete = true;
             TunedParameterFile.Write(path, record, results, Version, overwrite: !NoClobber);
+            foreach (var stale in new[] { partial, partial + TunedParameterFile.SidecarSuffix })
+                if (File.Exists(stale))
+                {
+                    File.Delete(stale);
+                    host.WriteVerbose($"{stale}: removed; the complete file replaces it");
+                }
             host.WriteVerbose($"{path}: {results.Count} tuned key(s) in {sw.Elapsed.TotalSeconds:F1} s, {results.Sum(r => r.Trials)} launches; " +
                 $"kernel time {results.Sum(r => r.Micros):F0} µs tuned vs {results.Sum(r => r.DefaultMicros):F0} µs with MACE's default sizes");
             if (PassThru) host.WriteObject(MaceProgram.Load(path));
         }
+
+        private void WritePartial(string partial, TuningRecord record, List<MaceTuningResult> results)
+        {
+            record.Complete = false;
+            TunedParameterFile.Write(partial, record, results, Version, overwrite: true);
+        }
+
+        private static string PartialMessage(string partial, string path, int tuned, int total, string how) =>
+            $"{partial}: {how}; partial: {tuned} of {total} keys tuned (the others run with MACE's default sizes). " +
+            $"MACE loads it once renamed to {Path.GetFileName(path)}";
     }
 }

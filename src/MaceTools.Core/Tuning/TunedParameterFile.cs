@@ -19,6 +19,15 @@ namespace MaceTools.Tuning
         /// <summary>The sidecar's name: the tuned file's name plus this.</summary>
         public const string SidecarSuffix = ".macetools.json";
 
+        /// <summary>
+        /// Where an interrupted run writes the keys it tuned: the file's name plus <c>.partial</c>, so MACE (which looks for
+        /// the exact name), a <c>*.bin</c> glob and Publish-MaceProgram never take it for the complete file, and a
+        /// complete file of an earlier run is not replaced. Its sidecar says <c>complete: false</c>.
+        /// </summary>
+        public static string PartialPath(string path) => path + PartialSuffix;
+
+        public const string PartialSuffix = ".partial";
+
         /// <summary>MACE's merged file name on the host (§4.1, §5.3).</summary>
         public static string FileName(string library, MaceDevice device) => $"{library}_tuned_opencl_parameter.{device.Model}.{device.Soc}.bin";
 

@@ -175,20 +175,31 @@ models:
         }
 
         [Fact]
-        public void Ctrl_C_keeps_what_was_tuned_written_whole_and_marked_incomplete()
+        public void Ctrl_C_keeps_what_was_tuned_under_the_partial_name_marked_incomplete_and_a_complete_run_replaces_it()
         {
             using var tmp = new TempDir();
             var config = SmallConfig(tmp);
             var host = new CancelAfterHost(tmp.Path, results: 2);
             Assert.ThrowsAny<OperationCanceledException>(() =>
                 new OptimizeProgramOperation { Config = config, Devices = { Pocl.Device }, Destination = tmp.Path }.Run(host));
-            string path = Directory.GetFiles(tmp.Path, "*.bin").Single();
+            string path = Directory.GetFiles(tmp.Path, "*" + TunedParameterFile.PartialSuffix).Single();
+            Assert.Empty(Directory.GetFiles(tmp.Path, "*.bin")); // MACE's name is kept for a complete file
             var file = MaceProgram.Load(path);
             Assert.Equal(2, file.Entries.Count(e => e.Kind == MaceEntryKind.TuningParameter));
-            Assert.Contains(host.Warnings, w => w.Contains("interrupted") && w.Contains("2 of"));
-            using var json = JsonDocument.Parse(File.ReadAllText(path + TunedParameterFile.SidecarSuffix));
-            Assert.False(json.RootElement.GetProperty("complete").GetBoolean());
+            Assert.Contains(host.Warnings, w => w.Contains("interrupted") && w.Contains("partial: 2 of"));
+            using (var json = JsonDocument.Parse(File.ReadAllText(path + TunedParameterFile.SidecarSuffix)))
+                Assert.False(json.RootElement.GetProperty("complete").GetBoolean());
             Assert.Empty(Directory.GetFiles(tmp.Path, "*.tmp", SearchOption.AllDirectories));
+
+            var rerun = new RecordingHost(tmp.Path);
+            new OptimizeProgramOperation { Config = config, Devices = { Pocl.Device }, Destination = tmp.Path }.Run(rerun);
+            Assert.Empty(rerun.Errors);
+            string complete = Directory.GetFiles(tmp.Path, "*.bin").Single();
+            Assert.Equal(complete + TunedParameterFile.PartialSuffix, path);
+            Assert.False(File.Exists(path));
+            Assert.False(File.Exists(path + TunedParameterFile.SidecarSuffix));
+            Assert.Equal(new[] { complete, complete + TunedParameterFile.SidecarSuffix }.OrderBy(p => p, StringComparer.Ordinal),
+                Directory.GetFiles(tmp.Path).Where(p => !p.EndsWith(".yml") && !p.EndsWith(".onnx")).OrderBy(p => p, StringComparer.Ordinal));
         }
 
         [Fact]
