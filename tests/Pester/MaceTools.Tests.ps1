@@ -358,6 +358,18 @@ Describe 'Devices, compiling and on-device checks (real OpenCL: pocl)' {
         $d.GetType().FullName | Should -Be 'MaceTools.Devices.MaceDevice'
         $d.PlatformInfo | Should -Match ', v1\.1\.1-0-g8c75d39$'
     }
+    It 'calls OpenCL through Silk.NET loaded from Dependencies/ into the module''s own load context, without Silk''s probing' {
+        Get-MaceDevice -WarningAction SilentlyContinue | Out-Null
+        $dependencies = Join-Path (Split-Path $Manifest) 'Dependencies'
+        foreach ($name in 'Silk.NET.Core', 'Silk.NET.OpenCL') {
+            $asm = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq $name }
+            @($asm).Count | Should -Be 1 -Because "$name is loaded once"
+            Split-Path $asm.Location | Should -Be $dependencies
+            [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($asm).Name | Should -Be 'MaceTools-dependencies'
+        }
+        # our exact-name resolver replaces Silk's, which would read deps.json through DependencyModel
+        [AppDomain]::CurrentDomain.GetAssemblies().GetName().Name | Should -Not -Contain 'Microsoft.Extensions.DependencyModel'
+    }
     It 'pipes devices into New-MaceProgram and the file into Test-MaceProgram -Device' {
         $file = Get-MaceDevice | Select-Object -First 1 | New-MaceProgram -Kernel $Softmax -OutFile (Join-Path $Work 'p.bin')
         $file.Generation | Should -Be 'G2'

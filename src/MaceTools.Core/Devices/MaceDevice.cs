@@ -1,6 +1,8 @@
 using System;
 using System.Linq;
 using MaceTools.OpenCL;
+using Silk.NET.OpenCL;
+using ClPlatformInfo = Silk.NET.OpenCL.PlatformInfo;
 
 namespace MaceTools.Devices
 {
@@ -99,31 +101,33 @@ namespace MaceTools.Devices
                 Index = index,
                 Library = h.Api.Library,
                 PlatformIndex = platformIndex,
-                PlatformName = h.PlatformString(ClInfo.PlatformName),
-                PlatformProfile = h.PlatformString(ClInfo.PlatformProfile),
-                PlatformVersion = h.PlatformString(ClInfo.PlatformVersion),
-                PlatformVendor = h.PlatformString(ClInfo.PlatformVendor),
+                PlatformName = h.PlatformString(ClPlatformInfo.Name),
+                PlatformProfile = h.PlatformString(ClPlatformInfo.Profile),
+                PlatformVersion = h.PlatformString(ClPlatformInfo.Version),
+                PlatformVendor = h.PlatformString(ClPlatformInfo.Vendor),
                 DeviceIndex = deviceIndex,
-                Name = h.DeviceString(ClInfo.DeviceName),
-                Vendor = h.DeviceString(ClInfo.DeviceVendor),
-                Version = h.DeviceString(ClInfo.DeviceVersion),
-                Type = TypeName(h.DeviceNumber(ClInfo.DeviceType)),
-                DriverVersion = h.DeviceString(ClInfo.DriverVersion),
-                OpenCLCVersion = h.DeviceString(ClInfo.DeviceOpenCLCVersion),
-                Extensions = h.DeviceString(ClInfo.DeviceExtensions).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries),
-                SupportsImages = h.DeviceNumber(ClInfo.DeviceImageSupport) != 0,
-                MaxWorkGroupSize = (long)h.DeviceNumber(ClInfo.DeviceMaxWorkGroupSize),
-                MaxWorkItemSizes = h.DeviceSizes(ClInfo.DeviceMaxWorkItemSizes),
-                ComputeUnits = (int)h.DeviceNumber(ClInfo.DeviceMaxComputeUnits),
-                MaxClockMHz = (int)h.DeviceNumber(ClInfo.DeviceMaxClockFrequency),
-                GlobalMemCacheSize = (long)h.DeviceNumber(ClInfo.DeviceGlobalMemCacheSize),
-                GlobalMemSize = (long)h.DeviceNumber(ClInfo.DeviceGlobalMemSize),
-                LocalMemSize = (long)h.DeviceNumber(ClInfo.DeviceLocalMemSize),
+                Name = h.DeviceString(DeviceInfo.Name),
+                Vendor = h.DeviceString(DeviceInfo.Vendor),
+                Version = h.DeviceString(DeviceInfo.Version),
+                Type = TypeName(h.DeviceNumber(DeviceInfo.Type)),
+                DriverVersion = h.DeviceString(DeviceInfo.DriverVersion),
+#pragma warning disable CS0618 // CL_DEVICE_OPENCL_C_VERSION: deprecated by 3.0, the only form 1.2 and 2.x devices have
+                OpenCLCVersion = h.DeviceString(DeviceInfo.OpenclCVersion),
+#pragma warning restore CS0618
+                Extensions = h.DeviceString(DeviceInfo.Extensions).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries),
+                SupportsImages = h.DeviceNumber(DeviceInfo.ImageSupport) != 0,
+                MaxWorkGroupSize = (long)h.DeviceNumber(DeviceInfo.MaxWorkGroupSize),
+                MaxWorkItemSizes = h.DeviceSizes(DeviceInfo.MaxWorkItemSizes),
+                ComputeUnits = (int)h.DeviceNumber(DeviceInfo.MaxComputeUnits),
+                MaxClockMHz = (int)h.DeviceNumber(DeviceInfo.MaxClockFrequency),
+                GlobalMemCacheSize = (long)h.DeviceNumber(DeviceInfo.GlobalMemCacheSize),
+                GlobalMemSize = (long)h.DeviceNumber(DeviceInfo.GlobalMemSize),
+                LocalMemSize = (long)h.DeviceNumber(DeviceInfo.LocalMemSize),
             };
             if (d.SupportsImages)
             {
-                d.Image2DMaxWidth = (long)h.DeviceNumber(ClInfo.DeviceImage2DMaxWidth);
-                d.Image2DMaxHeight = (long)h.DeviceNumber(ClInfo.DeviceImage2DMaxHeight);
+                d.Image2DMaxWidth = (long)h.DeviceNumber(DeviceInfo.Image2DMaxWidth);
+                d.Image2DMaxHeight = (long)h.DeviceNumber(DeviceInfo.Image2DMaxHeight);
             }
             d.Model = DeviceIdentity.FileNamePart(d.Name);
             return d;

@@ -45,7 +45,7 @@ namespace MaceTools.Kernels
         public static double PeakGflops(MaceDevice device)
         {
             long width = 1;
-            try { width = Math.Max(1, (long)(device.Handle?.DeviceNumber(OpenCL.ClInfo.DeviceNativeVectorWidthFloat) ?? 1)); }
+            try { width = Math.Max(1, (long)(device.Handle?.DeviceNumber(Silk.NET.OpenCL.DeviceInfo.NativeVectorWidthFloat) ?? 1)); }
             catch (MaceException) { }
             return device.ComputeUnits * (double)device.MaxClockMHz * width * 2 / 1000;
         }

@@ -1,30 +1,11 @@
 using System;
 using System.Collections.Generic;
-using System.Runtime.InteropServices;
 using System.Text;
+using Silk.NET.OpenCL;
+using ClPlatformInfo = Silk.NET.OpenCL.PlatformInfo;
 
 namespace MaceTools.OpenCL
 {
-    /// <summary>cl.h parameter names this project queries.</summary>
-    internal static class ClInfo
-    {
-        public const uint PlatformProfile = 0x0900, PlatformVersion = 0x0901, PlatformName = 0x0902, PlatformVendor = 0x0903;
-        public const uint DeviceType = 0x1000, DeviceMaxComputeUnits = 0x1002, DeviceMaxWorkGroupSize = 0x1004,
-            DeviceMaxWorkItemSizes = 0x1005, DeviceMaxClockFrequency = 0x100C, DeviceImage2DMaxWidth = 0x1011, DeviceImage2DMaxHeight = 0x1012,
-            DeviceImageSupport = 0x1016, DeviceGlobalMemCacheSize = 0x101E, DeviceGlobalMemSize = 0x101F, DeviceLocalMemSize = 0x1023,
-            DeviceName = 0x102B, DeviceVendor = 0x102C, DriverVersion = 0x102D, DeviceVersion = 0x102F,
-            DeviceExtensions = 0x1030, DeviceOpenCLCVersion = 0x103D;
-        public const uint ProgramBinarySizes = 0x1165, ProgramBinaries = 0x1166, ProgramKernelNames = 0x1168;
-        public const uint ProgramBuildLog = 0x1183;
-        public const ulong DeviceTypeAll = 0xFFFFFFFF;
-        public const uint KernelWorkGroupSize = 0x11B0;
-        public const uint DeviceNativeVectorWidthFloat = 0x103A;
-        public const uint ProfilingCommandStart = 0x1282, ProfilingCommandEnd = 0x1283;
-        public const ulong QueueProfilingEnable = 1 << 1;
-        public const ulong MemReadWrite = 1;
-        public const uint Rgba = 0x10B5, Float = 0x10DE, HalfFloat = 0x10DD, MemObjectImage2D = 0x10F1;
-    }
-
     /// <summary>One platform and one of its devices as native handles (valid for the life of the process).</summary>
     public sealed class ClDeviceHandle
     {
@@ -40,56 +21,49 @@ namespace MaceTools.OpenCL
         public IntPtr Device { get; }
 
         /// <summary>Every device of every platform, platforms in the order the ICD loader lists them (MACE takes the first).</summary>
-        public static List<List<ClDeviceHandle>> Enumerate(ClApi api)
+        public static unsafe List<List<ClDeviceHandle>> Enumerate(ClApi api)
         {
+            var cl = api.Cl;
             var result = new List<List<ClDeviceHandle>>();
-            int status = api.GetPlatformIDs(0, null, out uint count);
+            uint count = 0;
+            int status = cl.GetPlatformIDs(0, null, &count);
             // The ICD loader says "no platform" with -1001 when no driver is registered.
             if (status == ClErrors.PlatformNotFoundKhr || count == 0) return result;
             ClApi.Check(status, "clGetPlatformIDs");
             var platforms = new IntPtr[count];
-            ClApi.Check(api.GetPlatformIDs(count, platforms, out _), "clGetPlatformIDs");
+            fixed (IntPtr* p = platforms) ClApi.Check(cl.GetPlatformIDs(count, p, null), "clGetPlatformIDs");
             foreach (var p in platforms)
             {
                 var devices = new List<ClDeviceHandle>();
-                status = api.GetDeviceIDs(p, ClInfo.DeviceTypeAll, 0, null, out uint n);
+                uint n = 0;
+                status = cl.GetDeviceIDs(p, DeviceType.All, 0, null, &n);
                 if (status == ClErrors.DeviceNotFound || n == 0) { result.Add(devices); continue; }
                 ClApi.Check(status, "clGetDeviceIDs");
                 var ids = new IntPtr[n];
-                ClApi.Check(api.GetDeviceIDs(p, ClInfo.DeviceTypeAll, n, ids, out _), "clGetDeviceIDs");
+                fixed (IntPtr* d = ids) ClApi.Check(cl.GetDeviceIDs(p, DeviceType.All, n, d, null), "clGetDeviceIDs");
                 foreach (var d in ids) devices.Add(new ClDeviceHandle(api, p, d));
                 result.Add(devices);
             }
             return result;
         }
 
-        public string PlatformString(uint param)
-        {
-            ClApi.Check(Api.GetPlatformInfo(Platform, param, UIntPtr.Zero, null, out var size), "clGetPlatformInfo");
-            var buf = new byte[(int)size];
-            ClApi.Check(Api.GetPlatformInfo(Platform, param, (UIntPtr)buf.Length, buf, out _), "clGetPlatformInfo");
-            return CString(buf);
-        }
+        public unsafe string PlatformString(ClPlatformInfo param) =>
+            CString(ClApi.Query((size, value, sizeRet) => Api.Cl.GetPlatformInfo(Platform, param, size, value, sizeRet), "clGetPlatformInfo"));
 
-        public byte[] DeviceBytes(uint param)
-        {
-            ClApi.Check(Api.GetDeviceInfo(Device, param, UIntPtr.Zero, null, out var size), "clGetDeviceInfo");
-            var buf = new byte[(int)size];
-            ClApi.Check(Api.GetDeviceInfo(Device, param, (UIntPtr)buf.Length, buf, out _), "clGetDeviceInfo");
-            return buf;
-        }
+        public unsafe byte[] DeviceBytes(DeviceInfo param) =>
+            ClApi.Query((size, value, sizeRet) => Api.Cl.GetDeviceInfo(Device, param, size, value, sizeRet), "clGetDeviceInfo");
 
-        public string DeviceString(uint param) => CString(DeviceBytes(param));
+        public string DeviceString(DeviceInfo param) => CString(DeviceBytes(param));
 
         /// <summary>A cl_uint, cl_ulong, size_t or cl_bool value, by its returned size.</summary>
-        public ulong DeviceNumber(uint param)
+        public ulong DeviceNumber(DeviceInfo param)
         {
             var b = DeviceBytes(param);
             return b.Length >= 8 ? BitConverter.ToUInt64(b, 0) : b.Length >= 4 ? BitConverter.ToUInt32(b, 0) : 0;
         }
 
         /// <summary>A size_t[] value.</summary>
-        public long[] DeviceSizes(uint param)
+        public long[] DeviceSizes(DeviceInfo param)
         {
             var b = DeviceBytes(param);
             int w = IntPtr.Size;
@@ -110,52 +84,53 @@ namespace MaceTools.OpenCL
     {
         private IntPtr _context;
 
-        public ClContext(ClDeviceHandle device)
+        public unsafe ClContext(ClDeviceHandle device)
         {
             Device = device;
-            _context = device.Api.CreateContext(IntPtr.Zero, 1, new[] { device.Device }, IntPtr.Zero, IntPtr.Zero, out int status);
+            IntPtr d = device.Device;
+            int status = 0;
+            _context = Cl.CreateContext(null, 1, &d, null, null, &status);
             ClApi.Check(status, "clCreateContext");
         }
 
         public ClDeviceHandle Device { get; }
-        private ClApi Api => Device.Api;
+        private CL Cl => Device.Api.Cl;
 
-        public ClProgram FromSource(string source)
+        public unsafe ClProgram FromSource(string source)
         {
-            byte[] text = Encoding.UTF8.GetBytes(source);
-            IntPtr mem = Marshal.AllocHGlobal(text.Length + 1);
-            try
+            byte[] text = Encoding.UTF8.GetBytes(source + "\0");
+            fixed (byte* t = text)
             {
-                Marshal.Copy(text, 0, mem, text.Length);
-                Marshal.WriteByte(mem, text.Length, 0);
-                IntPtr p = Api.CreateProgramWithSource(Handle, 1, new[] { mem }, new[] { (UIntPtr)text.Length }, out int status);
+                byte* strings = t;
+                var length = (UIntPtr)(text.Length - 1);
+                int status = 0;
+                IntPtr p = Cl.CreateProgramWithSource(Handle, 1, &strings, &length, &status);
                 ClApi.Check(status, "clCreateProgramWithSource");
                 return new ClProgram(this, p);
             }
-            finally { Marshal.FreeHGlobal(mem); }
         }
 
         /// <summary>clCreateProgramWithBinary. A binary the driver refuses is a <see cref="ClException"/> with the binary status as detail.</summary>
-        public ClProgram FromBinary(byte[] binary)
+        public unsafe ClProgram FromBinary(byte[] binary)
         {
-            var pin = GCHandle.Alloc(binary, GCHandleType.Pinned);
-            try
+            fixed (byte* b = binary)
             {
-                var binaryStatus = new int[1];
-                IntPtr p = Api.CreateProgramWithBinary(Handle, 1, new[] { Device.Device }, new[] { (UIntPtr)binary.Length },
-                    new[] { pin.AddrOfPinnedObject() }, binaryStatus, out int status);
+                byte* binaries = b;
+                IntPtr d = Device.Device;
+                var length = (UIntPtr)binary.Length;
+                int binaryStatus = 0, status = 0;
+                IntPtr p = Cl.CreateProgramWithBinary(Handle, 1, &d, &length, &binaries, &binaryStatus, &status);
                 if (status != ClErrors.Success)
-                    throw new ClException("clCreateProgramWithBinary", status, binaryStatus[0] != ClErrors.Success ? "binary status " + ClErrors.Name(binaryStatus[0]) : null);
+                    throw new ClException("clCreateProgramWithBinary", status, binaryStatus != ClErrors.Success ? "binary status " + ClErrors.Name(binaryStatus) : null);
                 return new ClProgram(this, p);
             }
-            finally { pin.Free(); }
         }
 
         internal IntPtr Handle => _context != IntPtr.Zero ? _context : throw new ObjectDisposedException(nameof(ClContext));
 
         public void Dispose()
         {
-            if (_context != IntPtr.Zero) Api.ReleaseContext(_context);
+            if (_context != IntPtr.Zero) Cl.ReleaseContext(_context);
             _context = IntPtr.Zero;
         }
     }
@@ -172,72 +147,50 @@ namespace MaceTools.OpenCL
             _program = program;
         }
 
-        private ClApi Api => _context.Device.Api;
+        private CL Cl => _context.Device.Api.Cl;
         internal IntPtr Handle => _program != IntPtr.Zero ? _program : throw new ObjectDisposedException(nameof(ClProgram));
         internal ClContext Context => _context;
 
         /// <summary>clBuildProgram; returns the status (not thrown: a failed build is a result) and the build log.</summary>
-        public ClBuildResult Build(string options)
+        public unsafe ClBuildResult Build(string options)
         {
-            var opts = Encoding.UTF8.GetBytes(options + "\0");
-            int status = Api.BuildProgram(Handle, 1, new[] { _context.Device.Device }, opts, IntPtr.Zero, IntPtr.Zero);
+            IntPtr d = _context.Device.Device;
+            int status = Cl.BuildProgram(Handle, 1, &d, options, null, null);
             string log = status == ClErrors.Success ? "" : BuildLog();
             return new ClBuildResult(status, log);
         }
 
-        public string BuildLog()
+        public unsafe string BuildLog()
         {
             var dev = _context.Device.Device;
-            if (Api.GetProgramBuildInfo(Handle, dev, ClInfo.ProgramBuildLog, UIntPtr.Zero, null, out var size) != 0) return "";
-            var buf = new byte[(int)size];
-            return Api.GetProgramBuildInfo(Handle, dev, ClInfo.ProgramBuildLog, (UIntPtr)buf.Length, buf, out _) != 0 ? "" : ClDeviceHandle.CString(buf).Trim();
+            try { return ClDeviceHandle.CString(ClApi.Query((size, value, sizeRet) => Cl.GetProgramBuildInfo(Handle, dev, ProgramBuildInfo.BuildLog, size, value, sizeRet), "clGetProgramBuildInfo")).Trim(); }
+            catch (ClException) { return ""; }
         }
 
-        /// <summary>CL_PROGRAM_BINARIES[0]: what MACE stores under the program key.</summary>
-        public byte[] Binary()
+        /// <summary>CL_PROGRAM_BINARIES[0]: what MACE stores under the program key (the context has one device).</summary>
+        public unsafe byte[] Binary()
         {
-            IntPtr sizeBuf = Marshal.AllocHGlobal(IntPtr.Size);
-            try
+            UIntPtr size = UIntPtr.Zero;
+            ClApi.Check(Cl.GetProgramInfo(Handle, ProgramInfo.BinarySizes, (UIntPtr)sizeof(UIntPtr), &size, null), "clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)");
+            var binary = new byte[(long)(ulong)size];
+            fixed (byte* b = binary)
             {
-                ClApi.Check(Api.GetProgramInfo(Handle, ClInfo.ProgramBinarySizes, (UIntPtr)IntPtr.Size, sizeBuf, out _), "clGetProgramInfo(CL_PROGRAM_BINARY_SIZES)");
-                long size = IntPtr.Size == 8 ? Marshal.ReadInt64(sizeBuf) : Marshal.ReadInt32(sizeBuf);
-                var binary = new byte[size];
-                var pin = GCHandle.Alloc(binary, GCHandleType.Pinned);
-                IntPtr ptrs = Marshal.AllocHGlobal(IntPtr.Size);
-                try
-                {
-                    Marshal.WriteIntPtr(ptrs, pin.AddrOfPinnedObject());
-                    ClApi.Check(Api.GetProgramInfo(Handle, ClInfo.ProgramBinaries, (UIntPtr)IntPtr.Size, ptrs, out _), "clGetProgramInfo(CL_PROGRAM_BINARIES)");
-                }
-                finally
-                {
-                    Marshal.FreeHGlobal(ptrs);
-                    pin.Free();
-                }
-                return binary;
+                byte* binaries = b;
+                ClApi.Check(Cl.GetProgramInfo(Handle, ProgramInfo.Binaries, (UIntPtr)sizeof(byte*), &binaries, null), "clGetProgramInfo(CL_PROGRAM_BINARIES)");
             }
-            finally { Marshal.FreeHGlobal(sizeBuf); }
+            return binary;
         }
 
         /// <summary>The kernels of a built program (CL_PROGRAM_KERNEL_NAMES, OpenCL 1.2).</summary>
-        public string[] KernelNames()
+        public unsafe string[] KernelNames()
         {
-            ClApi.Check(Api.GetProgramInfo(Handle, ClInfo.ProgramKernelNames, UIntPtr.Zero, IntPtr.Zero, out var size), "clGetProgramInfo(CL_PROGRAM_KERNEL_NAMES)");
-            IntPtr buf = Marshal.AllocHGlobal((int)size);
-            try
-            {
-                ClApi.Check(Api.GetProgramInfo(Handle, ClInfo.ProgramKernelNames, size, buf, out _), "clGetProgramInfo(CL_PROGRAM_KERNEL_NAMES)");
-                var bytes = new byte[(int)size];
-                Marshal.Copy(buf, bytes, 0, bytes.Length);
-                string names = ClDeviceHandle.CString(bytes);
-                return names.Length == 0 ? new string[0] : names.Split(';');
-            }
-            finally { Marshal.FreeHGlobal(buf); }
+            string names = ClDeviceHandle.CString(ClApi.Query((size, value, sizeRet) => Cl.GetProgramInfo(Handle, ProgramInfo.KernelNames, size, value, sizeRet), "clGetProgramInfo(CL_PROGRAM_KERNEL_NAMES)"));
+            return names.Length == 0 ? new string[0] : names.Split(';');
         }
 
         public void Dispose()
         {
-            if (_program != IntPtr.Zero) Api.ReleaseProgram(_program);
+            if (_program != IntPtr.Zero) Cl.ReleaseProgram(_program);
             _program = IntPtr.Zero;
         }
     }

@@ -1,6 +1,5 @@
 using System;
-using System.Runtime.InteropServices;
-using System.Text;
+using Silk.NET.OpenCL;
 
 namespace MaceTools.OpenCL
 {
@@ -9,15 +8,16 @@ namespace MaceTools.OpenCL
     {
         private IntPtr _queue;
 
-        public ClQueue(ClContext context)
+        public unsafe ClQueue(ClContext context)
         {
             Context = context;
-            _queue = Api.CreateCommandQueue(context.Handle, context.Device.Device, ClInfo.QueueProfilingEnable, out int status);
+            int status = 0;
+            _queue = Cl.CreateCommandQueue(context.Handle, context.Device.Device, CommandQueueProperties.ProfilingEnable, &status);
             ClApi.Check(status, "clCreateCommandQueue");
         }
 
         public ClContext Context { get; }
-        private ClApi Api => Context.Device.Api;
+        private CL Cl => Context.Device.Api.Cl;
         private IntPtr Handle => _queue != IntPtr.Zero ? _queue : throw new ObjectDisposedException(nameof(ClQueue));
 
         /// <summary>
@@ -25,82 +25,70 @@ namespace MaceTools.OpenCL
         /// null), waits for it, and returns its device time in nanoseconds (CL_PROFILING_COMMAND_END - START, as MACE's
         /// tuner measures).
         /// </summary>
-        public ulong Run(ClKernel kernel, long[] global, long[]? local = null, long[]? offset = null)
+        public unsafe ulong Run(ClKernel kernel, long[] global, long[]? local = null, long[]? offset = null)
         {
-            var g = Sizes(global);
-            int status = Api.EnqueueNDRangeKernel(Handle, kernel.Handle, (uint)g.Length, offset == null ? null : Sizes(offset), g,
-                local == null ? null : Sizes(local), 0, null, out IntPtr evt);
+            IntPtr evt = IntPtr.Zero;
+            int status;
+            fixed (UIntPtr* g = Sizes(global), l = Sizes(local), o = Sizes(offset))
+                status = Cl.EnqueueNdrangeKernel(Handle, kernel.Handle, (uint)global.Length, o, g, l, 0, null, &evt);
             if (status != ClErrors.Success)
                 throw new ClException("clEnqueueNDRangeKernel", status,
                     $"kernel {kernel.Name}, global [{string.Join(",", global)}], local [{(local == null ? "null" : string.Join(",", local))}]", target: kernel.Name);
             try
             {
-                ClApi.Check(Api.WaitForEvents(1, new[] { evt }), "clWaitForEvents", kernel.Name);
-                ClApi.Check(Api.GetEventProfilingInfo(evt, ClInfo.ProfilingCommandStart, (UIntPtr)8, out ulong start, out _), "clGetEventProfilingInfo");
-                ClApi.Check(Api.GetEventProfilingInfo(evt, ClInfo.ProfilingCommandEnd, (UIntPtr)8, out ulong end, out _), "clGetEventProfilingInfo");
+                ClApi.Check(Cl.WaitForEvents(1, &evt), "clWaitForEvents", kernel.Name);
+                ulong start = 0, end = 0;
+                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.Start, sizeof(ulong), &start, null), "clGetEventProfilingInfo");
+                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.End, sizeof(ulong), &end, null), "clGetEventProfilingInfo");
                 return end >= start ? end - start : 0;
             }
-            finally { Api.ReleaseEvent(evt); }
+            finally { Cl.ReleaseEvent(evt); }
         }
 
         /// <summary>Writes a whole RGBA float image from <paramref name="pixels"/> (width * height * 4 values).</summary>
-        public void WriteImage(ClImage image, float[] pixels)
+        public unsafe void WriteImage(ClImage image, float[] pixels)
         {
             CheckLength(pixels.Length, image.Width * image.Height * 4, image);
-            var pin = GCHandle.Alloc(pixels, GCHandleType.Pinned);
-            try
-            {
-                ClApi.Check(Api.EnqueueWriteImage(Handle, image.Handle, 1, Sizes(new long[] { 0, 0, 0 }), Sizes(new long[] { image.Width, image.Height, 1 }),
-                    UIntPtr.Zero, UIntPtr.Zero, pin.AddrOfPinnedObject(), 0, null, IntPtr.Zero), "clEnqueueWriteImage");
-            }
-            finally { pin.Free(); }
+            fixed (UIntPtr* origin = Sizes(new long[] { 0, 0, 0 }), region = Sizes(new long[] { image.Width, image.Height, 1 }))
+            fixed (float* p = pixels)
+                ClApi.Check(Cl.EnqueueWriteImage(Handle, image.Handle, true, origin, region, 0, 0, p, 0, null, null), "clEnqueueWriteImage");
         }
 
-        public float[] ReadImage(ClImage image)
+        public unsafe float[] ReadImage(ClImage image)
         {
             var pixels = new float[image.Width * image.Height * 4];
-            var pin = GCHandle.Alloc(pixels, GCHandleType.Pinned);
-            try
-            {
-                ClApi.Check(Api.EnqueueReadImage(Handle, image.Handle, 1, Sizes(new long[] { 0, 0, 0 }), Sizes(new long[] { image.Width, image.Height, 1 }),
-                    UIntPtr.Zero, UIntPtr.Zero, pin.AddrOfPinnedObject(), 0, null, IntPtr.Zero), "clEnqueueReadImage");
-            }
-            finally { pin.Free(); }
+            fixed (UIntPtr* origin = Sizes(new long[] { 0, 0, 0 }), region = Sizes(new long[] { image.Width, image.Height, 1 }))
+            fixed (float* p = pixels)
+                ClApi.Check(Cl.EnqueueReadImage(Handle, image.Handle, true, origin, region, 0, 0, p, 0, null, null), "clEnqueueReadImage");
             return pixels;
         }
 
-        public void WriteBuffer(ClBuffer buffer, float[] values)
+        public unsafe void WriteBuffer(ClBuffer buffer, float[] values)
         {
             CheckLength(values.Length * 4, buffer.Bytes, buffer);
-            var pin = GCHandle.Alloc(values, GCHandleType.Pinned);
-            try
-            {
-                ClApi.Check(Api.EnqueueWriteBuffer(Handle, buffer.Handle, 1, UIntPtr.Zero, (UIntPtr)(values.Length * 4), pin.AddrOfPinnedObject(), 0, null, IntPtr.Zero), "clEnqueueWriteBuffer");
-            }
-            finally { pin.Free(); }
+            fixed (float* p = values)
+                ClApi.Check(Cl.EnqueueWriteBuffer(Handle, buffer.Handle, true, 0, (UIntPtr)(values.Length * 4), p, 0, null, null), "clEnqueueWriteBuffer");
         }
 
-        public float[] ReadBuffer(ClBuffer buffer)
+        public unsafe float[] ReadBuffer(ClBuffer buffer)
         {
             var values = new float[buffer.Bytes / 4];
-            var pin = GCHandle.Alloc(values, GCHandleType.Pinned);
-            try
-            {
-                ClApi.Check(Api.EnqueueReadBuffer(Handle, buffer.Handle, 1, UIntPtr.Zero, (UIntPtr)(values.Length * 4), pin.AddrOfPinnedObject(), 0, null, IntPtr.Zero), "clEnqueueReadBuffer");
-            }
-            finally { pin.Free(); }
+            fixed (float* p = values)
+                ClApi.Check(Cl.EnqueueReadBuffer(Handle, buffer.Handle, true, 0, (UIntPtr)(values.Length * 4), p, 0, null, null), "clEnqueueReadBuffer");
             return values;
         }
 
-        public void Finish() => ClApi.Check(Api.Finish(Handle), "clFinish");
+        public void Finish() => ClApi.Check(Cl.Finish(Handle), "clFinish");
 
         private static void CheckLength(long actual, long expected, object target)
         {
             if (actual != expected) throw new ArgumentException($"{target}: {actual} values given, {expected} expected");
         }
 
-        private static UIntPtr[] Sizes(long[] values)
+        /// <summary>size_t[] for the call; null stays null (a null pointer: "let the driver choose").</summary>
+        private static UIntPtr[]? Sizes(long[]? values)
         {
+            if (values == null) return null;
             var r = new UIntPtr[values.Length];
             for (int i = 0; i < values.Length; i++) r[i] = (UIntPtr)(ulong)values[i];
             return r;
@@ -108,7 +96,7 @@ namespace MaceTools.OpenCL
 
         public void Dispose()
         {
-            if (_queue != IntPtr.Zero) Api.ReleaseCommandQueue(_queue);
+            if (_queue != IntPtr.Zero) Cl.ReleaseCommandQueue(_queue);
             _queue = IntPtr.Zero;
         }
     }
@@ -129,7 +117,7 @@ namespace MaceTools.OpenCL
 
         public void Dispose()
         {
-            if (_memory != IntPtr.Zero) Context.Device.Api.ReleaseMemObject(_memory);
+            if (_memory != IntPtr.Zero) Context.Device.Api.Cl.ReleaseMemObject(_memory);
             _memory = IntPtr.Zero;
         }
     }
@@ -148,11 +136,12 @@ namespace MaceTools.OpenCL
         public long Height { get; }
         public bool Half { get; }
 
-        public static ClImage Create(ClContext context, long width, long height, bool half = false)
+        public static unsafe ClImage Create(ClContext context, long width, long height, bool half = false)
         {
-            var format = new ClImageFormat { ChannelOrder = ClInfo.Rgba, ChannelDataType = half ? ClInfo.HalfFloat : ClInfo.Float };
-            var desc = new ClImageDesc { ImageType = ClInfo.MemObjectImage2D, Width = (UIntPtr)(ulong)width, Height = (UIntPtr)(ulong)height };
-            IntPtr p = context.Device.Api.CreateImage(context.Handle, ClInfo.MemReadWrite, ref format, ref desc, IntPtr.Zero, out int status);
+            var format = new ImageFormat(ChannelOrder.Rgba, half ? ChannelType.HalfFloat : ChannelType.Float);
+            var desc = new ImageDesc(MemObjectType.Image2D, (UIntPtr)(ulong)width, (UIntPtr)(ulong)height);
+            int status = 0;
+            IntPtr p = context.Device.Api.Cl.CreateImage(context.Handle, MemFlags.ReadWrite, &format, &desc, null, &status);
             ClApi.Check(status, "clCreateImage", $"{width}x{height}");
             return new ClImage(context, p, width, height, half);
         }
@@ -166,9 +155,10 @@ namespace MaceTools.OpenCL
 
         public long Bytes { get; }
 
-        public static ClBuffer Create(ClContext context, long bytes)
+        public static unsafe ClBuffer Create(ClContext context, long bytes)
         {
-            IntPtr p = context.Device.Api.CreateBuffer(context.Handle, ClInfo.MemReadWrite, (UIntPtr)(ulong)Math.Max(bytes, 4), IntPtr.Zero, out int status);
+            int status = 0;
+            IntPtr p = context.Device.Api.Cl.CreateBuffer(context.Handle, MemFlags.ReadWrite, (UIntPtr)(ulong)Math.Max(bytes, 4), null, &status);
             ClApi.Check(status, "clCreateBuffer", $"{bytes} bytes");
             return new ClBuffer(context, p, bytes);
         }
@@ -183,47 +173,44 @@ namespace MaceTools.OpenCL
         private readonly ClProgram _program;
 
         /// <summary>clCreateKernel by the name in the program (the obfuscated symbol where the build defined one).</summary>
-        public ClKernel(ClProgram program, string name)
+        public unsafe ClKernel(ClProgram program, string name)
         {
             _program = program;
             Name = name;
-            _kernel = Api.CreateKernel(program.Handle, Encoding.ASCII.GetBytes(name + "\0"), out int status);
+            int status = 0;
+            _kernel = Cl.CreateKernel(program.Handle, name, &status);
             ClApi.Check(status, "clCreateKernel", name);
         }
 
         public string Name { get; }
-        private ClApi Api => _program.Context.Device.Api;
+        private CL Cl => _program.Context.Device.Api.Cl;
         internal IntPtr Handle => _kernel != IntPtr.Zero ? _kernel : throw new ObjectDisposedException(nameof(ClKernel));
 
         /// <summary>CL_KERNEL_WORK_GROUP_SIZE on the program's device: MACE's <c>kwg</c>.</summary>
-        public long WorkGroupSize
+        public unsafe long WorkGroupSize
         {
             get
             {
-                var buf = new byte[8];
-                ClApi.Check(Api.GetKernelWorkGroupInfo(Handle, _program.Context.Device.Device, ClInfo.KernelWorkGroupSize, (UIntPtr)IntPtr.Size, buf, out _), "clGetKernelWorkGroupInfo", Name);
-                return IntPtr.Size == 8 ? BitConverter.ToInt64(buf, 0) : BitConverter.ToInt32(buf, 0);
+                UIntPtr size = UIntPtr.Zero;
+                ClApi.Check(Cl.GetKernelWorkGroupInfo(Handle, _program.Context.Device.Device, KernelWorkGroupInfo.WorkGroupSize, (UIntPtr)sizeof(UIntPtr), &size, null), "clGetKernelWorkGroupInfo", Name);
+                return (long)(ulong)size;
             }
         }
 
-        public void SetInt(int index, int value) => Set(index, BitConverter.GetBytes(value));
-        public void SetFloat(int index, float value) => Set(index, BitConverter.GetBytes(value));
-        public void SetMemory(int index, ClMemory memory) => Set(index, IntPtr.Size == 8 ? BitConverter.GetBytes((long)memory.Handle) : BitConverter.GetBytes((int)memory.Handle));
+        public void SetInt(int index, int value) => Set(index, value);
+        public void SetFloat(int index, float value) => Set(index, value);
+        public void SetMemory(int index, ClMemory memory) => Set(index, memory.Handle);
 
         /// <summary>A __local argument of <paramref name="bytes"/> bytes (a null value with a size, as the spec asks).</summary>
-        public void SetLocal(int index, long bytes) =>
-            ClApi.Check(Api.SetKernelArg(Handle, (uint)index, (UIntPtr)(ulong)bytes, IntPtr.Zero), "clSetKernelArg", $"{Name} argument {index}");
+        public unsafe void SetLocal(int index, long bytes) =>
+            ClApi.Check(Cl.SetKernelArg(Handle, (uint)index, (UIntPtr)(ulong)bytes, null), "clSetKernelArg", $"{Name} argument {index}");
 
-        private void Set(int index, byte[] value)
-        {
-            var pin = GCHandle.Alloc(value, GCHandleType.Pinned);
-            try { ClApi.Check(Api.SetKernelArg(Handle, (uint)index, (UIntPtr)value.Length, pin.AddrOfPinnedObject()), "clSetKernelArg", $"{Name} argument {index}"); }
-            finally { pin.Free(); }
-        }
+        private unsafe void Set<T>(int index, T value) where T : unmanaged =>
+            ClApi.Check(Cl.SetKernelArg(Handle, (uint)index, (UIntPtr)sizeof(T), &value), "clSetKernelArg", $"{Name} argument {index}");
 
         public void Dispose()
         {
-            if (_kernel != IntPtr.Zero) Api.ReleaseKernel(_kernel);
+            if (_kernel != IntPtr.Zero) Cl.ReleaseKernel(_kernel);
             _kernel = IntPtr.Zero;
         }
     }
