@@ -67,6 +67,24 @@ namespace MaceTools.Tests.Module
             }
         }
 
+        /// <summary>The module's worker is the CLI without MaceTools.Bench.dll: its bench verb says so at once.</summary>
+        [Fact]
+        public async System.Threading.Tasks.Task ModuleWorker_RefusesBenchPromptlyNamingTheMissingAssembly()
+        {
+            string dll = ModuleFolder.File_(ModuleLayout.WorkerFolder + "/macetools.dll");
+            var worker = OpenCL.WorkerCommand.ForPath(dll);
+            Assert.Null(worker.Problem);
+            var psi = worker.StartInfo("bench", "codec", "--size-mb", "1");
+            psi.RedirectStandardError = true;
+            psi.RedirectStandardOutput = true;
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            await p.StandardOutput.ReadToEndAsync();
+            Assert.True(p.WaitForExit(60000), "the worker's bench verb did not return");
+            Assert.Equal(2, p.ExitCode);
+            Assert.Contains(Path.Combine(Path.GetDirectoryName(dll)!, ModuleLayout.BenchAssembly), await err);
+        }
+
         [Fact]
         public void Static_CoreAssemblyDoesNotReferenceTheEngine()
         {
