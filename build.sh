@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # MaceTools build entry point. Tasks:
-#   ./build.sh [build]   Release build; lays out out/MaceTools (the module) and out/cli/macetools (the command line)
+#   ./build.sh [build]   Release build; lays out out/MaceTools (the module, with its driver worker in worker/), out/cli/macetools
+#                        (the command line, with the bench and fuzz verbs) and out/MaceTools.<version>.nupkg (Install-PSResource's package)
 #   ./build.sh test      installs what the tests need, builds, runs every test; ends with "N passed, N failed, N skipped"
 #   ./build.sh deps      installs only what the tests need: Debian packages, pinned pwsh and Pester in .tools/
 #   ./build.sh pester    runs the Pester suite alone against the built out/MaceTools (-Path FILE for one file)
@@ -83,6 +84,22 @@ build() {
   build_tool layout --configuration "$CONFIG"
   say "publishing out/cli/macetools"
   dotnet publish src/MaceTools.Cli -c "$CONFIG" -o out/cli -nologo -v:q --no-build
+  # `macetools bench` and `fuzz` load MaceTools.Bench.dll from beside the CLI; the module's worker copy goes without it.
+  cp "bench/MaceTools.Bench/bin/$CONFIG/net10.0/MaceTools.Bench.dll" out/cli/
+  package
+}
+
+# out/MaceTools.<version>.nupkg: what Install-PSResource installs, written by Publish-PSResource in pwsh (PSResourceGet).
+package() {
+  local pwsh="$PWSH"
+  [ -x "$pwsh" ] || pwsh=$(command -v pwsh || true)
+  if [ -z "$pwsh" ]; then say "no pwsh (./build.sh deps installs it): out/MaceTools.*.nupkg not written"; return 0; fi
+  say "packing out/MaceTools.*.nupkg (Publish-PSResource)"
+  rm -f out/MaceTools.*.nupkg
+  local scratch; scratch=$(mktemp -d)
+  # A scratch XDG_DATA_HOME: the throw-away repository registration never touches the user's own list.
+  XDG_DATA_HOME="$scratch" "$pwsh" -NoProfile -NonInteractive -File tools/Package/Publish-MaceModule.ps1 -ModulePath "$ROOT/out/MaceTools" -OutDir "$ROOT/out" >/dev/null
+  rm -rf "$scratch"
 }
 
 run_tests() {

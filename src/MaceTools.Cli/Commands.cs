@@ -19,8 +19,7 @@ namespace MaceTools.Cli
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
             root.Subcommands.Add(TuneCommand(ctx));
-            root.Subcommands.Add(BenchCommand(ctx));
-            root.Subcommands.Add(FuzzCommand(ctx));
+            BenchLoader.Add(root, ctx);
             var version = new Command("version", "Print the MaceTools version.");
             version.SetAction(_ => { ctx.Out.WriteLine(typeof(MaceProgram).Assembly.GetName().Version?.ToString(3)); return 0; });
             root.Subcommands.Add(version);
@@ -33,13 +32,13 @@ namespace MaceTools.Cli
             return root;
         }
 
-        private static Option<bool> JsonOption() => new Option<bool>("--json") { Description = "Print machine-readable JSON on stdout (errors as JSON lines on stderr)." };
+        internal static Option<bool> JsonOption() => new Option<bool>("--json") { Description = "Print machine-readable JSON on stdout (errors as JSON lines on stderr)." };
         private static Argument<string[]> FilesArgument(string description) => new Argument<string[]>("FILE") { Description = description, Arity = ArgumentArity.OneOrMore };
         /// <summary>Files that may be left out: Publish and drift then take the MACE-named files of the current folder.</summary>
         private static Argument<string[]> OptionalFilesArgument(string description) => new Argument<string[]>("FILE") { Description = description, Arity = ArgumentArity.ZeroOrMore };
         private static Argument<string> FileArgument(string description) => new Argument<string>("FILE") { Description = description };
 
-        private static Option<string> DeviceOption() => new Option<string>("--device") { Description = "The OpenCL device: an id from 'macetools device list' or a unique part of its name (default: the device MACE would use, else the first)." };
+        internal static Option<string> DeviceOption() => new Option<string>("--device") { Description = "The OpenCL device: an id from 'macetools device list' or a unique part of its name (default: the device MACE would use, else the first)." };
 
         private static Command DeviceCommand(CommandContext ctx)
         {
@@ -333,65 +332,8 @@ namespace MaceTools.Cli
             return cmd;
         }
 
-        private static Command BenchCommand(CommandContext ctx)
-        {
-            var cmd = new Command("bench", "Benchmarks that print figures.");
-            var size = new Option<int>("--size-mb") { Description = "Size of the synthetic G2 file in MB.", DefaultValueFactory = _ => 256 };
-            var dir = new Option<string>("--work-dir") { Description = "Where to write the temporary files (default: the system temp directory)." };
-            var json = JsonOption();
-            var codec = new Command("codec", "Decode/encode throughput (G2 and G1, CRC included) and peak memory of a decode.") { size, dir, json };
-            codec.SetAction(r => ctx.Execute(r.GetValue(json), h => h.WriteObject(Formats.CodecBenchmark.Run(
-                (long)r.GetValue(size) << 20, r.GetValue(dir) ?? System.IO.Path.GetTempPath(), h.WriteVerbose)), verbose: true));
-            cmd.Subcommands.Add(codec);
-
-            var device = DeviceOption();
-            var programs = new Option<string>("--programs") { Description = "A MACE program file whose fp32 programs form the set (default: the real Mali file in examples/mace-files)." };
-            var repeat = new Option<int>("--repeat") { Description = "Repeats per start-up timing (medians).", DefaultValueFactory = _ => 5 };
-            var ocl = new Command("opencl", "Start-up from binary vs from source, isolated-load overhead, parallel compile speed-up and warm rebuild on an OpenCL device.") { device, programs, repeat, dir, json };
-            ocl.SetAction(r => ctx.Execute(r.GetValue(json), h => h.WriteObject(Compilation.OpenClBenchmark.Run(Devices.LocalDevices.Select(r.GetValue(device)),
-                r.GetValue(programs) ?? ExampleFile("mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin"),
-                r.GetValue(dir) ?? System.IO.Path.GetTempPath(), Math.Max(1, r.GetValue(repeat)), h.WriteVerbose)), verbose: true));
-            cmd.Subcommands.Add(ocl);
-
-            var kdevice = DeviceOption();
-            var krepeat = new Option<int>("--repeat") { Description = "Timed launches per op (medians).", DefaultValueFactory = _ => 10 };
-            var kjson = JsonOption();
-            var kernels = new Command("kernels", "GFLOP/s of each kernel at MobileNet-like shapes on an OpenCL device, next to a plain C# loop and the device's peak estimate.") { kdevice, krepeat, kjson };
-            kernels.SetAction(r => ctx.Execute(r.GetValue(kjson), h =>
-            {
-                foreach (var row in Kernels.KernelBenchmark.Run(Devices.LocalDevices.Select(r.GetValue(kdevice)), Math.Max(1, r.GetValue(krepeat)), h.WriteVerbose)) h.WriteObject(row);
-            }, verbose: true, alwaysArray: true));
-            cmd.Subcommands.Add(kernels);
-
-            var crepeat = new Option<int>("--repeat") { Description = "Conversions per model (median).", DefaultValueFactory = _ => 10 };
-            var cjson = JsonOption();
-            var configs = new Argument<string[]>("CONFIG") { Description = "Deployment files whose models to convert (default: examples/paddleocr/mace.yml and mace-det.yml).", Arity = ArgumentArity.ZeroOrMore };
-            var convert = new Command("convert", "Time and peak memory of reading and converting the models of deployment files.") { configs, crepeat, cjson };
-            convert.SetAction(r => ctx.Execute(r.GetValue(cjson), h =>
-            {
-                var files = r.GetValue(configs) is { Length: > 0 } given ? given
-                    : new[] { ExampleFile("mace.yml", "paddleocr"), ExampleFile("mace-det.yml", "paddleocr") };
-                foreach (var row in Conversion.ConversionBenchmark.Run(files, Math.Max(1, r.GetValue(crepeat)), h.WriteVerbose)) h.WriteObject(row);
-            }, verbose: true, alwaysArray: true));
-            cmd.Subcommands.Add(convert);
-
-            var tconfig = new Option<string>("--config") { Description = "The deployment file whose kernels to tune (default: examples/paddleocr/mace.yml)." };
-            var tdevice = DeviceOption();
-            var trepeat = new Option<int>("--repeat") { Description = "Re-timing rounds of every choice (medians).", DefaultValueFactory = _ => 15 };
-            var tlimit = new Option<int>("--limit") { Description = "Only the first N tuning keys (0: all).", DefaultValueFactory = _ => 0 };
-            var tjson = JsonOption();
-            var tune = new Command("tune", "MACE's search, ours and the exhaustive one on a model's kernels: total kernel time of each one's choices re-timed side by side, launches and search time.") { tconfig, tdevice, trepeat, tlimit, tjson };
-            tune.SetAction(r => ctx.Execute(r.GetValue(tjson), h =>
-            {
-                foreach (var row in TuningBenchmark.Run(r.GetValue(tconfig) ?? ExampleFile("mace.yml", "paddleocr"), Devices.LocalDevices.Select(r.GetValue(tdevice)),
-                    Math.Max(2, r.GetValue(trepeat)), r.GetValue(tlimit), h.WriteVerbose, h.CancellationToken)) h.WriteObject(row);
-            }, verbose: true, alwaysArray: true));
-            cmd.Subcommands.Add(tune);
-            return cmd;
-        }
-
         /// <summary>A file of the repository's examples/mace-files, found from the installed CLI (out/cli) or the build folder.</summary>
-        private static string ExampleFile(string name, string folder = "mace-files")
+        internal static string ExampleFile(string name, string folder = "mace-files")
         {
             for (var d = new System.IO.DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
             {
@@ -399,24 +341,6 @@ namespace MaceTools.Cli
                 if (System.IO.File.Exists(p)) return p;
             }
             throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"examples/{folder}/{name} not found above {AppContext.BaseDirectory}: give the file", name);
-        }
-
-        private static Command FuzzCommand(CommandContext ctx)
-        {
-            var cmd = new Command("fuzz", "Mutation fuzzing of the parsers.");
-            var files = new Argument<string[]>("FILE") { Description = "Seed files (default: the real files in examples/mace-files).", Arity = ArgumentArity.ZeroOrMore };
-            var cases = new Option<int>("--cases") { Description = "Number of mutated inputs.", DefaultValueFactory = _ => 100_000 };
-            var seed = new Option<int>("--seed") { Description = "Random seed (runs are reproducible).", DefaultValueFactory = _ => 1 };
-            var json = JsonOption();
-            var codec = new Command("codec", "Decode mutated MACE files; any exception other than a MaceFormatException with an offset is a failure (exit 1).") { files, cases, seed, json };
-            codec.SetAction(r => ctx.Execute(r.GetValue(json), h =>
-            {
-                var paths = r.GetValue(files) is { Length: > 0 } given ? given : System.IO.Directory.GetFiles(System.IO.Path.GetDirectoryName(ExampleFile("PROVENANCE.md"))!, "*.bin");
-                var seeds = paths.Select(Formats.FileIO.ReadAll).ToList();
-                h.WriteObject(Formats.CodecFuzzer.Run(seeds, r.GetValue(cases), r.GetValue(seed), Environment.ProcessorCount));
-            }, exitCode: h => h.Output.OfType<Formats.FuzzReport>().Any(f => f.FailureCount > 0) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
-            cmd.Subcommands.Add(codec);
-            return cmd;
         }
 
         private static Command TuneCommand(CommandContext ctx)

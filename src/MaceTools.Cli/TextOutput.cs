@@ -8,6 +8,9 @@ namespace MaceTools.Cli
     /// <summary>Human-readable views of the Core objects: a header of facts and aligned tables.</summary>
     internal static class TextOutput
     {
+        /// <summary>Tables for row types of assemblies loaded beside the CLI (MaceTools.Bench adds its benchmark rows).</summary>
+        public static readonly List<(Type Row, Action<TextWriter, IReadOnlyList<object>> Write)> Views = new List<(Type, Action<TextWriter, IReadOnlyList<object>>)>();
+
         public static void Write(TextWriter w, IReadOnlyList<object> items)
         {
             var tuning = items.OfType<MaceTuningParameter>().ToList();
@@ -35,32 +38,10 @@ namespace MaceTools.Cli
             if (launches.Count > 0)
                 Table(w, new[] { "Model", "Node", "Kernel", "Global size", "Tuning key", "Program key" },
                     launches.Select(k => new[] { k.Model, k.Node, k.Kernel, string.Join(",", k.GlobalSize), k.TuningKey ?? "(not tuned)", k.ProgramKey }));
-            var conversions = items.OfType<Conversion.ConversionBenchRow>().ToList();
-            if (conversions.Count > 0)
-                Table(w, new[] { "Model", "Bytes", "Nodes", "Convert ms", "Peak memory MB", "Result" },
-                    conversions.Select(c => new[] { c.Model, c.ModelBytes.ToString("N0"), c.Nodes.ToString(), c.Milliseconds.ToString("0.0"), (c.PeakMemoryBytes / 1e6).ToString("0.0"), c.Result }));
-            var bench = items.OfType<Kernels.KernelBenchRow>().ToList();
-            if (bench.Count > 0)
+            foreach (var view in Views)
             {
-                Table(w, new[] { "Op", "Shape", "Kernel", "LWS", "MFLOP", "Device ms", "GFLOP/s", "C# ms", "C# GFLOP/s", "Speed-up", "% of peak", "Max error" },
-                    bench.Select(b => new[]
-                    {
-                        b.Op, b.Shape, b.Kernel, b.LocalSize, b.MFlop.ToString("0.0"), b.DeviceMs.ToString("0.000"), b.DeviceGflops.ToString("0.00"),
-                        b.CSharpMs.ToString("0.0"), b.CSharpGflops.ToString("0.00"), b.Speedup.ToString("0.0") + "x", b.PercentOfPeak.ToString("0.0"), b.MaxError.ToString("0.0e0"),
-                    }));
-                w.WriteLine($"Peak estimate: {bench[0].PeakGflops:0.0} GFLOP/s (compute units x clock x native float width x 2).");
-            }
-            var tuningBench = items.OfType<Tuning.TuningBenchRow>().ToList();
-            if (tuningBench.Count > 0)
-            {
-                Table(w, new[] { "Strategy", "Kernels", "Total µs", "vs exhaustive", "Gain vs default", "Launches", "% of exhaustive launches", "Search s", "Noise" },
-                    tuningBench.Select(b => new[]
-                    {
-                        b.Strategy, b.Kernels.ToString(), b.TotalMicros.ToString("0.0"), b.VsExhaustivePercent.ToString("+0.00;-0.00;0.00") + "%",
-                        b.GainPercent.ToString("0.00") + "%", b.Launches.ToString("N0"), b.LaunchesPercentOfExhaustive.ToString("0.0") + "%",
-                        b.SearchSeconds.ToString("0.0"), "±" + b.NoisePercent.ToString("0.00") + "%",
-                    }));
-                w.WriteLine("Totals: each strategy's choices re-timed together in shuffled rounds (medians); noise: odd vs even rounds' totals.");
+                var rows = items.Where(view.Row.IsInstanceOfType).ToList();
+                if (rows.Count > 0) view.Write(w, rows);
             }
             var tuned = items.OfType<Tuning.MaceTuningResult>().ToList();
             if (tuned.Count > 0)
@@ -104,15 +85,12 @@ namespace MaceTools.Cli
                     case MaceTuningParameter _:
                     case MaceProgramEntry _:
                     case Kernels.MaceKernelDefinition _:
-                    case Kernels.KernelBenchRow _:
                     case Conversion.MaceKernel _:
-                    case Conversion.ConversionBenchRow _:
-                    case Tuning.TuningBenchRow _:
                     case Tuning.MaceTuningResult _:
                     case Remote.PublishResult _:
                     case Remote.MaceDriftResult _:
                         break; // tabulated above
-                    default: w.WriteLine(item); break;
+                    default: if (!Views.Any(v => v.Row.IsInstanceOfType(item))) w.WriteLine(item); break;
                 }
             }
         }

@@ -21,6 +21,8 @@ namespace MaceTools.Build
         /// <summary>src/MaceTools/bin/&lt;cfg&gt;/netstandard2.0: what `dotnet build` produced for the module.</summary>
         public string ModuleBin => Path.Combine(Root, "src", "MaceTools", "bin", Configuration, "netstandard2.0");
         public string ModuleDll => Path.Combine(ModuleBin, "MaceTools.dll");
+        /// <summary>src/MaceTools.Cli/bin/&lt;cfg&gt;/net10.0: the framework-dependent macetools the module carries as its driver worker.</summary>
+        public string CliBin => Path.Combine(Root, "src", "MaceTools.Cli", "bin", Configuration, "net10.0");
         public string OutRoot => Path.Combine(Root, "out");
         public string OutModule => Path.Combine(OutRoot, "MaceTools");
         public string HelpDocs => Path.Combine(Root, "docs", "help");

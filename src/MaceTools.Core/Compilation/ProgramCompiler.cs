@@ -104,9 +104,11 @@ namespace MaceTools.Compilation
                 }
                 else pending.Add(o);
             }
-            if (pending.Count > 0) host.WriteVerbose($"building {pending.Count} program(s) from source, {outcomes.Count - pending.Count} from the build cache");
+            if (pending.Count > 0) host.WriteVerbose($"building {pending.Count} program(s) from source in driver workers ({Worker}), {outcomes.Count - pending.Count} from the build cache");
             else host.WriteVerbose($"all {outcomes.Count} program(s) came from the build cache");
             if (pending.Count == 0) return outcomes;
+            if (Worker.Problem != null)
+                throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.ObjectNotFound, $"cannot compile: {Worker.Problem}", Worker.ToString());
 
             using var scratch = new ScratchDirectory("build");
             {
@@ -117,22 +119,29 @@ namespace MaceTools.Compilation
                 var threads = Enumerable.Range(0, workers).Select(_ => new Thread(() =>
                 {
                     using var driver = new DriverProcess(Worker, WorkerEnvironment);
+                    BuildOutcome? current = null;
                     try
                     {
                         while (!cancel.IsCancellationRequested && queue.TryDequeue(out var item))
                         {
+                            current = item.Outcome;
                             BuildOne(driver, item.Outcome, scratch.File(item.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancel);
                             done.Add(item.Outcome);
+                            current = null;
                         }
                     }
-                    catch (Exception e) when (e is MaceException || e is IOException)
+                    catch (Exception e) when (!(e is OperationCanceledException))
                     {
-                        // The worker cannot start: every job it would have taken fails with that reason.
-                        while (queue.TryDequeue(out var item))
+                        // The worker cannot start (or failed us otherwise): the job in hand and every job left fail with that
+                        // reason. Each must be reported, or the caller waits for it forever.
+                        var failed = new List<BuildOutcome>();
+                        if (current != null) failed.Add(current);
+                        while (queue.TryDequeue(out var item)) failed.Add(item.Outcome);
+                        foreach (var o in failed)
                         {
-                            item.Outcome.StatusName = "worker failed";
-                            item.Outcome.Log = e.Message;
-                            done.Add(item.Outcome);
+                            o.StatusName = "worker failed";
+                            o.Log = e.Message;
+                            done.Add(o);
                         }
                     }
                 }) { IsBackground = true, Name = "macetools build" }).ToList();

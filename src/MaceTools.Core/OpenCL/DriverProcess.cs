@@ -136,10 +136,15 @@ namespace MaceTools.OpenCL
             }
         }
 
+        /// <summary>How long a started worker may take to say it is ready (a .NET start on a busy machine takes seconds).</summary>
+        public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
         private void EnsureStarted()
         {
             if (_process != null && !_process.HasExited) return;
             Stop();
+            if (_command.Problem != null)
+                throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.ObjectNotFound, $"cannot start the driver worker: {_command.Problem}", _command.ToString());
             if (FreshDriverCache) _cacheDir = new Formats.ScratchDirectory("driver");
             var psi = _command.StartInfo("worker");
             psi.RedirectStandardInput = true;
@@ -163,11 +168,18 @@ namespace MaceTools.OpenCL
             }
             p.BeginErrorReadLine();
             _process = p;
-            string? hello = p.StandardOutput.ReadLine();
-            var ready = hello == null ? null : WorkerMessage.Parse(hello);
+            // A program that is not our worker (or one that never gets going) must not hold the caller forever.
+            var read = p.StandardOutput.ReadLineAsync();
+            bool answered = read.Wait(StartTimeout);
+            string? hello = answered ? read.Result : null;
+            WorkerMessage? ready = null;
+            try { ready = hello == null ? null : WorkerMessage.Parse(hello); }
+            catch (FormatException) { }
             if (ready?.Op != "ready")
             {
-                p.WaitForExit(5000);
+                if (!answered) Kill();
+                else p.WaitForExit(5000);
+                if (!answered) hello = $"no answer within {StartTimeout.TotalSeconds:0} s";
                 string tail;
                 lock (_stderr) tail = string.Join("\n", _stderr);
                 Stop();
@@ -200,12 +212,16 @@ namespace MaceTools.OpenCL
     }
 
     /// <summary>
-    /// How to start the worker: <c>MACETOOLS_WORKER</c> (a path to macetools or macetools.dll), else the macetools
-    /// found beside MaceTools.Core.dll or in the module's cli/ folder, else macetools on PATH.
+    /// How to start the worker: <c>MACETOOLS_WORKER</c> (a path to macetools or macetools.dll), else the macetools beside
+    /// MaceTools.Core.dll, in the module's worker/ folder (a framework-dependent macetools.dll, run by the dotnet muxer of
+    /// the runtime that hosts us, e.g. pwsh's), in cli/ or ../cli (the build's out/cli), else macetools on PATH. Where none
+    /// is found, or a dll has no dotnet to run it, the command carries <see cref="Problem"/> and starting it fails at once.
     /// </summary>
     public sealed class WorkerCommand
     {
         public const string Variable = "MACETOOLS_WORKER";
+        /// <summary>The module folder's sub-folder that holds the worker (tools/MaceTools.Build lays it out).</summary>
+        public const string ModuleFolder = "worker";
 
         public WorkerCommand(string fileName, params string[] prefixArguments)
         {
@@ -213,8 +229,12 @@ namespace MaceTools.OpenCL
             PrefixArguments = prefixArguments;
         }
 
+        private static WorkerCommand Unusable(string fileName, string problem) => new WorkerCommand(fileName) { Problem = problem };
+
         public string FileName { get; }
         public string[] PrefixArguments { get; }
+        /// <summary>Why this worker cannot start (nothing found, no dotnet for a dll), naming where it looked; null when it can.</summary>
+        public string? Problem { get; private set; }
 
         public ProcessStartInfo StartInfo(params string[] arguments)
         {
@@ -227,21 +247,65 @@ namespace MaceTools.OpenCL
 
         public override string ToString() => PrefixArguments.Length == 0 ? FileName : FileName + " " + string.Join(" ", PrefixArguments);
 
-        public static WorkerCommand Locate()
+        private static bool IsWindows => RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+        private static string Exe(string name) => IsWindows ? name + ".exe" : name;
+
+        public static WorkerCommand Locate() =>
+            Locate(Environment.GetEnvironmentVariable(Variable), Path.GetDirectoryName(typeof(WorkerCommand).Assembly.Location) ?? "");
+
+        /// <summary><see cref="Locate()"/> with the variable's value and the folder of MaceTools.Core.dll given.</summary>
+        public static WorkerCommand Locate(string? env, string here)
         {
-            string? env = Environment.GetEnvironmentVariable(Variable);
-            if (!string.IsNullOrEmpty(env)) return ForPath(env!);
-            string here = Path.GetDirectoryName(typeof(WorkerCommand).Assembly.Location) ?? "";
-            foreach (var dir in new[] { here, Path.Combine(here, "cli"), Path.Combine(here, "..", "cli") })
+            if (!string.IsNullOrEmpty(env))
+                return File.Exists(env) ? ForPath(Path.GetFullPath(env!)) : Unusable(env!, $"{Variable} names '{env}', which does not exist");
+            var looked = new List<string>();
+            foreach (var dir in new[] { here, Path.Combine(here, ModuleFolder), Path.Combine(here, "cli"), Path.Combine(here, "..", "cli") })
             {
-                foreach (var name in new[] { "macetools", "macetools.exe" })
-                    if (File.Exists(Path.Combine(dir, name))) return new WorkerCommand(Path.GetFullPath(Path.Combine(dir, name)));
-                if (File.Exists(Path.Combine(dir, "macetools.dll"))) return ForPath(Path.GetFullPath(Path.Combine(dir, "macetools.dll")));
+                string full = Path.GetFullPath(dir);
+                // The module's worker/ is a portable macetools.dll; elsewhere the apphost is preferred (it starts a little faster).
+                if (dir != Path.Combine(here, ModuleFolder) && File.Exists(Path.Combine(full, Exe("macetools")))) return new WorkerCommand(Path.Combine(full, Exe("macetools")));
+                if (File.Exists(Path.Combine(full, "macetools.dll"))) return ForPath(Path.Combine(full, "macetools.dll"));
+                looked.Add(full);
             }
-            return new WorkerCommand(RuntimeInformation.IsOSPlatform(OSPlatform.Windows) ? "macetools.exe" : "macetools");
+            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+                if (dir.Length > 0 && File.Exists(Path.Combine(dir, Exe("macetools")))) return new WorkerCommand(Path.Combine(dir, Exe("macetools")));
+            return Unusable(Exe("macetools"), $"no macetools worker found: looked in {string.Join(", ", looked)} and on PATH (set {Variable} to a macetools or macetools.dll)");
         }
 
-        private static WorkerCommand ForPath(string path) =>
-            path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? new WorkerCommand("dotnet", path) : new WorkerCommand(path);
+        /// <summary>A macetools.dll runs under a dotnet muxer; an executable runs as it is.</summary>
+        public static WorkerCommand ForPath(string path)
+        {
+            if (!path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) return new WorkerCommand(path);
+            var muxer = FindMuxer(out var looked);
+            return muxer != null ? new WorkerCommand(muxer, path)
+                : Unusable(Exe("dotnet"), $"no dotnet to run the worker {path}: looked at {string.Join(", ", looked)} and on PATH (install the .NET runtime, or set {Variable} to a self-contained macetools)");
+        }
+
+        /// <summary>
+        /// The dotnet muxer: the one that hosts this process (pwsh installed as a .NET tool, the test host), the one of the
+        /// runtime we run on (its shared/Microsoft.NETCore.App/&lt;version&gt;/ lies under the dotnet root), DOTNET_ROOT, PATH.
+        /// </summary>
+        public static string? FindMuxer(out List<string> looked)
+        {
+            looked = new List<string>();
+            var candidates = new List<string?>();
+            candidates.Add(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH"));
+            try { candidates.Add(Process.GetCurrentProcess().MainModule?.FileName); } catch (Exception e) when (e is InvalidOperationException || e is System.ComponentModel.Win32Exception || e is NotSupportedException) { }
+            string runtimeDir = RuntimeEnvironment.GetRuntimeDirectory();
+            if (runtimeDir.Length > 0) candidates.Add(Path.Combine(runtimeDir, "..", "..", "..", Exe("dotnet")));
+            string? root = Environment.GetEnvironmentVariable("DOTNET_ROOT");
+            if (!string.IsNullOrEmpty(root)) candidates.Add(Path.Combine(root, Exe("dotnet")));
+            foreach (var c in candidates)
+            {
+                if (string.IsNullOrEmpty(c)) continue;
+                if (!Path.GetFileName(c).Equals(Exe("dotnet"), StringComparison.OrdinalIgnoreCase)) continue;
+                string full = Path.GetFullPath(c);
+                if (File.Exists(full)) return full;
+                looked.Add(full);
+            }
+            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+                if (dir.Length > 0 && File.Exists(Path.Combine(dir, Exe("dotnet")))) return Path.Combine(dir, Exe("dotnet"));
+            return null;
+        }
     }
 }

@@ -236,7 +236,7 @@ namespace MaceTools.Remote
         /// <summary>The architecture the build runs on: framework-dependent .NET runs where a .NET runtime of this machine's kind runs.</summary>
         public string Architecture { get; } = AgentProtocol.LocalArchitecture;
 
-        /// <summary>The build that also serves as driver worker (<see cref="WorkerCommand.Locate"/>), or null when none is found.</summary>
+        /// <summary>The build that also serves as driver worker (<see cref="WorkerCommand.Locate()"/>), or null when none is found.</summary>
         public static AgentPackage? Find()
         {
             var cmd = WorkerCommand.Locate();

@@ -20,7 +20,12 @@ namespace MaceTools.Tests.Module
             var dependencies = Directory.Exists(ModuleFolder.ModuleBin)
                 ? ModuleLayout.Dependencies(ModuleFolder.ModuleBin)
                 : Directory.GetFiles(Path.Combine(root, "Dependencies"), "*.dll").Select(f => Path.GetFileName(f)).ToList();
-            Assert.Equal(ModuleLayout.ExpectedFiles(dependencies), actual);
+            var worker = Directory.Exists(ModuleFolder.CliBin)
+                ? ModuleLayout.WorkerFiles(ModuleFolder.CliBin)
+                : Directory.GetFiles(Path.Combine(root, ModuleLayout.WorkerFolder)).Select(f => Path.GetFileName(f)).ToList();
+            Assert.Equal(ModuleLayout.ExpectedFiles(dependencies, worker), actual);
+            foreach (var w in new[] { "macetools.dll", "macetools.deps.json", "macetools.runtimeconfig.json", "MaceTools.Core.dll" })
+                Assert.Contains(ModuleLayout.WorkerFolder + "/" + w, actual);
             foreach (var dep in new[] { "System.Memory.dll", "System.Buffers.dll", "Google.Protobuf.dll", "YamlDotNet.dll" })
                 Assert.Contains("Dependencies/" + dep, actual);
         }
@@ -41,7 +46,43 @@ namespace MaceTools.Tests.Module
             Assert.Equal(new[] { "MaceTools.Core.dll", "MaceTools.dll" }, top);
             foreach (var dll in Directory.GetFiles(Path.Combine(root, "Dependencies"), "*.dll"))
                 Assert.False(Path.GetFileName(dll).StartsWith("MaceTools", StringComparison.OrdinalIgnoreCase), $"{dll}: our own assembly in Dependencies/");
-            Assert.Empty(Directory.GetDirectories(root).Select(d => Path.GetFileName(d)).Except(new[] { "Dependencies", "en-US" }));
+            Assert.Empty(Directory.GetDirectories(root).Select(d => Path.GetFileName(d)).Except(new[] { "Dependencies", "en-US", ModuleLayout.WorkerFolder }));
+        }
+
+        /// <summary>Benchmarks, fuzzers and the C# reference ops live in bench/MaceTools.Bench: the module (and its worker) carry none of them.</summary>
+        [Fact]
+        public void Static_ModuleCarriesNoBenchmarkOrFuzzer()
+        {
+            string root = ModuleFolder.Path;
+            var files = Directory.GetFiles(root, "*", SearchOption.AllDirectories);
+            Assert.DoesNotContain(files, f => Path.GetFileName(f).Contains("Bench", StringComparison.OrdinalIgnoreCase));
+            foreach (var dll in files.Where(f => Path.GetFileName(f).StartsWith("MaceTools", StringComparison.OrdinalIgnoreCase) && f.EndsWith(".dll", StringComparison.Ordinal))
+                         .Append(ModuleFolder.File_(ModuleLayout.WorkerFolder + "/macetools.dll")))
+            {
+                Assert.DoesNotContain(ModuleLayout.BenchAssembly.Replace(".dll", ""), AssemblyReferences(dll));
+                var types = TypeNames(dll);
+                Assert.NotEmpty(types);
+                Assert.DoesNotContain(types, t => t.Contains("Benchmark", StringComparison.Ordinal) || t.Contains("Fuzz", StringComparison.Ordinal)
+                    || t.EndsWith("BenchRow", StringComparison.Ordinal) || t == "MaceTools.Kernels.CpuReference" || t == "MaceTools.Formats.PeakMemory");
+            }
+        }
+
+        /// <summary>The module's worker is the CLI without MaceTools.Bench.dll: its bench verb says so at once.</summary>
+        [Fact]
+        public async System.Threading.Tasks.Task ModuleWorker_RefusesBenchPromptlyNamingTheMissingAssembly()
+        {
+            string dll = ModuleFolder.File_(ModuleLayout.WorkerFolder + "/macetools.dll");
+            var worker = OpenCL.WorkerCommand.ForPath(dll);
+            Assert.Null(worker.Problem);
+            var psi = worker.StartInfo("bench", "codec", "--size-mb", "1");
+            psi.RedirectStandardError = true;
+            psi.RedirectStandardOutput = true;
+            using var p = System.Diagnostics.Process.Start(psi)!;
+            var err = p.StandardError.ReadToEndAsync();
+            await p.StandardOutput.ReadToEndAsync();
+            Assert.True(p.WaitForExit(60000), "the worker's bench verb did not return");
+            Assert.Equal(2, p.ExitCode);
+            Assert.Contains(Path.Combine(Path.GetDirectoryName(dll)!, ModuleLayout.BenchAssembly), await err);
         }
 
         [Fact]
@@ -99,6 +140,14 @@ namespace MaceTools.Tests.Module
         {
             foreach (var f in new[] { "MaceTools.psd1", "en-US/MaceTools.dll-Help.xml", "en-US/about_MaceTools.help.txt" })
                 Assert.DoesNotContain((byte)'\r', File.ReadAllBytes(ModuleFolder.File_(f)));
+        }
+
+        private static string[] TypeNames(string path)
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            var md = pe.GetMetadataReader();
+            return md.TypeDefinitions.Select(h => md.GetTypeDefinition(h)).Select(t => md.GetString(t.Namespace) + "." + md.GetString(t.Name)).ToArray();
         }
 
         private static string[] AssemblyReferences(string path)

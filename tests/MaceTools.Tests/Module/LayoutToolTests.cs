@@ -17,11 +17,13 @@ namespace MaceTools.Tests.Module
                 File.WriteAllText(Path.Combine(Root, "MaceTools.sln"), "");
                 File.Copy(Path.Combine(ModuleFolder.RepoRoot, "Directory.Build.props"), Path.Combine(Root, "Directory.Build.props"));
                 Copy(ModuleFolder.ModuleBin, Bin);
+                Copy(ModuleFolder.CliBin, CliBin);
                 Copy(ModuleFolder.HelpDocs, Path.Combine(Root, "docs", "help"));
             }
 
             public string Root { get; }
             public string Bin => Path.Combine(Root, "src", "MaceTools", "bin", "Release", "netstandard2.0");
+            public string CliBin => Path.Combine(Root, "src", "MaceTools.Cli", "bin", "Release", "net10.0");
             public RepoPaths Paths => new RepoPaths(Root);
 
             private static void Copy(string from, string to)
@@ -55,7 +57,7 @@ namespace MaceTools.Tests.Module
 
             var result = ModuleLayout.Run(repo.Paths);
             Assert.False(File.Exists(stale));
-            Assert.Equal(ModuleLayout.ExpectedFiles(ModuleLayout.Dependencies(repo.Bin)), result.Files);
+            Assert.Equal(ModuleLayout.ExpectedFiles(ModuleLayout.Dependencies(repo.Bin), ModuleLayout.WorkerFiles(repo.CliBin)), result.Files);
             Assert.False(result.RootManifestCurrent); // the scratch repo has no root manifest
             Assert.Equal(File.ReadAllBytes(ModuleFolder.File_("MaceTools.psd1")), File.ReadAllBytes(Path.Combine(repo.Root, "out", "MaceTools", "MaceTools.psd1")));
             Assert.Equal(File.ReadAllBytes(ModuleFolder.File_("en-US/MaceTools.dll-Help.xml")), File.ReadAllBytes(Path.Combine(repo.Root, "out", "MaceTools", "en-US", "MaceTools.dll-Help.xml")));
@@ -70,6 +72,17 @@ namespace MaceTools.Tests.Module
             var e = Assert.Throws<BuildException>(() => ModuleLayout.Run(repo.Paths));
             Assert.Contains("System.Management.Automation.dll", e.Message);
             Assert.Contains("must never ship", e.Message);
+            Assert.False(Directory.Exists(Path.Combine(repo.Root, "out", "MaceTools")));
+        }
+
+        [Fact]
+        public void Static_Layout_RefusesABenchAssemblyInTheWorker()
+        {
+            RequireBuild();
+            using var repo = new ScratchRepo();
+            File.Copy(typeof(Formats.CodecBenchmark).Assembly.Location, Path.Combine(repo.CliBin, ModuleLayout.BenchAssembly));
+            var e = Assert.Throws<BuildException>(() => ModuleLayout.Run(repo.Paths));
+            Assert.Contains(ModuleLayout.BenchAssembly, e.Message);
             Assert.False(Directory.Exists(Path.Combine(repo.Root, "out", "MaceTools")));
         }
 

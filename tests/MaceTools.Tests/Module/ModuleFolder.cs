@@ -34,6 +34,7 @@ namespace MaceTools.Tests.Module
 
         /// <summary>src/MaceTools/bin/Release/netstandard2.0: what the layout copied from.</summary>
         public static string ModuleBin => System.IO.Path.Combine(RepoRoot, "src", "MaceTools", "bin", "Release", "netstandard2.0");
+        public static string CliBin => System.IO.Path.Combine(RepoRoot, "src", "MaceTools.Cli", "bin", "Release", "net10.0");
 
         public static ModuleMetadata Metadata => MetadataReader.Read(File_("MaceTools.dll"));
 

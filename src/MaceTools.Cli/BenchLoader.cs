@@ -1,0 +1,47 @@
+using System;
+using System.CommandLine;
+using System.IO;
+using System.Reflection;
+
+namespace MaceTools.Cli
+{
+    /// <summary>
+    /// `bench` and `fuzz` live in MaceTools.Bench.dll (bench/MaceTools.Bench), which out/cli carries and the module's worker
+    /// copy of the CLI does not. Where it is absent the verbs say so at once (exit 2).
+    /// </summary>
+    internal static class BenchLoader
+    {
+        public const string AssemblyName = "MaceTools.Bench";
+
+        public static void Add(RootCommand root, CommandContext ctx)
+        {
+            string path = Path.Combine(AppContext.BaseDirectory, AssemblyName + ".dll");
+            var bench = Load(path);
+            if (bench != null)
+            {
+                bench.GetType("MaceTools.Bench.BenchCommands", throwOnError: true)!
+                    .GetMethod("Register", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public)!
+                    .Invoke(null, new object[] { root, ctx });
+                return;
+            }
+            foreach (var verb in new[] { "bench", "fuzz" })
+            {
+                var missing = new Command(verb, $"Not in this build: {AssemblyName}.dll is not beside macetools.") { TreatUnmatchedTokensAsErrors = false };
+                missing.SetAction(_ =>
+                {
+                    ctx.Err.WriteLine($"macetools: '{verb}' is not in this build: {path} does not exist (out/cli of './build.sh' carries it; the module's worker does not)");
+                    return ExitCodes.BadInput;
+                });
+                root.Subcommands.Add(missing);
+            }
+        }
+
+        private static Assembly? Load(string path)
+        {
+            // Where the host already knows it (the tests reference it), that copy; else the file beside the CLI.
+            try { return Assembly.Load(new AssemblyName(AssemblyName)); }
+            catch (FileNotFoundException) { }
+            return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+        }
+    }
+}
