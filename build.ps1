@@ -29,6 +29,7 @@ function Invoke-Build {
     Invoke-Native dotnet @('build', 'MaceTools.sln', '-c', $Configuration, '-nologo', '-v:q')
     Invoke-BuildTool @('layout', '--configuration', $Configuration)
     Invoke-Native dotnet @('publish', 'src/MaceTools.Cli', '-c', $Configuration, '-o', 'out/cli', '-nologo', '-v:q', '--no-build')
+    Invoke-Native dotnet @('publish', 'tests/MaceTools.TestHosts', '-c', $Configuration, '-o', 'out/testhosts', '-nologo', '-v:q', '--no-build')
 }
 
 switch ($Task) {

@@ -68,6 +68,23 @@ namespace MaceTools.Tests.Remote
         /// <remarks>A factory, not a constructor: xUnit wants one public constructor on a collection fixture.</remarks>
         public static SshFleet WithGoodHosts(int goodHosts) => new SshFleet(Enumerable.Range(1, goodHosts).Select(i => "good" + i).ToArray());
 
+        /// <summary>
+        /// A fleet of the named hosts (tests/MaceTools.TestHosts, for Pester and the help examples). down, full and changed
+        /// behave as described above; any other name is a working host.
+        /// </summary>
+        public static SshFleet WithHosts(params string[] names)
+        {
+            if (names.Length == 0) throw new ArgumentException("name at least one host", nameof(names));
+            var bad = names.FirstOrDefault(n => n.Length == 0 || !n.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_'));
+            if (bad != null) throw new ArgumentException($"host name '{bad}': use letters, digits, '-' and '_' (it becomes a devices.yml key and a folder)", nameof(names));
+            var twice = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+            if (twice != null) throw new ArgumentException($"host name '{twice.Key}' is given twice", nameof(names));
+            return new SshFleet(names);
+        }
+
+        /// <summary>Hosts that fail on purpose (tag "bad"); every other host works (tag "good").</summary>
+        private static bool IsBadHost(string name) => name is "down" or "full" or "changed";
+
         private SshFleet(string[] names)
         {
             if (names.Length > 31) throw new ArgumentOutOfRangeException(nameof(names), "at most 31 hosts fit the fleet's /24");
@@ -150,7 +167,7 @@ namespace MaceTools.Tests.Remote
                   .Append($"    address: {h.Address}\n    username: {User}\n    port: {Port}\n")
                   .Append("    identity_file: client_key\n    known_hosts_file: known_hosts\n")
                   .Append($"    program_path: {h.UploadDir}/{MaceInventory.ProgramFileName}\n    tuning_path: {h.UploadDir}/{MaceInventory.TuningFileName}\n")
-                  .Append($"    tags: [test, {(h.Name.StartsWith("good", StringComparison.Ordinal) ? "good" : "bad")}]\n");
+                  .Append($"    tags: [test, {(IsBadHost(h.Name) ? "bad" : "good")}]\n");
             return sb.ToString();
         }
 
@@ -309,12 +326,5 @@ namespace MaceTools.Tests.Remote
             var r = LocalProcess.Run(program, args, null, TimeSpan.FromSeconds(30));
             return r != null && r.ExitCode == 0 ? r.Stdout : null;
         }
-    }
-
-    /// <summary>One fleet for all Remote test classes: they run one after another and share its start-up (about a second).</summary>
-    [CollectionDefinition(Name)]
-    public sealed class SshFleetCollection : ICollectionFixture<SshFleet>
-    {
-        public const string Name = "ssh fleet";
     }
 }
