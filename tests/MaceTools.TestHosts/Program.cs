@@ -8,7 +8,7 @@ using MaceTools.Tests.Remote;
 namespace MaceTools.TestHosts
 {
     /// <summary>
-    /// <c>fleet --hosts pi,good1</c>: starts those hosts of the ssh test fleet, prints one JSON line that describes them,
+    /// <c>fleet --hosts pi,nanopi=NanoPi M4/rk3399</c>: starts those hosts of the ssh test fleet, prints one JSON line that describes them,
     /// and keeps them until standard input closes (the parent ended or let go) or SIGTERM/SIGINT, then removes them all.
     /// </summary>
     public static class Program
@@ -17,9 +17,10 @@ namespace MaceTools.TestHosts
         {
             if (args.Length != 3 || args[0] != "fleet" || args[1] != "--hosts")
             {
-                Console.Error.WriteLine("usage: MaceTools.TestHosts fleet --hosts NAME[,NAME...]   (needs root, sshd, ssh, ip)");
+                Console.Error.WriteLine("usage: MaceTools.TestHosts fleet --hosts NAME[=Models/soc][,...]   (needs root, sshd, ssh, ip)");
                 return 2;
             }
+            // NAME or NAME=Models/soc (a real board's devices.yml identity), comma-separated.
             string[] names = args[2].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             SshFleet fleet;
             try { fleet = SshFleet.WithHosts(names); }
@@ -47,7 +48,7 @@ namespace MaceTools.TestHosts
                         var d = fleet.Device(h.Name);
                         return new
                         {
-                            name = h.Name, address = h.Address, port = SshFleet.Port, root = h.Root, uploadDir = h.UploadDir,
+                            name = h.Name, models = h.Models, soc = h.Soc, address = h.Address, port = SshFleet.Port, root = h.Root, uploadDir = h.UploadDir,
                             programPath = d.ProgramPath, tuningPath = d.TuningPath,
                         };
                     }),
