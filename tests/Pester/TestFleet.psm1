@@ -27,7 +27,8 @@ function Start-MaceTestFleet {
     $stderr = $process.StandardError.ReadToEndAsync()
     $line = $process.StandardOutput.ReadLineAsync()
     if (-not $line.Wait([timespan]::FromSeconds($TimeoutSeconds)) -or -not $line.Result) {
-        $exited = $process.HasExited
+        # No line: either it is still starting (timed out) or its stdout closed as it exits (give it a moment to finish).
+        $exited = $line.IsCompleted -and $process.WaitForExit(5000)
         if (-not $exited) { $process.Kill($true) }
         $process.WaitForExit(5000) | Out-Null
         $why = if ($exited) { "exited with $($process.ExitCode)" } else { "gave no description within $TimeoutSeconds s" }
