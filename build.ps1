@@ -29,6 +29,7 @@ function Invoke-Build {
     Invoke-Native dotnet @('build', 'MaceTools.sln', '-c', $Configuration, '-nologo', '-v:q')
     Invoke-BuildTool @('layout', '--configuration', $Configuration)
     Invoke-Native dotnet @('publish', 'src/MaceTools.Cli', '-c', $Configuration, '-o', 'out/cli', '-nologo', '-v:q', '--no-build')
+    Invoke-Native dotnet @('publish', 'tests/MaceTools.TestHosts', '-c', $Configuration, '-o', 'out/testhosts', '-nologo', '-v:q', '--no-build')
     # `macetools bench` and `fuzz` load MaceTools.Bench.dll from beside the CLI; the module's worker copy goes without it.
     Copy-Item "bench/MaceTools.Bench/bin/$Configuration/net10.0/MaceTools.Bench.dll" out/cli/
     # out/MaceTools.<version>.nupkg (Install-PSResource's package), in a child pwsh with a scratch data folder so the

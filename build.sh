@@ -84,6 +84,8 @@ build() {
   build_tool layout --configuration "$CONFIG"
   say "publishing out/cli/macetools"
   dotnet publish src/MaceTools.Cli -c "$CONFIG" -o out/cli -nologo -v:q --no-build
+  # The ssh test fleet as a process (Pester's Start-MaceTestFleet); beside the module, never in it.
+  dotnet publish tests/MaceTools.TestHosts -c "$CONFIG" -o out/testhosts -nologo -v:q --no-build
   # `macetools bench` and `fuzz` load MaceTools.Bench.dll from beside the CLI; the module's worker copy goes without it.
   cp "bench/MaceTools.Bench/bin/$CONFIG/net10.0/MaceTools.Bench.dll" out/cli/
   package

@@ -21,6 +21,9 @@ namespace MaceTools.Operations
         public double Speedup => FromBinaryMs > 0 ? FromSourceMs / FromBinaryMs : 0;
         public double[] FromSourceSamples { get; internal set; } = new double[0];
         public double[] FromBinarySamples { get; internal set; } = new double[0];
+
+        /// <summary>What Format-List shows for MaceMeasurement.Entries: the program and its times, not the type name.</summary>
+        public override string ToString() => System.FormattableString.Invariant($"{Program}: {FromSourceMs:0.0} ms / {FromBinaryMs:0.0} ms");
     }
 
     /// <summary>What a program file saves at start-up on a device: per entry and in total.</summary>

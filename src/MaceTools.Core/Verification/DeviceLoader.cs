@@ -41,6 +41,9 @@ namespace MaceTools.Verification
         /// <summary>The whole load as the caller sees it (worker round trip included); compare with CreateMs + BuildMs.</summary>
         public double WallMs { get; internal set; }
         public string[] Kernels { get; internal set; } = new string[0];
+
+        /// <summary>What Format-List shows for MaceTestResult.Loads: the entry and how it loaded, not the type name.</summary>
+        public override string ToString() => $"{Program}: {Status}{(StatusName.Length > 0 ? " " + StatusName : "")}";
     }
 
     /// <summary>

@@ -84,6 +84,9 @@ namespace MaceTools
         public RuntimeOutcome Outcome { get; }
         public string Message { get; }
         public MaceSymptom Symptom { get; }
+
+        /// <summary>What Format-List shows for MaceTestResult.Verdicts: the verdict, not the type name.</summary>
+        public override string ToString() => $"{MaceVersion} {Usage}: {Outcome}";
     }
 
     /// <summary>The result of testing one file.</summary>

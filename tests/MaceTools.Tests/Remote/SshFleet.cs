@@ -15,15 +15,20 @@ namespace MaceTools.Tests.Remote
     {
         private readonly StringBuilder _log = new StringBuilder();
 
-        internal FleetHost(string name, string ns, string address, string root)
+        internal FleetHost(string name, string ns, string address, string root, string models, string soc)
         {
             Name = name;
+            Models = models;
+            Soc = soc;
             Namespace = ns;
             Address = address;
             Root = root;
         }
 
         public string Name { get; }
+        /// <summary>The devices.yml models and target_socs: what MACE names its files by ("Test Board good1", "RK3399" unless given).</summary>
+        public string Models { get; }
+        public string Soc { get; }
         public string Namespace { get; }
         public string Address { get; }
         /// <summary>This host's "remote" files: namespaces share the file system, so device paths are real paths here.</summary>
@@ -68,8 +73,41 @@ namespace MaceTools.Tests.Remote
         /// <remarks>A factory, not a constructor: xUnit wants one public constructor on a collection fixture.</remarks>
         public static SshFleet WithGoodHosts(int goodHosts) => new SshFleet(Enumerable.Range(1, goodHosts).Select(i => "good" + i).ToArray());
 
-        private SshFleet(string[] names)
+        /// <summary>
+        /// A fleet of the named hosts (tests/MaceTools.TestHosts, for Pester and the help examples). down, full and changed
+        /// behave as described above; any other name is a working host. A spec <c>name=Models/soc</c>, e.g.
+        /// <c>nanopi=NanoPi M4/rk3399</c>, gives the host the devices.yml models and target_socs of a real board.
+        /// </summary>
+        public static SshFleet WithHosts(params string[] specs)
         {
+            if (specs.Length == 0) throw new ArgumentException("name at least one host", nameof(specs));
+            var names = new string[specs.Length];
+            var identities = new Dictionary<string, (string Models, string Soc)>();
+            for (int i = 0; i < specs.Length; i++)
+            {
+                int eq = specs[i].IndexOf('=');
+                names[i] = eq < 0 ? specs[i] : specs[i].Substring(0, eq);
+                if (eq < 0) continue;
+                string[] identity = specs[i].Substring(eq + 1).Split('/');
+                if (identity.Length != 2 || identity.Any(p => p.Trim().Length == 0))
+                    throw new ArgumentException($"host '{specs[i]}': write name=Models/soc, e.g. nanopi=NanoPi M4/rk3399", nameof(specs));
+                identities[names[i]] = (identity[0].Trim(), identity[1].Trim());
+            }
+            var bad = names.FirstOrDefault(n => n.Length == 0 || !n.All(c => char.IsAsciiLetterOrDigit(c) || c == '-' || c == '_'));
+            if (bad != null) throw new ArgumentException($"host name '{bad}': use letters, digits, '-' and '_' (it becomes a devices.yml key and a folder)", nameof(specs));
+            var twice = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
+            if (twice != null) throw new ArgumentException($"host name '{twice.Key}' is given twice", nameof(specs));
+            return new SshFleet(names, identities);
+        }
+
+        /// <summary>Hosts that fail on purpose (tag "bad"); every other host works (tags "good" and "lab", the help examples' tag).</summary>
+        private static bool IsBadHost(string name) => name is "down" or "full" or "changed";
+
+        private readonly IReadOnlyDictionary<string, (string Models, string Soc)> _identities;
+
+        private SshFleet(string[] names, IReadOnlyDictionary<string, (string Models, string Soc)>? identities = null)
+        {
+            _identities = identities ?? new Dictionary<string, (string Models, string Soc)>();
             if (names.Length > 31) throw new ArgumentOutOfRangeException(nameof(names), "at most 31 hosts fit the fleet's /24");
             _names = names;
             CheckPrerequisites();
@@ -113,7 +151,8 @@ namespace MaceTools.Tests.Remote
             {
                 string name = names[i];
                 int b = 8 * i;
-                var host = new FleetHost(name, $"{Prefix}{Environment.ProcessId}x{_tag}{i}", $"{subnet}.{b + 2}", Path.Combine(Dir, "hosts", name));
+                var (models, soc) = _identities.TryGetValue(name, out var id) ? id : ("Test Board " + name, "RK3399");
+                var host = new FleetHost(name, $"{Prefix}{Environment.ProcessId}x{_tag}{i}", $"{subnet}.{b + 2}", Path.Combine(Dir, "hosts", name), models, soc);
                 _hosts.Add(host);
                 Directory.CreateDirectory(host.UploadDir);
                 MakeNamespace(host, $"{subnet}.{b + 1}", $"mt{_tag}{i}");
@@ -146,11 +185,11 @@ namespace MaceTools.Tests.Remote
         {
             var sb = new StringBuilder("# The test fleet (SshFleet); key files are relative to this file.\ndevices:\n");
             foreach (var h in _hosts)
-                sb.Append($"  {h.Name}:\n    target_abis: [arm64]\n    target_socs: RK3399\n    models: Test Board {h.Name}\n")
+                sb.Append($"  {h.Name}:\n    target_abis: [arm64]\n    target_socs: {h.Soc}\n    models: {h.Models}\n")
                   .Append($"    address: {h.Address}\n    username: {User}\n    port: {Port}\n")
                   .Append("    identity_file: client_key\n    known_hosts_file: known_hosts\n")
                   .Append($"    program_path: {h.UploadDir}/{MaceInventory.ProgramFileName}\n    tuning_path: {h.UploadDir}/{MaceInventory.TuningFileName}\n")
-                  .Append($"    tags: [test, {(h.Name.StartsWith("good", StringComparison.Ordinal) ? "good" : "bad")}]\n");
+                  .Append($"    tags: [test, {(IsBadHost(h.Name) ? "bad" : "good, lab")}]\n");
             return sb.ToString();
         }
 
@@ -309,12 +348,5 @@ namespace MaceTools.Tests.Remote
             var r = LocalProcess.Run(program, args, null, TimeSpan.FromSeconds(30));
             return r != null && r.ExitCode == 0 ? r.Stdout : null;
         }
-    }
-
-    /// <summary>One fleet for all Remote test classes: they run one after another and share its start-up (about a second).</summary>
-    [CollectionDefinition(Name)]
-    public sealed class SshFleetCollection : ICollectionFixture<SshFleet>
-    {
-        public const string Name = "ssh fleet";
     }
 }

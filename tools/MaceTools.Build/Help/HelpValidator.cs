@@ -30,8 +30,12 @@ namespace MaceTools.Build
             Text("ALIASES", doc.Aliases, required: false);
 
             if (doc.Examples.Count == 0) Problem("has no example (add '### Example 1: ...' with a ```powershell block under ## EXAMPLES)");
-            foreach (var e in doc.Examples)
+            for (int i = 0; i < doc.Examples.Count; i++)
             {
+                var e = doc.Examples[i];
+                // Get-Help shows the titles as they are: a repeated or skipped number reads as a missing example.
+                if (!e.Title.StartsWith($"Example {i + 1}: ", StringComparison.Ordinal))
+                    Problem($"'{e.Title}' should be 'Example {i + 1}: ...' (examples are numbered 1..N in order)");
                 if (e.Code.Trim().Length == 0) Problem($"'{e.Title}' has no ```powershell code");
                 Text($"'{e.Title}'", e.Title + "\n" + e.Body);
                 if (!e.Remarks.Any(b => !b.IsPreformatted && b.Kind != Markdown.BlockKind.Heading)) Problem($"'{e.Title}' has no remarks explaining it");

@@ -107,9 +107,24 @@ namespace MaceTools.Build
         private static readonly Regex Bold = new Regex(@"(\*\*|__)(?<t>.+?)\1");
         private static readonly Regex Italic = new Regex(@"(?<![\w*])\*(?<t>[^*\s][^*]*?)\*(?![\w*])");
 
+        private static readonly Regex CodeSpan = new Regex("(`+)(.+?)\\1");
+
         /// <summary>Inline markup to plain text: **bold** and *italic* lose their markers, [text](url) becomes "text (url)" for
-        /// absolute urls and "text" otherwise, backslash escapes are removed. `code` keeps its backticks.</summary>
+        /// absolute urls and "text" otherwise, backslash escapes are removed. `code` keeps its backticks and is left as
+        /// written: markdown reads no markup inside it, so a `*` there is a wildcard, not emphasis.</summary>
         public static string Plain(string text)
+        {
+            var sb = new StringBuilder();
+            int at = 0;
+            foreach (Match code in CodeSpan.Matches(text))
+            {
+                sb.Append(PlainOutsideCode(text.Substring(at, code.Index - at))).Append(code.Value);
+                at = code.Index + code.Length;
+            }
+            return sb.Append(PlainOutsideCode(text.Substring(at))).ToString();
+        }
+
+        private static string PlainOutsideCode(string text)
         {
             text = Link.Replace(text, m => IsAbsolute(m.Groups["u"].Value) ? $"{m.Groups["t"].Value} ({m.Groups["u"].Value})" : m.Groups["t"].Value);
             text = Bold.Replace(text, m => m.Groups["t"].Value);
