@@ -37,7 +37,7 @@ namespace MaceTools.Operations
         public int Seed { get; set; } = 1;
         /// <summary>Also emit the written file (a MaceProgram) after the results.</summary>
         public bool PassThru { get; set; }
-        /// <summary>How to start the worker process the launches run in (default: <see cref="WorkerCommand.Locate"/>).</summary>
+        /// <summary>How to start the worker process the launches run in (default: <see cref="WorkerCommand.Locate()"/>).</summary>
         public WorkerCommand? Worker { get; set; }
 
         private const int ProgressId = 6;

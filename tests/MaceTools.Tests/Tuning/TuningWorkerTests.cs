@@ -258,6 +258,7 @@ namespace MaceTools.Tests.TuningTests
             public void WriteError(MaceException error) => _inner.WriteError(error);
             public void WriteWarning(string message) => _inner.WriteWarning(message);
             public void WriteVerbose(string message) => _inner.WriteVerbose(message);
+            public void WriteDebug(string message) => _inner.WriteDebug(message);
             public void WriteProgress(OperationProgress progress)
             {
                 _inner.WriteProgress(progress);
