@@ -10,7 +10,11 @@
 param(
     [ValidateSet('Build', 'Test', 'Demo', 'Manifest', 'Markdown')]
     [string] $Task = 'Build',
-    [string] $Configuration = 'Release'
+    [string] $Configuration = 'Release',
+    # Test only: skip the build, run a subset (a dotnet test --filter, Pester files); the closing line counts both.
+    [switch] $NoBuild,
+    [string] $XunitFilter,
+    [string[]] $PesterPath = @('tests/Pester')
 )
 $ErrorActionPreference = 'Stop'
 Set-Location $PSScriptRoot
@@ -43,7 +47,7 @@ function Invoke-Build {
         $env:XDG_DATA_HOME = $env:LOCALAPPDATA = $scratch
         # pwsh installed as a .NET tool runs as `dotnet pwsh.dll`.
         $exe = (Get-Process -Id $PID).Path
-        $pwshArgs = if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { @(Join-Path $PSHOME 'pwsh.dll') } else { @() }
+        $pwshArgs = @(if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
         Invoke-Native $exe @($pwshArgs + @('-NoProfile', '-NonInteractive', '-File', 'tools/Package/Publish-MaceModule.ps1', '-ModulePath', (Join-Path $PSScriptRoot 'out/MaceTools'), '-OutDir', (Join-Path $PSScriptRoot 'out')))
     } finally {
         $env:XDG_DATA_HOME, $env:LOCALAPPDATA = $saved
@@ -54,10 +58,23 @@ function Invoke-Build {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' {
-        Invoke-Build
-        Invoke-Native dotnet @('test', 'tests/MaceTools.Tests', '-c', $Configuration, '--no-build', '-nologo')
-        $pwsh = (Get-Process -Id $PID).Path
-        Invoke-Native $pwsh @('-NoProfile', '-NonInteractive', '-Command', "Invoke-Pester -Path '$PSScriptRoot/tests/Pester' -CI")
+        if (-not $NoBuild) { Invoke-Build }
+        $results = Join-Path $PSScriptRoot 'out/test-results'
+        New-Item -ItemType Directory -Force -Path $results | Out-Null
+        $filter = if ($XunitFilter) { @('--filter', $XunitFilter) } else { @() }
+        & dotnet @(@('test', 'tests/MaceTools.Tests', '-c', $Configuration, '--no-build', '-nologo', '--logger', 'trx;LogFileName=xunit-ps.trx', '--results-directory', $results) + $filter) | Out-Host
+        $counters = ([xml](Get-Content -Raw (Join-Path $results 'xunit-ps.trx'))).TestRun.ResultSummary.Counters
+        # Pester in a child pwsh (the module dll stays unlocked here), through the one runner build.sh uses too.
+        $exe = (Get-Process -Id $PID).Path
+        $pwshArgs = @(if ([System.IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $counts = Join-Path $results 'pester-ps.counts'
+        & $exe @($pwshArgs + @('-NoProfile', '-NonInteractive', '-File', 'tests/Pester/Invoke-MacePester.ps1', '-ResultFile', $counts, '-Path') + $PesterPath) | Out-Host
+        $pp, $pf, $ps = if (Test-Path $counts) { (Get-Content $counts) -split ' ' | ForEach-Object { [int] $_ } } else { 0, 1, 0 }
+        $passed = [int] $counters.passed + $pp
+        $failed = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted + $pf
+        $skipped = [int] $counters.total - [int] $counters.executed + $ps
+        Write-Output "$passed passed, $failed failed, $skipped skipped"
+        if ($failed -gt 0 -or $passed -eq 0) { exit 1 }
     }
     'Demo' {
         Invoke-Build

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Management.Automation.Runspaces;
 using MaceTools.Completion;
 
 namespace MaceTools.Commands
@@ -25,8 +24,21 @@ namespace MaceTools.Commands
         /// <summary>The session's current file-system location (the process's current directory is not PowerShell's).</summary>
         protected static class CurrentLocation
         {
-            public static string Path =>
-                Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath ?? System.IO.Directory.GetCurrentDirectory();
+            // A completer runs on the pipeline thread, where the runspace's SessionStateProxy refuses to answer (a pipeline
+            // is running); a script block invoked there reads the location.
+            public static string Path
+            {
+                get
+                {
+                    try
+                    {
+                        var result = ScriptBlock.Create("(Get-Location -PSProvider FileSystem).ProviderPath").Invoke();
+                        if (result.Count > 0 && result[0]?.BaseObject is string path) return path;
+                    }
+                    catch (RuntimeException) { }
+                    return System.IO.Directory.GetCurrentDirectory();
+                }
+            }
 
             public static string Combine(string path) => System.IO.Path.Combine(Path, path);
         }

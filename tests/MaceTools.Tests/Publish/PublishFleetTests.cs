@@ -116,8 +116,10 @@ namespace MaceTools.Tests.Publish
             Assert.Equal(Sha(oldFull), r["full"].PreviousSha256);
 
             Assert.Empty(TempFiles());
-            Assert.Equal(3, host.Warnings.Count);
-            Assert.Empty(host.Errors);
+            // Each failed target is an error record (its result's id, the device as target), not a warning.
+            Assert.Empty(host.Warnings);
+            Assert.Equal(new[] { "changed", "down", "full" }, host.Errors.Select(e => (string)e.Target!).OrderBy(t => t, System.StringComparer.Ordinal));
+            Assert.All(host.Errors, e => Assert.Equal(r[(string)e.Target!].ErrorId, e.ErrorId));
             // Progress per target (its own activity id) and one overall activity.
             Assert.Equal(6, host.Progress.Select(p => p.ActivityId).Distinct().Count());
         }
