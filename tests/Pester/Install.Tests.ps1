@@ -111,5 +111,40 @@ Import-Module MaceTools
         $result.Loads | Should -Be $result.Programs
         $result.Loaded | Should -Be $result.Programs   # every entry loaded on pocl through the worker (pocl's empty MACE device name is a finding of its own)
         Write-Host "installed copy: $($result.Programs) programs compiled and loaded through its worker in $([int]$clock.Elapsed.TotalSeconds) s"
+        $script:Built = $result.Files[0]
+    }
+
+    It 'publishes from the installed copy with Publish-MaceProgram -Target pi alone, to a real ssh host' {
+        Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
+        $fleet = Start-MaceTestFleet -Hosts 'pi=Raspberry Pi 4/bcm2711'
+        try {
+            $pi = $fleet.Hosts | Where-Object name -EQ 'pi'
+            # The file the installed copy just built, under the name MACE gives pi's file; ./devices.yml is the fleet's own.
+            $mine = Join-Path $fleet.Dir 'paddleocr_cls_compiled_opencl_kernel.RaspberryPi4.bcm2711.bin'
+            Copy-Item -LiteralPath $script:Built -Destination $mine
+            $env2 = $ChildEnvironment.Clone()
+            $env2.PSModulePath = $UserModules + [System.IO.Path]::PathSeparator + (Join-Path $PSHOME 'Modules')
+            $r = Invoke-Child -TimeoutSeconds 120 -Environment $env2 -Script @"
+`$ErrorActionPreference = 'Stop'
+`$ProgressPreference = 'SilentlyContinue'
+`$env:PSModulePath = '$($env2.PSModulePath)'
+Set-Location -LiteralPath '$($fleet.Dir)'
+Import-Module MaceTools
+`$r = Publish-MaceProgram -Target pi
+"RESULT `$((Get-Module MaceTools).ModuleBase)|`$(`$r.Status)|`$(`$r.File)"
+"@
+            $r.ExitCode | Should -Be 0 -Because $r.Err
+            $line = @($r.Out -split "`n" | Where-Object { $_ -like 'RESULT *' })
+            $line | Should -HaveCount 1 -Because $r.Out
+            $base, $status, $file = $line[0].Substring(7).Trim() -split '\|'
+            $base | Should -Be $Installed
+            $status | Should -Be 'Published'
+            $file | Should -Be $mine
+            (Get-FileHash -LiteralPath $pi.programPath).Hash | Should -Be (Get-FileHash -LiteralPath $mine).Hash
+        }
+        finally {
+            Stop-MaceTestFleet $fleet
+            Remove-Module TestFleet -ErrorAction SilentlyContinue
+        }
     }
 }

@@ -149,6 +149,29 @@ Describe 'Habits an admin relies on' {
         }
         finally { Pop-Location }
     }
+    It 'reports progress while it builds, and completes every activity it starts' {
+        $ps = [powershell]::Create()
+        $savedCache = $env:MACETOOLS_CACHE_DIR
+        $env:MACETOOLS_CACHE_DIR = Join-Path $TestDrive 'empty-cache'   # a cached build reports nothing: compile for real
+        try {
+            $null = $ps.AddScript("Import-Module '$Manifest'; New-MaceProgram -Kernel '$Softmax' -OutFile '$(Join-Path $TestDrive 'progress.bin')' -WarningAction SilentlyContinue").Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $progress = @($ps.Streams.Progress)
+            $progress.Count | Should -BeGreaterThan 0
+            foreach ($id in ($progress.ActivityId | Sort-Object -Unique)) {
+                ($progress | Where-Object ActivityId -EQ $id)[-1].RecordType | Should -Be 'Completed'
+            }
+        }
+        finally { $ps.Dispose(); $env:MACETOOLS_CACHE_DIR = $savedCache }
+    }
+    It 'asks before writing when -Confirm is given, and writes nothing when nobody can answer' {
+        $target = Join-Path $TestDrive 'confirm.bin'
+        { Convert-MaceProgram -LiteralPath $Adreno -Destination $target -To G2 -Confirm } | Should -Throw '*NonInteractive*'
+        Test-Path -LiteralPath $target | Should -BeFalse
+        $ConfirmPreference = 'Low'
+        Convert-MaceProgram -LiteralPath $Adreno -Destination $target -To G2 -Confirm:$false
+        (Get-MaceProgram -LiteralPath $target).Generation | Should -Be 'G2'
+    }
     It 'names ProjectUri and LicenseUri in the manifest and says what the module does' {
         $data = Import-PowerShellDataFile -Path $Manifest
         $data.PrivateData.PSData.ProjectUri | Should -Match '^https://'
