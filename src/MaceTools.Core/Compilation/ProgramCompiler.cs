@@ -44,9 +44,16 @@ namespace MaceTools.Compilation
         {
             string program = ProgramKey.Parse(key).Program;
             return !sources.Contains(program) ? $"no source for program '{program}' in {sources.Origin}"
-                : KeyRetarget.NeedsFp16(key) && !device.SupportsFp16 ? $"a half-precision program needs cl_khr_fp16, which {device.Name} lacks"
+                : IsDeviceLimit(key, device, sources) ? $"a half-precision program needs cl_khr_fp16, which {device.Name} lacks"
                 : null;
         }
+
+        /// <summary>
+        /// Whether <see cref="Refusal"/> is the device's own limit (half precision without cl_khr_fp16): expected, so a
+        /// warning; a refusal for want of source is the caller's fault, so an error.
+        /// </summary>
+        public static bool IsDeviceLimit(string key, MaceDevice device, Kernels.KernelSourceSet sources) =>
+            sources.Contains(ProgramKey.Parse(key).Program) && KeyRetarget.NeedsFp16(key) && !device.SupportsFp16;
 
         public string Key { get; }
         public string Program { get; }

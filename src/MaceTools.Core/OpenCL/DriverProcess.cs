@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading;
 using System.Threading.Tasks;
@@ -267,8 +268,7 @@ namespace MaceTools.OpenCL
                 if (File.Exists(Path.Combine(full, "macetools.dll"))) return ForPath(Path.Combine(full, "macetools.dll"));
                 looked.Add(full);
             }
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-                if (dir.Length > 0 && File.Exists(Path.Combine(dir, Exe("macetools")))) return new WorkerCommand(Path.Combine(dir, Exe("macetools")));
+            if (OnPath(Exe("macetools")) is string onPath) return new WorkerCommand(onPath);
             return Unusable(Exe("macetools"), $"no macetools worker found: looked in {string.Join(", ", looked)} and on PATH (set {Variable} to a macetools or macetools.dll)");
         }
 
@@ -303,9 +303,12 @@ namespace MaceTools.OpenCL
                 if (File.Exists(full)) return full;
                 looked.Add(full);
             }
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
-                if (dir.Length > 0 && File.Exists(Path.Combine(dir, Exe("dotnet")))) return Path.Combine(dir, Exe("dotnet"));
-            return null;
+            return OnPath(Exe("dotnet"));
         }
+
+        /// <summary>The first file of this name in a folder of PATH, or null.</summary>
+        private static string? OnPath(string name) =>
+            (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
+                .Where(dir => dir.Length > 0).Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
     }
 }

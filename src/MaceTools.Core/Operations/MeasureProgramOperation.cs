@@ -99,8 +99,7 @@ namespace MaceTools.Operations
             string? refusal = BuildJob.Refusal(entry.Key, device, sources);
             if (refusal != null)
             {
-                // Half precision on a device without cl_khr_fp16 is the device's limit (a warning); a missing source is an error.
-                if (sources.Contains(program)) host.WriteWarning($"{entry.Key}: not measured on {device.Name}: {refusal}");
+                if (BuildJob.IsDeviceLimit(entry.Key, device, sources)) host.WriteWarning($"{entry.Key}: not measured on {device.Name}: {refusal}");
                 else host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{entry.Key}: not measured: {refusal}", entry.Key));
                 return null;
             }

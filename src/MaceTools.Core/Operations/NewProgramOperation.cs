@@ -153,7 +153,7 @@ namespace MaceTools.Operations
                 }
                 plan.Refused.Add(key);
                 // A device without cl_khr_fp16 is an expected limit of the device, not a fault: one warning, the keys under -Verbose.
-                if (KeyRetarget.NeedsFp16(key) && !device.SupportsFp16)
+                if (BuildJob.IsDeviceLimit(key, device, sources))
                 {
                     halfPrecision.Add(key);
                     host.WriteVerbose($"{key}: not built for {device.Name}: {refusal}");

@@ -42,6 +42,15 @@ namespace MaceTools.Tuning
             return records;
         }
 
+        /// <summary>Results and records as JSON (camelCase): the sidecar, and a result's trip back from the tuning worker.</summary>
+        internal static string ToJson(object value) =>
+            new SerializerBuilder().JsonCompatible().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Serialize(value);
+
+        /// <summary>Reads what <see cref="ToJson"/> wrote (JSON is YAML); computed properties such as GainPercent are skipped.</summary>
+        internal static T FromJson<T>(string json) =>
+            new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).IncludeNonPublicProperties()
+                .IgnoreUnmatchedProperties().Build().Deserialize<T>(json);
+
         /// <summary>Writes the tuned file and then its sidecar, each atomically (a temporary file renamed over the old one).</summary>
         public static void Write(string path, TuningRecord record, IReadOnlyList<MaceTuningResult> results, MaceVersion version, bool overwrite)
         {
@@ -49,7 +58,7 @@ namespace MaceTools.Tuning
             record.TunedFile = Path.GetFileName(path);
             record.TunedFileSha256 = Hashing.Sha256File(path);
             record.Kernels = results.ToList();
-            string json = new SerializerBuilder().JsonCompatible().WithNamingConvention(CamelCaseNamingConvention.Instance).Build().Serialize(record);
+            string json = ToJson(record);
             byte[] bytes = new System.Text.UTF8Encoding(false).GetBytes(json);
             FileIO.WriteAtomic(path + SidecarSuffix, s => s.Write(bytes, 0, bytes.Length), overwrite: true);
         }

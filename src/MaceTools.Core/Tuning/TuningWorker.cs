@@ -145,21 +145,10 @@ namespace MaceTools.Tuning
             }
         }
 
-        public static WorkerMessage Result(MaceTuningResult r) => new WorkerMessage("result")
-            .Set("device", r.Device).Set("strategy", r.Strategy).Set("kernel", r.Kernel).Set("tuningKey", r.TuningKey).Set("fileKey", r.FileKey)
-            .Set("global", Longs(r.GlobalSize)).Set("local", Longs(r.LocalSize)).Set("block", r.Block)
-            .Set("parameters", string.Join(",", r.Parameters.Select(p => p.ToString(Invariant))))
-            .Set("micros", r.Micros).Set("defaultLocal", Longs(r.DefaultLocalSize)).Set("defaultMicros", r.DefaultMicros)
-            .Set("trials", r.Trials).Set("tried", r.Tried).Set("refused", r.Refused).Set("spread", r.SpreadPercent);
+        /// <summary>The result as the sidecar stores it (one JSON form of <see cref="MaceTuningResult"/>), in one field.</summary>
+        public static WorkerMessage Result(MaceTuningResult r) => new WorkerMessage("result").Set("result", TunedParameterFile.ToJson(r));
 
-        public static MaceTuningResult ReadResult(WorkerMessage m) => new MaceTuningResult
-        {
-            Device = m.Get("device"), Strategy = (TuningStrategy)Enum.Parse(typeof(TuningStrategy), m.Get("strategy")), Kernel = m.Get("kernel"),
-            TuningKey = m.Get("tuningKey"), FileKey = m.Get("fileKey"), GlobalSize = ReadLongs(m.Get("global")), LocalSize = ReadLongs(m.Get("local")),
-            Block = long.Parse(m.Get("block"), Invariant), Parameters = ReadLongs(m.Get("parameters")).Select(v => (uint)v).ToArray(),
-            Micros = m.GetDouble("micros"), DefaultLocalSize = ReadLongs(m.Get("defaultLocal")), DefaultMicros = m.GetDouble("defaultMicros"),
-            Trials = m.GetInt("trials"), Tried = m.GetInt("tried"), Refused = m.GetInt("refused"), SpreadPercent = m.GetDouble("spread"),
-        };
+        public static MaceTuningResult ReadResult(WorkerMessage m) => TunedParameterFile.FromJson<MaceTuningResult>(m.Get("result"));
 
         private static string Longs(IEnumerable<long> values) => string.Join(",", values.Select(v => v.ToString(Invariant)));
         private static string Ints(IEnumerable<int> values) => string.Join(",", values.Select(v => v.ToString(Invariant)));

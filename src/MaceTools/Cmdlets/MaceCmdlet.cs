@@ -120,16 +120,19 @@ namespace MaceTools.Commands
                 {
                     var matched = SessionState.Path.GetResolvedProviderPathFromPSPath(p, out _);
                     // A wildcard that matches nothing resolves to nothing, without an error: say so, as for a missing file.
-                    if (matched.Count == 0) throw new ItemNotFoundException(p);
+                    if (matched.Count == 0) WriteError(NoFileMatches(p, null));
                     files.AddRange(matched);
                 }
                 catch (ItemNotFoundException e)
                 {
-                    WriteError(ToErrorRecord(new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{p}: no file matches", p, e)));
+                    WriteError(NoFileMatches(p, e));
                 }
             }
             return files;
         }
+
+        private static ErrorRecord NoFileMatches(string path, Exception? inner) =>
+            ToErrorRecord(new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{path}: no file matches", path, inner));
     }
 
     /// <summary>The -Path / -LiteralPath pair of the file cmdlets (PowerShell's convention), one of them required.</summary>
