@@ -13,8 +13,21 @@ namespace MaceTools.Cli
     {
         public const string AssemblyName = "MaceTools.Bench";
 
-        public static void Add(RootCommand root, CommandContext ctx)
+        public static readonly string[] Verbs = { "bench", "fuzz" };
+
+        /// <summary>
+        /// The bench and fuzz verbs: loaded from MaceTools.Bench.dll only when the command line is one of them, so every
+        /// other start (a driver worker per build thread, the agent) pays nothing for them; otherwise a placeholder per verb
+        /// stands in `macetools --help`.
+        /// </summary>
+        public static void Add(RootCommand root, CommandContext ctx, string[] args)
         {
+            if (args.Length == 0 || Array.IndexOf(Verbs, args[0]) < 0)
+            {
+                foreach (var verb in Verbs)
+                    root.Subcommands.Add(new Command(verb, verb == "bench" ? "Benchmarks that print figures." : "Mutation fuzzing of the parsers."));
+                return;
+            }
             string path = Path.Combine(AppContext.BaseDirectory, AssemblyName + ".dll");
             var bench = Load(path);
             if (bench != null)
@@ -24,7 +37,7 @@ namespace MaceTools.Cli
                     .Invoke(null, new object[] { root, ctx });
                 return;
             }
-            foreach (var verb in new[] { "bench", "fuzz" })
+            foreach (var verb in Verbs)
             {
                 var missing = new Command(verb, $"Not in this build: {AssemblyName}.dll is not beside macetools.") { TreatUnmatchedTokensAsErrors = false };
                 missing.SetAction(_ =>

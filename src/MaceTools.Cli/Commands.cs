@@ -9,7 +9,8 @@ namespace MaceTools.Cli
     /// <summary>The command tree. Each action binds options to one Core operation; nothing else happens here.</summary>
     internal static class Commands
     {
-        public static RootCommand Build(CommandContext ctx)
+        /// <param name="args">The command line: only a bench or fuzz command loads MaceTools.Bench.dll (a driver worker starts without it).</param>
+        public static RootCommand Build(CommandContext ctx, string[] args)
         {
             var root = new RootCommand("MaceTools: read, check, convert, merge and embed Xiaomi MACE OpenCL program-cache and tuned-parameter files.\n" +
                                        "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.");
@@ -19,7 +20,7 @@ namespace MaceTools.Cli
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
             root.Subcommands.Add(TuneCommand(ctx));
-            BenchLoader.Add(root, ctx);
+            BenchLoader.Add(root, ctx, args);
             var version = new Command("version", "Print the MaceTools version.");
             version.SetAction(_ => { ctx.Out.WriteLine(typeof(MaceProgram).Assembly.GetName().Version?.ToString(3)); return 0; });
             root.Subcommands.Add(version);

@@ -18,7 +18,7 @@ namespace MaceTools.Cli
         /// <summary>Runs one command line with the given writers (the tests call this in-process).</summary>
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? currentDirectory = null)
         {
-            var root = Commands.Build(new CommandContext(stdout, stderr, currentDirectory));
+            var root = Commands.Build(new CommandContext(stdout, stderr, currentDirectory), args);
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
