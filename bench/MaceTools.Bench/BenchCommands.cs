@@ -121,7 +121,7 @@ namespace MaceTools.Bench
             codec.SetAction(r => ctx.Execute(r.GetValue(json), h =>
             {
                 var paths = r.GetValue(files) is { Length: > 0 } given ? given : System.IO.Directory.GetFiles(System.IO.Path.GetDirectoryName(Commands.ExampleFile("PROVENANCE.md"))!, "*.bin");
-                var seeds = paths.Select(Formats.FileIO.ReadAll).ToList();
+                var seeds = paths.Select(p => Formats.InputGate.ReadAll(p, Formats.InputKind.MaceFile)).ToList();
                 h.WriteObject(Formats.CodecFuzzer.Run(seeds, r.GetValue(cases), r.GetValue(seed), Environment.ProcessorCount));
             }, exitCode: h => h.Output.OfType<Formats.FuzzReport>().Any(f => f.FailureCount > 0) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
             cmd.Subcommands.Add(codec);

@@ -38,8 +38,8 @@ namespace MaceTools.Compilation
             binary = new byte[0];
             string path = PathFor(key);
             byte[] stored;
-            try { stored = File.ReadAllBytes(path); }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return false; }
+            try { stored = InputGate.ReadAll(path, InputKind.ProgramBinary); }
+            catch (MaceException) { return false; }
             if (stored.Length < 64 || Hashing.Sha256Hex(stored.AsMemory(64)) != System.Text.Encoding.ASCII.GetString(stored, 0, 64))
             {
                 try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }

@@ -187,7 +187,7 @@ namespace MaceTools.Compilation
             o.StatusName = reply["statusName"] ?? "";
             o.Log = reply["log"] ?? "";
             if (reply.GetInt("status") != ClErrors.Success) return;
-            var binary = File.ReadAllBytes(stem + ".bin");
+            var binary = InputGate.ReadAll(stem + ".bin", InputKind.ProgramBinary);
             // The bytes must be the ones the worker produced before they go anywhere.
             if (Hashing.Sha256Hex(binary) != reply["sha256"])
             {

@@ -39,11 +39,7 @@ namespace MaceTools.Config
         /// <summary>Reads a file and collects every finding. Only a file that cannot be read at all throws (FileNotFound, FileUnreadable).</summary>
         public MaceConfigReadResult ReadFile(string path)
         {
-            byte[] bytes = FileIO.ReadAll(path);
-            string text;
-            using (var reader = new StreamReader(new MemoryStream(bytes), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true))
-                text = reader.ReadToEnd();
-            return ReadText(text, path);
+            return ReadText(InputGate.ReadText(path, InputKind.DeploymentFile), path);
         }
 
         /// <summary>Reads YAML text and collects every finding.</summary>

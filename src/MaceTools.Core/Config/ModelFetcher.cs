@@ -126,19 +126,7 @@ namespace MaceTools.Config
         }
 
         /// <summary>The lower-case hex SHA-256 of a file.</summary>
-        public static string Sha256OfFile(string path)
-        {
-            try
-            {
-                using var sha = SHA256.Create();
-                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-                return Hashing.Hex(sha.ComputeHash(stream));
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                throw new MaceException(ErrorIds.FileUnreadable, MaceErrorCategory.ReadError, $"{path}: cannot read: {e.Message}", path, e);
-            }
-        }
+        public static string Sha256OfFile(string path) => Hashing.Sha256File(path, Formats.InputKind.Model);
 
         public void Dispose() => _client.Dispose();
 

@@ -112,5 +112,9 @@ namespace MaceTools
         public const string InventoryNotFound = "InventoryNotFound";
         /// <summary>Publish or Compare without files, and no MACE-named file in the current folder is for a target.</summary>
         public const string NoFileForDevice = "NoFileForDevice";
+        /// <summary>An input path that names a directory, FIFO, device or socket: only regular files (or symlinks to them) are read.</summary>
+        public const string NotARegularFile = "NotARegularFile";
+        /// <summary>An input file larger than its kind's cap (InputGate.Caps); the message names the size, the cap and the variable that raises it.</summary>
+        public const string InputTooLarge = "InputTooLarge";
     }
 }

@@ -3,23 +3,9 @@ using System.IO;
 
 namespace MaceTools.Formats
 {
-    /// <summary>File reads and writes with MaceTools errors, and atomic replacement.</summary>
+    /// <summary>File writes with MaceTools errors, and atomic replacement (reads go through <see cref="InputGate"/>).</summary>
     public static class FileIO
     {
-        public static byte[] ReadAll(string path)
-        {
-            try
-            {
-                return File.ReadAllBytes(path);
-            }
-            catch (FileNotFoundException e) { throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{path}: file not found", path, e); }
-            catch (DirectoryNotFoundException e) { throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{path}: file not found", path, e); }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                throw new MaceException(ErrorIds.FileUnreadable, MaceErrorCategory.ReadError, $"{path}: cannot read: {e.Message}", path, e);
-            }
-        }
-
         /// <summary>
         /// Writes <paramref name="path"/> by writing a temporary file beside it, flushing it to disk and renaming it over
         /// the destination. On any failure the temporary file is removed and the destination is left as it was.

@@ -8,7 +8,7 @@ namespace MaceTools.Formats
     public static class MaceFileCodec
     {
         /// <summary>Reads and decodes a file. Errors name the path and the offset.</summary>
-        public static MaceFileContent ReadFile(string path, MaceFileKind? kind = null) => Decode(FileIO.ReadAll(path), path, kind);
+        public static MaceFileContent ReadFile(string path, MaceFileKind? kind = null) => Decode(InputGate.ReadAll(path, InputKind.MaceFile), path, kind);
 
         /// <summary>
         /// Detects the generation and decodes. A valid CRC-32 trailer over a well-formed PairContainer means G2/T2

@@ -22,9 +22,12 @@ namespace MaceTools.Formats
             long count = BinaryPrimitives.ReadInt64LittleEndian(data);
             if (count < 0)
                 throw new MaceFormatException(ErrorIds.NegativeCount, path, 0, $"record count is {count}; it must not be negative");
-            // Each record needs at least 8 bytes: a count beyond that cannot be satisfied, so never trust it for allocation.
+            // Each record needs at least 8 bytes (two lengths): a count beyond that is refused here, before anything is allocated.
             long maxRecords = (data.Length - HeaderSize) / 8;
-            var records = new List<KvRecord>((int)Math.Min(count, Math.Min(maxRecords, 1 << 20)));
+            if (count > maxRecords)
+                throw new MaceFormatException(ErrorIds.Truncated, path, 0,
+                    $"record count is {count}, but the {data.Length - HeaderSize} bytes after the count hold at most {maxRecords} records of 8 bytes or more");
+            var records = new List<KvRecord>((int)Math.Min(count, 1 << 20));
             long pos = HeaderSize;
             for (long i = 0; i < count; i++)
             {
@@ -38,6 +41,11 @@ namespace MaceTools.Formats
                 pos += valueLen;
             }
             trailingBytes = data.Length - pos;
+            // MACE never writes a file without records over a longer one, so "0 records, then bytes" is not a MACE file
+            // (a file of zeros reads so); trailing bytes after real records are the tail of an older, longer file (FileChecks).
+            if (count == 0 && trailingBytes > 0)
+                throw new MaceFormatException(ErrorIds.UnknownFormat, path, HeaderSize,
+                    $"record count is 0, but {trailingBytes} more bytes follow the 8-byte count: not a MACE file");
             return records;
         }
 

@@ -87,9 +87,9 @@ namespace MaceTools.Kernels
                 string name = Path.GetFileName(path);
                 // Case-sensitive, like the codegen's file_name[-3:] == ".cl".
                 if (name.EndsWith(".cl", StringComparison.Ordinal) && name.Length > 3)
-                    programs[name.Substring(0, name.Length - 3)] = FileIO.ReadAll(path);
+                    programs[name.Substring(0, name.Length - 3)] = InputGate.ReadAll(path, InputKind.KernelSource);
                 else if (name.EndsWith(".h", StringComparison.Ordinal))
-                    headers[name] = FileIO.ReadAll(path);
+                    headers[name] = InputGate.ReadAll(path, InputKind.KernelSource);
             }
             if (programs.Count == 0)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"{full}: no .cl files in the kernel source directory", full);

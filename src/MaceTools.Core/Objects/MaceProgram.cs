@@ -28,7 +28,7 @@ namespace MaceTools
         /// <summary>Reads and decodes a file from disk.</summary>
         public static MaceProgram Load(string path, MaceFileKind? kind = null)
         {
-            byte[] bytes = FileIO.ReadAll(path);
+            byte[] bytes = InputGate.ReadAll(path, InputKind.MaceFile);
             return new MaceProgram(path, bytes, MaceFileCodec.Decode(bytes, path, kind));
         }
 

@@ -97,7 +97,12 @@ namespace MaceTools
             return Hex(sha.ComputeHash(segment.Array!, segment.Offset, segment.Count));
         }
 
-        public static string Sha256File(string path) => Sha256Hex(System.IO.File.ReadAllBytes(path));
+        public static string Sha256File(string path, InputKind kind)
+        {
+            using var sha = SHA256.Create();
+            using var stream = InputGate.OpenRead(path, kind);
+            return Hex(sha.ComputeHash(stream));
+        }
 
         public static string Hex(byte[] hash)
         {

@@ -172,7 +172,7 @@ namespace MaceTools.OpenCL
         private WorkerMessage Build(WorkerMessage r)
         {
             var ctx = Context(r);
-            string source = File.ReadAllText(r.Get("source"));
+            string source = InputGate.ReadText(r.Get("source"), InputKind.KernelSource);
             var sw = Stopwatch.StartNew();
             using var program = ctx.FromSource(source);
             var built = program.Build(r.Get("options"));
@@ -223,7 +223,7 @@ namespace MaceTools.OpenCL
         private WorkerMessage Time(WorkerMessage r)
         {
             var ctx = Context(r);
-            string source = File.ReadAllText(r.Get("source"));
+            string source = InputGate.ReadText(r.Get("source"), InputKind.KernelSource);
             var binary = Binary(r, out var mismatch);
             if (mismatch != null) return mismatch;
             string options = r.Get("options");
@@ -256,13 +256,13 @@ namespace MaceTools.OpenCL
             string? file = r["file"];
             if (file == null)
             {
-                byte[] raw = File.ReadAllBytes(r.Get("binary"));
+                byte[] raw = InputGate.ReadAll(r.Get("binary"), InputKind.ProgramBinary);
                 mismatch = Mismatch(Hashing.Sha256Hex(raw), sha);
                 return raw;
             }
             if (_filePath != file || _fileSha != sha)
             {
-                var bytes = FileIO.ReadAll(file);
+                var bytes = InputGate.ReadAll(file, InputKind.MaceFile);
                 mismatch = Mismatch(Hashing.Sha256Hex(bytes), sha);
                 if (mismatch != null) return new byte[0];
                 _file = MaceProgram.FromBytes(bytes, file);

@@ -81,7 +81,7 @@ namespace MaceTools.Operations
                 if (NoClobber) FileIO.RefuseExisting(path); // before the launches, not only at the write
                 var record = new TuningRecord
                 {
-                    Strategy = Strategy.ToString(), Seed = Seed, MaceVersion = Version.Text, Config = config.Path, ConfigSha256 = Hashing.Sha256File(config.Path),
+                    Strategy = Strategy.ToString(), Seed = Seed, MaceVersion = Version.Text, Config = config.Path, ConfigSha256 = Hashing.Sha256File(config.Path, InputKind.DeploymentFile),
                     LimitOpenclKernelTime = limit, QueueWindowSize = window, Device = TuningRecord.DeviceIdentityRecord.From(device, Version),
                     KernelSourceOrigin = KernelSourceSet.Builtin.Origin,
                     KernelSourceSha256 = TuningRecord.SourceHash(KernelSourceSet.Builtin, launches.Select(l => l.Launch.Program), Version),

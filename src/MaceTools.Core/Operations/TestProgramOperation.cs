@@ -129,6 +129,14 @@ namespace MaceTools.Operations
                 file = null;
                 return false;
             }
+            catch (MaceException e) when (e.ErrorId == ErrorIds.InputTooLarge)
+            {
+                // Far larger than any MACE file: a failed test as well (its bytes are not read at all).
+                undecodable = new MaceTestResult(path, null, null,
+                    new[] { new MaceFinding(FindingSeverity.Error, e.ErrorId, e.Message, MaceSymptom.CorruptedFile, offset: 0) }, new MaceRuntimeVerdict[0]);
+                file = null;
+                return false;
+            }
         }
 
         private static MaceTestResult Check(MaceProgram file, MaceTarget target)

@@ -146,7 +146,7 @@ namespace MaceTools.Operations
 
         protected override void ProcessFile(IOperationHost host, string path)
         {
-            byte[] bytes = FileIO.ReadAll(path);
+            byte[] bytes = InputGate.ReadAll(path, InputKind.MaceFile);
             var file = MaceProgram.FromBytes(bytes, path);
             Action<TextWriter> write;
             if (Format == ExportFormat.Text) write = w => TextDump.Write(w, file, MaxBytes);

@@ -80,7 +80,7 @@ namespace MaceTools.Remote
             try
             {
                 remote.Download(remotePath, temp);
-                byte[] bytes = FileIO.ReadAll(temp);
+                byte[] bytes = InputGate.ReadAll(temp, InputKind.MaceFile);
                 // MACE flushing while we read would give a torn copy: the device's own checksum says whether we have the file it hashed.
                 string got = Hashing.Sha256Hex(bytes);
                 if (got != sha)

@@ -123,9 +123,7 @@ namespace MaceTools.Remote
 
         public static IReadOnlyList<InventoryDevice> Read(string path)
         {
-            byte[] bytes = FileIO.ReadAll(path);
-            using var reader = new StreamReader(new MemoryStream(bytes), new UTF8Encoding(false), detectEncodingFromByteOrderMarks: true);
-            return Parse(reader.ReadToEnd(), path);
+            return Parse(InputGate.ReadText(path, InputKind.Inventory), path);
         }
 
         /// <summary>Reads YAML text; <paramref name="path"/> names it in errors, and relative key files are relative to its folder.</summary>

@@ -56,7 +56,7 @@ namespace MaceTools.Tuning
         {
             MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(Records(results, version, record.QueueWindowSize)), version.TuningFormat, overwrite);
             record.TunedFile = Path.GetFileName(path);
-            record.TunedFileSha256 = Hashing.Sha256File(path);
+            record.TunedFileSha256 = Hashing.Sha256File(path, InputKind.MaceFile);
             record.Kernels = results.ToList();
             string json = ToJson(record);
             byte[] bytes = new System.Text.UTF8Encoding(false).GetBytes(json);

@@ -370,10 +370,58 @@ namespace MaceTools.Tests.FormatsTests
         [Fact]
         public void MissingRecord_IsTruncated()
         {
-            // count says 2, one record present
-            var e = DecodeFails(Hex("02 00 00 00 00 00 00 00 | 01 00 00 00 | 6b | 02 00 00 00 | 01 02"));
+            // count says 2, one record present (and enough bytes that two could fit)
+            var e = DecodeFails(Hex("02 00 00 00 00 00 00 00 | 01 00 00 00 | 6b | 0a 00 00 00 | 01 02 03 04 05 06 07 08 09 0a"));
             Assert.Equal(ErrorIds.Truncated, e.ErrorId);
-            Assert.Equal(19, e.Offset);
+            Assert.Equal(27, e.Offset);
+        }
+
+        [Theory]
+        [InlineData(2L)]
+        [InlineData(1_100_000_000_000_000_000L)]
+        [InlineData(long.MaxValue)]
+        public void RecordCount_beyond_what_the_bytes_can_hold_is_rejected_at_the_header(long count)
+        {
+            // 11 bytes after the count: room for one record of 8 bytes or more, never for `count`
+            var data = Hex("00 00 00 00 00 00 00 00 | 01 00 00 00 | 6b | 02 00 00 00 | 01 02");
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(data, count);
+            var e = DecodeFails(data);
+            Assert.Equal(ErrorIds.Truncated, e.ErrorId);
+            Assert.Equal(0, e.Offset);
+            Assert.Contains($"record count is {count}", e.Message);
+            Assert.Contains("at most 1 records", e.Message);
+        }
+
+        [Fact]
+        public void A_huge_record_count_over_a_large_buffer_is_rejected_without_walking_it()
+        {
+            // 64 MB of zeros after a count of 1.1e18: read as records, zeros would be 8 M empty records before the end
+            var data = new byte[64 << 20];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(data, 1_100_000_000_000_000_000L);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            var e = DecodeFails(data);
+            Assert.Equal(0, e.Offset);
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the decoder allocated for records it could never read");
+        }
+
+        [Theory]
+        [InlineData(8 + 1)]
+        [InlineData(1 << 20)]
+        public void Zero_records_followed_by_bytes_is_not_a_MACE_file(int size)
+        {
+            // A file of zeros reads as "G1, 0 entries, N trailing bytes"; MACE never writes that.
+            var e = DecodeFails(new byte[size]);
+            Assert.Equal(ErrorIds.UnknownFormat, e.ErrorId);
+            Assert.Equal(8, e.Offset);
+            Assert.Contains("not a MACE file", e.Message);
+        }
+
+        [Fact]
+        public void Zero_records_and_nothing_else_is_an_empty_G1_file()
+        {
+            var c = MaceFileCodec.Decode(new byte[8]);
+            Assert.Equal(MaceFileFormat.G1, c.Format);
+            Assert.Empty(c.Records);
         }
 
         [Fact]

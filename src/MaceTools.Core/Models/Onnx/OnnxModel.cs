@@ -86,7 +86,7 @@ namespace MaceTools.Models.Onnx
         public OnnxGraph Graph { get; }
 
         /// <summary>Reads and decodes an .onnx file.</summary>
-        public static OnnxModel Load(string path) => Parse(FileIO.ReadAll(path), path);
+        public static OnnxModel Load(string path) => Parse(InputGate.ReadAll(path, InputKind.Model), path);
 
         /// <summary>Decodes the bytes of an .onnx file; <paramref name="path"/> only names it in errors.</summary>
         public static OnnxModel Parse(byte[] data, string path = "<bytes>")
@@ -401,7 +401,7 @@ namespace MaceTools.Models.Onnx
         }
 
         /// <summary>Reads a serialized TensorProto, as in the input_N.pb / output_N.pb files of ONNX test data.</summary>
-        public static OnnxTensor Load(string pbPath) => Parse(FileIO.ReadAll(pbPath), pbPath);
+        public static OnnxTensor Load(string pbPath) => Parse(InputGate.ReadAll(pbPath, InputKind.OnnxTensor), pbPath);
 
         /// <summary>Decodes a serialized TensorProto; <paramref name="path"/> only names it in errors.</summary>
         public static OnnxTensor Parse(byte[] data, string path = "<bytes>")
