@@ -90,11 +90,10 @@ namespace MaceTools.Config
 
             private YamlMappingNode? LoadRoot()
             {
-                var scanner = new Scanner(new StringReader(_text));
-                var stream = new YamlStream();
+                YamlStream stream;
                 try
                 {
-                    stream.Load(new Parser(scanner));
+                    stream = BoundedYaml.Load(_text, InputKind.DeploymentFile);
                 }
                 catch (YamlException e)
                 {
@@ -102,13 +101,6 @@ namespace MaceTools.Config
                         ? $"duplicate key '{e.Message.Substring("Duplicate key ".Length)}' (PyYAML, which MACE uses, silently keeps the last one)"
                         : "invalid YAML: " + e.Message;
                     AddAt(FindingSeverity.Error, ConfigFindingCodes.YamlSyntax, null, (int)e.Start.Line, (int)e.Start.Column, message);
-                    return null;
-                }
-                catch (Exception e) when (e is InvalidOperationException || e is ArgumentException || e is IndexOutOfRangeException)
-                {
-                    // YamlDotNet 16 throws InvalidOperationException on some unterminated flow collections; its scanner knows where it stopped.
-                    AddAt(FindingSeverity.Error, ConfigFindingCodes.YamlSyntax, null, (int)scanner.CurrentPosition.Line, (int)scanner.CurrentPosition.Column,
-                        "invalid YAML: the parser cannot go on from here (often an unclosed '[', '{' or quote above)");
                     return null;
                 }
                 if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode s && IsNull(s))

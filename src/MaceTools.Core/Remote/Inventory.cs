@@ -173,10 +173,10 @@ namespace MaceTools.Remote
 
             public IReadOnlyList<InventoryDevice> Run(string text)
             {
-                var stream = new YamlStream();
+                YamlStream stream;
                 try
                 {
-                    stream.Load(new StringReader(text));
+                    stream = BoundedYaml.Load(text, InputKind.Inventory);
                 }
                 catch (YamlException e)
                 {

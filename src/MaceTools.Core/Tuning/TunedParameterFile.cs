@@ -49,7 +49,7 @@ namespace MaceTools.Tuning
         /// <summary>Reads what <see cref="ToJson"/> wrote (JSON is YAML); computed properties such as GainPercent are skipped.</summary>
         internal static T FromJson<T>(string json) =>
             new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).IncludeNonPublicProperties()
-                .IgnoreUnmatchedProperties().Build().Deserialize<T>(json);
+                .IgnoreUnmatchedProperties().Build().Deserialize<T>(Config.BoundedYaml.Parser(json));
 
         /// <summary>Writes the tuned file and then its sidecar, each atomically (a temporary file renamed over the old one).</summary>
         public static void Write(string path, TuningRecord record, IReadOnlyList<MaceTuningResult> results, MaceVersion version, bool overwrite)
