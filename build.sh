@@ -6,7 +6,7 @@
 #   ./build.sh deps      installs only what the tests need: Debian packages, pinned pwsh and Pester in .tools/
 #   ./build.sh pester    runs the Pester suite alone against the built out/MaceTools (-Path FILE for one file)
 #   ./build.sh demo      the README's main job: converts examples/paddleocr's model, compiles it for the local device, verifies and times it
-#   ./build.sh bench     benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds;
+#   ./build.sh bench     fuzzers (codec, deployment files, inventories: 100,000 cases each); benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds;
 #                        GFLOP/s per kernel against a C# loop and the device peak
 #   ./build.sh manifest  regenerates the checked-in MaceTools.psd1 from the cmdlet metadata
 #   ./build.sh markdown  creates/updates docs/help/*.md parameter blocks from the cmdlet metadata
@@ -168,7 +168,7 @@ case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   demo) demo ;;
-  bench) ensure_packages; build; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels; "$ROOT/out/cli/macetools" bench convert; "$ROOT/out/cli/macetools" bench tune ;;
+  bench) ensure_packages; build; "$ROOT/out/cli/macetools" fuzz codec; "$ROOT/out/cli/macetools" fuzz config; "$ROOT/out/cli/macetools" fuzz inventory; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels; "$ROOT/out/cli/macetools" bench convert; "$ROOT/out/cli/macetools" bench tune ;;
   manifest) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool manifest ;;
   markdown) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool markdown ;;
   deps) ensure_packages; ensure_test_tools ;;

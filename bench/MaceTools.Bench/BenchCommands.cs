@@ -2,6 +2,7 @@ using System;
 using System.CommandLine;
 using System.Linq;
 using MaceTools.Cli;
+using MaceTools.Config;
 using MaceTools.Tuning;
 
 namespace MaceTools.Bench
@@ -125,7 +126,38 @@ namespace MaceTools.Bench
                 h.WriteObject(Formats.CodecFuzzer.Run(seeds, r.GetValue(cases), r.GetValue(seed), Environment.ProcessorCount));
             }, exitCode: h => h.Output.OfType<Formats.FuzzReport>().Any(f => f.FailureCount > 0) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
             cmd.Subcommands.Add(codec);
+            cmd.Subcommands.Add(YamlFuzz(ctx, YamlFuzzTarget.Config, "config",
+                "Read mutated deployment files (mace.yml); a hang over 1 s, an exception other than a MaceException or a finding without a line is a failure (exit 1).",
+                "Seed deployment files (default: the examples' mace.yml files)."));
+            cmd.Subcommands.Add(YamlFuzz(ctx, YamlFuzzTarget.Inventory, "inventory",
+                "Read mutated inventories (devices.yml); a hang over 1 s, an exception other than a MaceException or an error without a line is a failure (exit 1).",
+                "Seed inventories (default: MACE's demo devices.yml, an adb device and one with merged defaults)."));
             return cmd;
+        }
+
+        private static Command YamlFuzz(CommandContext ctx, YamlFuzzTarget target, string name, string description, string filesDescription)
+        {
+            var files = new Argument<string[]>("FILE") { Description = filesDescription, Arity = ArgumentArity.ZeroOrMore };
+            var cases = new Option<int>("--cases") { Description = "Number of mutated inputs.", DefaultValueFactory = _ => 100_000 };
+            var seed = new Option<int>("--seed") { Description = "Random seed (runs are reproducible).", DefaultValueFactory = _ => 1 };
+            var json = Commands.JsonOption();
+            var command = new Command(name, description) { files, cases, seed, json };
+            command.SetAction(r => ctx.Execute(r.GetValue(json), h =>
+            {
+                var given = r.GetValue(files) ?? Array.Empty<string>();
+                var seeds = given.Length > 0
+                    ? given.Select(p => Formats.InputGate.ReadText(Operations.PathResolver.FullPath(p, h.CurrentDirectory),
+                        target == YamlFuzzTarget.Config ? Formats.InputKind.DeploymentFile : Formats.InputKind.Inventory)).ToList()
+                    : target == YamlFuzzTarget.Config
+                        ? YamlFuzzer.ExampleConfigs(AppContext.BaseDirectory).Select(p => Formats.InputGate.ReadText(p, Formats.InputKind.DeploymentFile)).ToList()
+                        : YamlFuzzer.InventorySeeds.ToList();
+                if (seeds.Count == 0)
+                    throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"no examples/ folder above {AppContext.BaseDirectory}: give seed files", AppContext.BaseDirectory);
+                var report = YamlFuzzer.Run(target, seeds, r.GetValue(cases), r.GetValue(seed), Environment.ProcessorCount);
+                foreach (var f in report.Failures.Take(20)) h.WriteVerbose(f.ToString());
+                h.WriteObject(report);
+            }, exitCode: h => h.Output.OfType<YamlFuzzReport>().Any(f => f.FailureCount > 0) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
+            return command;
         }
     }
 }

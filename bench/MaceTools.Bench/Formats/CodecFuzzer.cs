@@ -566,7 +566,7 @@ namespace MaceTools.Formats
         }
 
         /// <summary>SplitMix64, seeded from (run seed, case number): the same case gives the same bytes everywhere.</summary>
-        private struct Rng
+        internal struct Rng
         {
             private ulong _state;
 

@@ -48,8 +48,8 @@ namespace MaceTools.Tests.Config
             Assert.Null(await Within(() => result = new MaceConfigReader().ReadText(Laughs(9) + "library_name: x\n", "mace.yml")));
             var f = Assert.Single(result!.Findings);
             Assert.Equal(ConfigFindingCodes.YamlSyntax, f.Code);
-            Assert.Equal((7, 10), (f.Line, f.Column)); // a6's first *a5: 1 + 9 + … passes 1,000,000 there
-            Assert.Contains("past 1,000,000 nodes with every alias expanded", f.Message);
+            Assert.Equal((6, 10), (f.Line, f.Column)); // a5's first *a4: the expanded count passes 100,000 there
+            Assert.Contains("past 100,000 nodes with every alias expanded", f.Message);
         }
 
         [Fact]
@@ -57,15 +57,15 @@ namespace MaceTools.Tests.Config
         {
             var e = Assert.IsType<MaceConfigException>(await Within(() => MaceInventory.Parse(MergeBomb(8), "devices.yml")));
             Assert.Equal(ErrorIds.ConfigInvalid, e.ErrorId);
-            Assert.Equal(8, e.Line); // d6's merge of *m5
-            Assert.Contains("alias *m5", e.Message);
+            Assert.Equal(7, e.Line); // d5's merge of *m4
+            Assert.Contains("alias *m4", e.Message);
         }
 
         [Fact]
         public async Task Billion_laughs_in_devices_yml_is_refused_as_in_a_deployment_file()
         {
             var e = Assert.IsType<MaceConfigException>(await Within(() => MaceInventory.Parse(Laughs(9) + "devices: {}\n", "devices.yml")));
-            Assert.Equal((7, 10), (e.Line, e.Column));
+            Assert.Equal((6, 10), (e.Line, e.Column));
         }
 
         [Fact]
@@ -120,7 +120,7 @@ namespace MaceTools.Tests.Config
             string bomb = "{" + string.Join(", ", Laughs(9).Split('\n').Where(l => l.Length > 0).Select(l => l.Replace(": ", ": "))) + "}";
             var e = await Within(() => TunedParameterFile.FromJson<MaceTuningResult>(bomb));
             Assert.IsAssignableFrom<YamlException>(e);
-            Assert.Contains("past 1,000,000 nodes", e!.Message);
+            Assert.Contains("past 100,000 nodes", e!.Message);
         }
     }
 }
