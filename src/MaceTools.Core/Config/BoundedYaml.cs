@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
+using System.Linq;
 using MaceTools.Formats;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -102,8 +103,17 @@ namespace MaceTools.Config
                 switch (_inner.Current)
                 {
                     case AnchorAlias alias:
-                        // An alias to an anchor still open (a cycle) or never defined is YamlDotNet's own error, later.
-                        Count(alias, _sizes.TryGetValue(alias.Value.Value, out long n) ? n : 1, $"the alias *{alias.Value.Value}");
+                        string name = alias.Value.Value;
+                        if (!_sizes.TryGetValue(name, out long n))
+                        {
+                            // YamlDotNet resolves both into shared nodes: a cycle, which its hashing of a mapping key and
+                            // every reader's walk would follow until the stack overflows (a crash no catch survives).
+                            bool open = _open.Any(o => o.Anchor == name);
+                            throw new YamlException(alias.Start, alias.End, open
+                                ? $"the alias *{name} is inside the node it names (a recursive structure)"
+                                : $"the alias *{name} names no anchor (&{name}) defined before it");
+                        }
+                        Count(alias, n, $"the alias *{name}");
                         break;
                     case Scalar scalar:
                         Count(scalar, 1, "this value");

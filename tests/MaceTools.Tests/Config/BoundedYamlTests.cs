@@ -91,6 +91,22 @@ namespace MaceTools.Tests.Config
             Assert.Contains("nesting deeper than 64 levels", e.Message);
         }
 
+        [Theory]
+        [InlineData("? &k [*k]\n: v\n", 1, 7, "the alias *k is inside the node it names")]
+        [InlineData("KEY: &x [a, *x]\n", 1, 13, "the alias *x is inside the node it names")]
+        [InlineData("KEY: *later\ntarget_abis: &later [arm64-v8a]\n", 1, 6, "the alias *later names no anchor (&later) defined before it")]
+        public async Task Recursive_and_forward_aliases_are_refused_at_the_alias(string yaml, int line, int column, string message)
+        {
+            // A recursive key crashed the process with a stack overflow in YamlDotNet's hashing (found by `macetools fuzz config`).
+            MaceConfigReadResult? result = null;
+            Assert.Null(await Within(() => result = new MaceConfigReader().ReadText(yaml.Replace("KEY", "abi"), "mace.yml")));
+            var f = Assert.Single(result!.Findings);
+            Assert.Equal((line, column), (f.Line, f.Column));
+            Assert.Contains(message, f.Message);
+            var e = Assert.IsType<MaceConfigException>(await Within(() => MaceInventory.Parse(yaml.Replace("KEY", "dev"), "devices.yml")));
+            Assert.Equal((line, column), (e.Line, e.Column));
+        }
+
         [Fact]
         public void Text_beyond_the_kinds_cap_is_refused_before_parsing()
         {
