@@ -7,6 +7,16 @@ namespace MaceTools.Formats
     /// <summary>Reads any generation of MACE program or tuned-parameter file, and writes any generation.</summary>
     public static class MaceFileCodec
     {
+        /// <summary>
+        /// Records one file may hold. Real files hold tens (programs) to thousands (tuned kernels); each decoded record costs
+        /// some 200 bytes of objects, so without a limit a 64 MB file of empty records would take gigabytes.
+        /// </summary>
+        public const int MaxRecords = 1_000_000;
+
+        internal static MaceFormatException TooManyRecords(string path, long offset, long count) =>
+            new MaceFormatException(ErrorIds.InputTooLarge, path, offset,
+                $"{count} records; MaceTools reads at most {MaxRecords:N0} (real MACE files hold tens to thousands)");
+
         /// <summary>Reads and decodes a file. Errors name the path and the offset.</summary>
         public static MaceFileContent ReadFile(string path, MaceFileKind? kind = null) => Decode(InputGate.ReadAll(path, InputKind.MaceFile), path, kind);
 

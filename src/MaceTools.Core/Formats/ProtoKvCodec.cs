@@ -37,6 +37,7 @@ namespace MaceTools.Formats
                 int field = (int)(tag >> 3), wire = (int)(tag & 7);
                 if (field == 1 && wire == 2)
                 {
+                    if (records.Count == MaceFileCodec.MaxRecords) throw MaceFileCodec.TooManyRecords(path, tagOffset, records.Count + 1L);
                     int len = ReadLength(data, ref pos, end, path, "KVPair");
                     records.Add(ReadPair(memory, pos, pos + len, tagOffset, path, ref packed));
                     pos += len;

@@ -27,7 +27,8 @@ namespace MaceTools.Formats
             if (count > maxRecords)
                 throw new MaceFormatException(ErrorIds.Truncated, path, 0,
                     $"record count is {count}, but the {data.Length - HeaderSize} bytes after the count hold at most {maxRecords} records of 8 bytes or more");
-            var records = new List<KvRecord>((int)Math.Min(count, 1 << 20));
+            if (count > MaceFileCodec.MaxRecords) throw MaceFileCodec.TooManyRecords(path, 0, count);
+            var records = new List<KvRecord>((int)count);
             long pos = HeaderSize;
             for (long i = 0; i < count; i++)
             {

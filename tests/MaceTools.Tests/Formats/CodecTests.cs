@@ -404,6 +404,22 @@ namespace MaceTools.Tests.FormatsTests
             Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the decoder allocated for records it could never read");
         }
 
+        [Fact]
+        public void More_records_than_any_MACE_file_holds_are_refused_before_they_are_decoded()
+        {
+            // 1,000,001 empty pairs (0A 00) in 2 MB: decoded, each would cost objects of ~200 bytes
+            var body = new byte[2 * (MaceFileCodec.MaxRecords + 1)];
+            for (int i = 0; i < body.Length; i += 2) body[i] = 0x0A;
+            var e = DecodeFails(WithCrc(body));
+            Assert.Equal(ErrorIds.InputTooLarge, e.ErrorId);
+            Assert.Equal(2L * MaceFileCodec.MaxRecords, e.Offset);
+            Assert.Contains("reads at most 1,000,000", e.Message);
+            var raw = new byte[8 + 8L * (MaceFileCodec.MaxRecords + 1)];
+            BinaryPrimitives.WriteInt64LittleEndian(raw, MaceFileCodec.MaxRecords + 1);
+            var r = DecodeFails(raw);
+            Assert.Equal((ErrorIds.InputTooLarge, 0L), (r.ErrorId, r.Offset));
+        }
+
         [Theory]
         [InlineData(8 + 1)]
         [InlineData(1 << 20)]
