@@ -50,14 +50,14 @@ namespace MaceTools.Formats
 
         /// <summary>
         /// Gives an open file the owner and mode of another: the owner only where we may (root; or a group we belong to), the
-        /// mode always. Owner first, since a chown may clear set-id bits.
+        /// mode wherever the file system keeps modes (not FAT, whose modes come from the mount). Owner first, since a chown
+        /// may clear set-id bits.
         /// </summary>
         public static void Apply(SafeHandle file, (uint Mode, int Uid, int Gid) ownership)
         {
             int fd = (int)file.DangerousGetHandle();
             if (fchown(fd, ownership.Uid, ownership.Gid) != 0) fchown(fd, -1, ownership.Gid);
-            if (fchmod(fd, ownership.Mode) != 0)
-                throw new IOException($"cannot give the new file the old one's mode {Convert.ToString(ownership.Mode, 8)}: errno {Marshal.GetLastWin32Error()}");
+            fchmod(fd, ownership.Mode);
         }
 
         /// <summary>

@@ -210,6 +210,7 @@ namespace MaceTools.Tests.FormatsTests
             psi.RedirectStandardError = true;
             psi.RedirectStandardOutput = true;
             psi.UseShellExecute = false;
+            psi.Environment["MACETOOLS_MAX_MACE_FILE"] = "1G"; // the input is larger than a MACE file's default read cap
             return Process.Start(psi)!;
         }
 
