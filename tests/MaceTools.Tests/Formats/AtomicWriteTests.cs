@@ -252,6 +252,26 @@ namespace MaceTools.Tests.FormatsTests
         }
 
         [Fact]
+        public void Two_no_clobber_converts_to_the_same_new_path_at_once_have_exactly_one_winner()
+        {
+            using var dir = new TempDir();
+            string input = dir.File("input.bin");
+            WriteLargeInput(input, 16); // long enough that both pass the early check and race at the rename
+            for (int round = 0; round < 4; round++)
+            {
+                string dest = dir.File($"out{round}.bin");
+                var runs = Enumerable.Range(0, 2).Select(_ => StartCli("program", "convert", input, "--to", "G2", "--out", dest, "--no-clobber")).ToList();
+                var results = runs.Select(p => { string err = p.StandardError.ReadToEnd(); p.StandardOutput.ReadToEnd(); p.WaitForExit(); return (p.ExitCode, err); }).ToList();
+                runs.ForEach(p => p.Dispose());
+                Assert.Single(results, r => r.ExitCode == 0);
+                var loser = Assert.Single(results, r => r.ExitCode != 0);
+                Assert.Equal(2, loser.ExitCode);
+                Assert.Contains("[OutputExists]", loser.err);
+                Assert.Empty(Temporaries(dir.Path));
+            }
+        }
+
+        [Fact]
         public void A_temporary_left_by_a_killed_convert_is_removed_by_the_next_write_of_that_destination()
         {
             using var dir = new TempDir();
