@@ -155,7 +155,7 @@ namespace MaceTools.Config
             /// <summary>A value that MACE puts into file names (library_name, target_socs) must pass <see cref="NameRule"/>.</summary>
             private void CheckFileNamePart(string key, YamlNode at, string value)
             {
-                if (NameRule.Problem(value) is string problem) Error(ConfigFindingCodes.BadValue, key, at, NameRule.Message(key, value, problem));
+                if (NameRule.Problem(value) is string problem) Error(ConfigFindingCodes.BadValue, key, at, NameRule.Message(value, problem));
             }
             private void Warn(string code, string key, YamlNode at, string message) => Add(FindingSeverity.Warning, code, key, at, message);
 

@@ -29,14 +29,14 @@ namespace MaceTools.Config
         public static string Printable(string? name) =>
             string.Concat((name ?? "").Select(c => char.IsControl(c) ? "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture) : c.ToString()));
 
-        /// <summary>The message of a refused name: "library name '../x' cannot become part of a file name: it holds a path separator".</summary>
-        public static string Message(string what, string? name, string problem) => $"{what} '{Printable(name)}' cannot become part of a file name: {problem}";
+        /// <summary>The message of a refused name: "'../x' cannot become part of a file name: it holds a path separator" (the readers put the key before it).</summary>
+        public static string Message(string? name, string problem) => $"'{Printable(name)}' cannot become part of a file name: {problem}";
 
         /// <summary>Throws <see cref="ErrorIds.UnsafeName"/> unless <paramref name="name"/> passes the rule; returns it.</summary>
         public static string Require(string? name, string what)
         {
             if (Problem(name) is string problem)
-                throw new MaceException(ErrorIds.UnsafeName, MaceErrorCategory.InvalidArgument, Message(what, name, problem), name);
+                throw new MaceException(ErrorIds.UnsafeName, MaceErrorCategory.InvalidArgument, what + " " + Message(name, problem), name);
             return name!;
         }
 

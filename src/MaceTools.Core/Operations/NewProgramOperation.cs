@@ -191,7 +191,7 @@ namespace MaceTools.Operations
                 : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), NameRule.DeviceFileName(library, "compiled_opencl_kernel", device));
             path = Path.GetFullPath(path);
             if (!host.ShouldProcess(path, $"Write {built.Count} program(s) for {device.Name} ({Version.ProgramFormat}, MACE {Version})")) return;
-            MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), Version.ProgramFormat, overwrite: !NoClobber);
+            MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), Version.ProgramFormat, overwrite: !NoClobber, host.CancellationToken);
             if (built.Count < total)
                 host.WriteWarning($"{path}: {total - built.Count} of {total} programs are missing for {device.Name} (MACE builds them from source at start-up): " +
                     string.Join("; ", plan.Refused.Concat(outcomes.Where(o => !o.Succeeded).Select(o => o.Job.Key))));

@@ -336,7 +336,7 @@ namespace MaceTools.Remote
 
             private void CheckFileNamePart(string key, string value, YamlNode at)
             {
-                if (NameRule.Problem(value) is string problem) throw Fail(ConfigFindingCodes.BadValue, key, at, NameRule.Message(key, value, problem));
+                if (NameRule.Problem(value) is string problem) throw Fail(ConfigFindingCodes.BadValue, key, at, NameRule.Message(value, problem));
             }
 
             private MaceConfigException Fail(string code, string? key, YamlNode? at, string message) =>

@@ -35,9 +35,9 @@ namespace MaceTools.Tests.Config
         [Fact]
         public void An_escaping_library_name_in_mace_yml_is_an_error_at_its_line_and_column()
         {
-            Assert.Equal("mace.yml:1:15: library_name: library_name '../../escaped' cannot become part of a file name: it holds a path separator",
+            Assert.Equal("mace.yml:1:15: library_name: '../../escaped' cannot become part of a file name: it holds a path separator",
                 FirstError(Valid.Replace("library_name: demo", "library_name: ../../escaped")));
-            Assert.Equal("mace.yml:2:15: target_socs[0]: target_socs[0] '..' cannot become part of a file name: '..' names a folder",
+            Assert.Equal("mace.yml:2:15: target_socs[0]: '..' cannot become part of a file name: '..' names a folder",
                 FirstError(Valid.Replace("target_abis:", "target_socs: [..]\ntarget_abis:")));
         }
 
@@ -51,7 +51,7 @@ namespace MaceTools.Tests.Config
 
             var test = Cli.CliRunner.Run(dir.Path, "config", "test", yml);
             Assert.Equal(1, test.Code);
-            Assert.Contains("library_name '../../escaped' cannot become part of a file name", test.Out + test.Err);
+            Assert.Contains("library_name: '../../escaped' cannot become part of a file name", test.Out + test.Err);
 
             var create = Cli.CliRunner.Run(dir.Path, "program", "new", "--config", yml, "--dest", dir.File("a/b/d"));
             Assert.Equal(2, create.Code);
@@ -70,10 +70,10 @@ namespace MaceTools.Tests.Config
         }
 
         [Theory]
-        [InlineData("devices:\n  ../pi:\n    address: 10.0.0.2\n", "d.yml:2:3: devices.../pi: devices.../pi '../pi' cannot become part of a file name: it holds a path separator")]
-        [InlineData("devices:\n  pi:\n    address: 10.0.0.2\n    device_name: ../../x\n", "d.yml:4:18: devices.pi.device_name: devices.pi.device_name '../../x' cannot become part of a file name: it holds a path separator")]
-        [InlineData("devices:\n  pi:\n    address: 10.0.0.2\n    models: a/b\n", "d.yml:4:13: devices.pi.models: devices.pi.models 'a/b' cannot become part of a file name: it holds a path separator")]
-        [InlineData("devices:\n  pi:\n    address: 10.0.0.2\n    target_socs: [rk3399, ..]\n", "d.yml:4:18: devices.pi.target_socs: devices.pi.target_socs '..' cannot become part of a file name: '..' names a folder")]
+        [InlineData("devices:\n  ../pi:\n    address: 10.0.0.2\n", "d.yml:2:3: devices.../pi: '../pi' cannot become part of a file name: it holds a path separator")]
+        [InlineData("devices:\n  pi:\n    address: 10.0.0.2\n    device_name: ../../x\n", "d.yml:4:18: devices.pi.device_name: '../../x' cannot become part of a file name: it holds a path separator")]
+        [InlineData("devices:\n  pi:\n    address: 10.0.0.2\n    models: a/b\n", "d.yml:4:13: devices.pi.models: 'a/b' cannot become part of a file name: it holds a path separator")]
+        [InlineData("devices:\n  pi:\n    address: 10.0.0.2\n    target_socs: [rk3399, ..]\n", "d.yml:4:18: devices.pi.target_socs: '..' cannot become part of a file name: '..' names a folder")]
         public void Inventory_names_that_become_file_names_are_checked_at_their_position(string yaml, string message)
         {
             var e = Assert.Throws<MaceConfigException>(() => MaceInventory.Parse(yaml, "d.yml"));
