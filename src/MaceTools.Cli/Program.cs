@@ -53,8 +53,12 @@ namespace MaceTools.Cli
             Func<CliHost, MaceException, bool>? resultErrors = null)
         {
             var host = new CliHost(Err, json, whatIf, verbose, CurrentDirectory);
-            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; host.Cancel(); };
+            // Ctrl+C (SIGINT) and SIGTERM cancel the operation, so a write keeps the old file and removes its temporary;
+            // a second signal, when cancelling hangs, ends the process as it would without us.
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = !host.CancellationToken.IsCancellationRequested; host.Cancel(); };
             Console.CancelKeyPress += onCancel;
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM,
+                c => { c.Cancel = !host.CancellationToken.IsCancellationRequested; host.Cancel(); });
             int code = ExitCodes.Ok;
             try
             {

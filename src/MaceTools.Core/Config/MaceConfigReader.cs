@@ -139,6 +139,12 @@ namespace MaceTools.Config
                 _findings.Add(new MaceConfigFinding(severity, code, _path, key, line, column, message));
 
             private void Error(string code, string key, YamlNode at, string message) => Add(FindingSeverity.Error, code, key, at, message);
+
+            /// <summary>A value that MACE puts into file names (library_name, target_socs) must pass <see cref="NameRule"/>.</summary>
+            private void CheckFileNamePart(string key, YamlNode at, string value)
+            {
+                if (NameRule.Problem(value) is string problem) Error(ConfigFindingCodes.BadValue, key, at, NameRule.Message(value, problem));
+            }
             private void Warn(string code, string key, YamlNode at, string message) => Add(FindingSeverity.Warning, code, key, at, message);
 
             private void Remember(string key, YamlNode node) => _config.Positions[key] = ((int)node.Start.Line, (int)node.Start.Column);
@@ -170,13 +176,16 @@ namespace MaceTools.Config
             {
                 CheckUnknown(top, ConfigSchema.TopLevelKeys, "top-level");
                 _config.LibraryName = Str(top, "library_name", required: IsConverterGeneration);
+                if (_config.LibraryName != null) CheckFileNamePart("library_name", top.Get("library_name")!, _config.LibraryName);
 
                 if (_gen == MaceConfigGeneration.ToolsPython)
                     _config.TargetAbis = List(top, "target_abis", required: false)?.Select(v => v.Value).ToArray() ?? Array.Empty<string>();
                 else
                     _config.TargetAbis = ReadAbis(top);
 
-                _config.TargetSocs = List(top, "target_socs", required: false)?.Select(v => v.Value.ToLowerInvariant()).ToArray() ?? Array.Empty<string>();
+                var socs = List(top, "target_socs", required: false);
+                foreach (var soc in socs ?? new List<Item>()) CheckFileNamePart(soc.Key, soc.Node, soc.Value);
+                _config.TargetSocs = socs?.Select(v => v.Value.ToLowerInvariant()).ToArray() ?? Array.Empty<string>();
                 ReadFormats(top);
 
                 var modelsNode = top.Get("models");

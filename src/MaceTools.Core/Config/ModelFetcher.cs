@@ -5,6 +5,7 @@ using System.Net.Http;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading;
+using MaceTools.Formats;
 
 namespace MaceTools.Config
 {
@@ -47,12 +48,39 @@ namespace MaceTools.Config
         public ModelFetcher(string? cacheDirectory = null, HttpMessageHandler? handler = null)
         {
             CacheDirectory = cacheDirectory ?? DefaultCacheDirectory();
-            _client = handler == null ? new HttpClient() : new HttpClient(handler, disposeHandler: true);
+            // Redirects are followed by Get, within MaxRedirects and never from https to http, not by the handler.
+            handler ??= new HttpClientHandler();
+            if (handler is HttpClientHandler h) h.AllowAutoRedirect = false;
+            _client = new HttpClient(handler, disposeHandler: true);
             _client.Timeout = System.Threading.Timeout.InfiniteTimeSpan; // Timeout below covers the headers and every pause of the body
             _client.DefaultRequestHeaders.UserAgent.ParseAdd("MaceTools/" + (typeof(ModelFetcher).Assembly.GetName().Version?.ToString(3) ?? "0"));
         }
 
         public string CacheDirectory { get; }
+
+        /// <summary>The environment variable that sets <see cref="MaxDownloadBytes"/> (a byte count).</summary>
+        public const string MaxDownloadVariable = "MACETOOLS_MAX_DOWNLOAD";
+
+        /// <summary>
+        /// The most bytes one download may bring when the server declares no length, and the most it may declare (default
+        /// 2 GiB: protobuf, and so an ONNX or TensorFlow model file, cannot be larger; <c>MACETOOLS_MAX_DOWNLOAD</c> changes it).
+        /// A server that declares a length may not send more than it declared.
+        /// </summary>
+        public long MaxDownloadBytes { get; set; } = DefaultMaxDownloadBytes();
+
+        /// <summary>How many redirects a download follows (default 10); a loop ends there with an error.</summary>
+        public int MaxRedirects { get; set; } = 10;
+
+        private static long DefaultMaxDownloadBytes()
+        {
+            string? env = Environment.GetEnvironmentVariable(MaxDownloadVariable);
+            if (!string.IsNullOrEmpty(env))
+            {
+                if (long.TryParse(env, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long bytes) && bytes > 0) return bytes;
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"{MaxDownloadVariable}='{env}' is not a positive byte count", MaxDownloadVariable);
+            }
+            return 2L << 30;
+        }
 
         /// <summary>How long a download may wait for the response headers or for the next bytes of the body (default 2 minutes).</summary>
         public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(2);
@@ -151,13 +179,78 @@ namespace MaceTools.Config
         {
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
                 throw new MaceException(ErrorIds.DownloadFailed, MaceErrorCategory.InvalidArgument, $"{url}: not a valid URL", url);
-            string temp = destination + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part";
             Log?.Invoke($"{url}: downloading to {destination}");
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(Timeout);
             HttpResponseMessage? response = null;
             try
             {
+                response = Get(url, uri, timeout, cancellationToken);
+                long? length = response.Content.Headers.ContentLength;
+                if (length > MaxDownloadBytes)
+                    throw Failed(url, $"the server declares {length:N0} bytes, more than the download cap of {MaxDownloadBytes:N0} bytes ({MaxDownloadVariable} raises it)");
+                // The declared length when there is one (a server that sends more is lying), else the cap.
+                long limit = length ?? MaxDownloadBytes;
+
+                // The cache directory is made only once there is something to put in it.
+                try { Directory.CreateDirectory(CacheDirectory); }
+                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                {
+                    throw new MaceException(ErrorIds.WriteFailed, MaceErrorCategory.WriteError, $"{CacheDirectory}: cannot create the model cache: {e.Message}", CacheDirectory, e);
+                }
+                long received = 0;
+                // The download goes to a temporary beside the cached file, which WriteAtomic removes on every way out (an error,
+                // a cap exceeded, a bad checksum, Ctrl+C) and which a later download sweeps if this process is killed.
+                using (timeout.Token.Register(() => response.Dispose()))
+                    FileIO.WriteAtomic(destination, file =>
+                    {
+                        using var sha = SHA256.Create();
+                        using var body = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
+                        var buffer = new byte[1 << 16];
+                        while (true)
+                        {
+                            int n;
+                            try { n = body.Read(buffer, 0, buffer.Length); }
+                            catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is HttpRequestException || e is OperationCanceledException)
+                            {
+                                cancellationToken.ThrowIfCancellationRequested();
+                                if (timeout.IsCancellationRequested) throw Failed(url, $"no data for {Timeout.TotalSeconds:0} s after {received:N0} bytes");
+                                throw Failed(url, $"the connection broke after {received:N0} bytes: {Innermost(e).Message}", e);
+                            }
+                            if (n == 0) break;
+                            if (received + n > limit)
+                                throw Failed(url, length.HasValue
+                                    ? $"the server sent more than the {length:N0} bytes it declared; the download was deleted"
+                                    : $"more than the download cap of {MaxDownloadBytes:N0} bytes ({MaxDownloadVariable} raises it); the download was deleted");
+                            timeout.CancelAfter(Timeout);
+                            cancellationToken.ThrowIfCancellationRequested();
+                            file.Write(buffer, 0, n);
+                            sha.TransformBlock(buffer, 0, n, null, 0);
+                            received += n;
+                            Progress?.Invoke(url, received, length);
+                        }
+                        sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
+                        string actual = Hashing.Hex(sha.Hash!);
+                        if (length.HasValue && received != length.Value)
+                            throw Failed(url, $"the download is truncated: {received:N0} of {length.Value:N0} bytes");
+                        if (expected != null && actual != expected)
+                            throw new MaceException(ErrorIds.ChecksumMismatch, MaceErrorCategory.InvalidData,
+                                $"{url}: the download's SHA-256 is {actual}, but the deployment file expects {expected}; the download was deleted", url);
+                    }, overwrite: true, cancellationToken);
+                Log?.Invoke($"{url}: downloaded {received:N0} bytes{(expected == null ? "" : ", SHA-256 verified")}");
+            }
+            finally
+            {
+                response?.Dispose();
+            }
+        }
+
+        /// <summary>The response to a GET of <paramref name="uri"/>, following at most <see cref="MaxRedirects"/> redirects (never from https to http).</summary>
+        private HttpResponseMessage Get(string url, Uri uri, CancellationTokenSource timeout, CancellationToken cancellationToken)
+        {
+            for (int redirects = 0; ; redirects++)
+            {
+                HttpResponseMessage response;
                 try
                 {
                     response = _client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, timeout.Token).GetAwaiter().GetResult();
@@ -170,71 +263,21 @@ namespace MaceTools.Config
                 {
                     throw Failed(url, Innermost(e).Message + " (offline, or the host refuses connections?)", e);
                 }
-                if (!response.IsSuccessStatusCode)
-                    throw Failed(url, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
-
-                // The cache directory is made only once there is something to put in it.
-                try { Directory.CreateDirectory(CacheDirectory); }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+                int status = (int)response.StatusCode;
+                if (response.IsSuccessStatusCode) return response;
+                using (response)
                 {
-                    throw new MaceException(ErrorIds.WriteFailed, MaceErrorCategory.WriteError, $"{CacheDirectory}: cannot create the model cache: {e.Message}", CacheDirectory, e);
+                    if (!(status == 301 || status == 302 || status == 303 || status == 307 || status == 308))
+                        throw Failed(url, $"HTTP {status} {response.ReasonPhrase}");
+                    var location = response.Headers.Location;
+                    if (location == null) throw Failed(url, $"HTTP {status} redirect without a Location");
+                    var next = location.IsAbsoluteUri ? location : new Uri(uri, location);
+                    if (redirects == MaxRedirects) throw Failed(url, $"more than {MaxRedirects} redirects (the last to {next})");
+                    if (next.Scheme != Uri.UriSchemeHttp && next.Scheme != Uri.UriSchemeHttps) throw Failed(url, $"a redirect to {next}, which is not http(s)");
+                    if (uri.Scheme == Uri.UriSchemeHttps && next.Scheme == Uri.UriSchemeHttp) throw Failed(url, $"a redirect from https to {next} (plain http) is not followed");
+                    Log?.Invoke($"{url}: HTTP {status}, redirected to {next}");
+                    uri = next;
                 }
-                long? length = response.Content.Headers.ContentLength;
-                long received = 0;
-                string actual;
-                using (timeout.Token.Register(() => response.Dispose()))
-                using (var sha = SHA256.Create())
-                {
-                    try
-                    {
-                        using var body = response.Content.ReadAsStreamAsync().GetAwaiter().GetResult();
-                        using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
-                        var buffer = new byte[1 << 16];
-                        int n;
-                        while ((n = body.Read(buffer, 0, buffer.Length)) > 0)
-                        {
-                            timeout.CancelAfter(Timeout);
-                            cancellationToken.ThrowIfCancellationRequested();
-                            file.Write(buffer, 0, n);
-                            sha.TransformBlock(buffer, 0, n, null, 0);
-                            received += n;
-                            Progress?.Invoke(url, received, length);
-                        }
-                        file.Flush(true);
-                    }
-                    catch (Exception e) when (e is IOException || e is ObjectDisposedException || e is HttpRequestException || e is OperationCanceledException)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        if (timeout.IsCancellationRequested) throw Failed(url, $"no data for {Timeout.TotalSeconds:0} s after {received:N0} bytes");
-                        if (e is UnauthorizedAccessException || (e is IOException && !File.Exists(temp)))
-                            throw new MaceException(ErrorIds.WriteFailed, MaceErrorCategory.WriteError, $"{temp}: cannot write: {e.Message}", temp, e);
-                        throw Failed(url, $"the connection broke after {received:N0} bytes: {Innermost(e).Message}", e);
-                    }
-                    sha.TransformFinalBlock(Array.Empty<byte>(), 0, 0);
-                    actual = Hashing.Hex(sha.Hash!);
-                }
-                if (length.HasValue && received != length.Value)
-                    throw Failed(url, $"the download is truncated: {received:N0} of {length.Value:N0} bytes");
-                if (expected != null && actual != expected)
-                    throw new MaceException(ErrorIds.ChecksumMismatch, MaceErrorCategory.InvalidData,
-                        $"{url}: the download's SHA-256 is {actual}, but the deployment file expects {expected}; the download was deleted", url);
-                try
-                {
-                    if (File.Exists(destination)) File.Delete(destination);
-                    File.Move(temp, destination);
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-                {
-                    // Another process may have put the same verified file there first.
-                    if (!(File.Exists(destination) && (expected == null || Sha256OfFile(destination) == expected)))
-                        throw new MaceException(ErrorIds.WriteFailed, MaceErrorCategory.WriteError, $"{destination}: cannot write: {e.Message}", destination, e);
-                }
-                Log?.Invoke($"{url}: downloaded {received:N0} bytes{(expected == null ? "" : ", SHA-256 verified")}");
-            }
-            finally
-            {
-                response?.Dispose();
-                TryDelete(temp);
             }
         }
 

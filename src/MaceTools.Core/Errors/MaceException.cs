@@ -86,6 +86,8 @@ namespace MaceTools
         public const string ChecksumMismatch = "ChecksumMismatch";
         /// <summary>A model URL that cannot be downloaded (refused, offline, HTTP error, timeout).</summary>
         public const string DownloadFailed = "DownloadFailed";
+        /// <summary>A name that becomes part of a file name (library, model, device, soc) but holds a path separator, is '.' or '..', empty, or holds a control character.</summary>
+        public const string UnsafeName = "UnsafeName";
         /// <summary>A kernel whose local size could not be tuned (the driver refused every size, or the launch failed).</summary>
         public const string TuningFailed = "TuningFailed";
         /// <summary>A local program that MaceTools drives (ssh, adb) cannot be started: not installed or not on PATH.</summary>

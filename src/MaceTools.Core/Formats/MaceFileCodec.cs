@@ -114,7 +114,7 @@ namespace MaceTools.Formats
         }
 
         /// <summary>Writes through a temporary file and a rename, so a good file is never left half-written.</summary>
-        public static void WriteFile(string path, IReadOnlyList<KvRecord> records, MaceFileFormat format, bool overwrite) =>
-            FileIO.WriteAtomic(path, s => Encode(records, format, s), overwrite);
+        public static void WriteFile(string path, IReadOnlyList<KvRecord> records, MaceFileFormat format, bool overwrite, System.Threading.CancellationToken cancellationToken = default) =>
+            FileIO.WriteAtomic(path, s => Encode(records, format, s), overwrite, cancellationToken);
     }
 }

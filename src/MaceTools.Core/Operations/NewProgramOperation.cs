@@ -68,7 +68,7 @@ namespace MaceTools.Operations
             }
             var config = Config == null ? null : MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
             // MACE names the file after the deployment file's library_name unless the caller chose a name.
-            string library = config?.LibraryName != null && Library == DefaultLibrary ? config.LibraryName : Library;
+            string library = NameRule.Require(config?.LibraryName != null && Library == DefaultLibrary ? config.LibraryName : Library, "library name");
             if (fromKeys.Count == 0 && Kernels.Count == 0 && config == null)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
                     From != null ? $"{From}: has no program entries to build" : "nothing to build: give a program file (-From / --from), program keys (-Kernel / --kernel) or a deployment file (-Config / --config)");
@@ -188,10 +188,10 @@ namespace MaceTools.Operations
             if (Version.StoresPlatformInfo) records.Add(KvRecord.Bytes(Keys.PlatformInfo, System.Text.Encoding.UTF8.GetBytes(device.PlatformInfoFor(Version))));
 
             string path = OutFile != null ? PathResolver.FullPath(OutFile, host.CurrentDirectory)
-                : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), $"{library}_compiled_opencl_kernel.{device.Model}.{device.Soc}.bin");
+                : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), NameRule.DeviceFileName(library, "compiled_opencl_kernel", device));
             path = Path.GetFullPath(path);
             if (!host.ShouldProcess(path, $"Write {built.Count} program(s) for {device.Name} ({Version.ProgramFormat}, MACE {Version})")) return;
-            MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), Version.ProgramFormat, overwrite: !NoClobber);
+            MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), Version.ProgramFormat, overwrite: !NoClobber, host.CancellationToken);
             if (built.Count < total)
                 host.WriteWarning($"{path}: {total - built.Count} of {total} programs are missing for {device.Name} (MACE builds them from source at start-up): " +
                     string.Join("; ", plan.Refused.Concat(outcomes.Where(o => !o.Succeeded).Select(o => o.Job.Key))));

@@ -39,7 +39,7 @@ namespace MaceTools.Operations
                     $"{dest}: another input of this command was already written there; make the destination a directory", dest);
             if (!host.ShouldProcess(dest, $"Write {file.Name} ({file.Generation}) as {target}")) return;
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(dest)!);
-            MaceFileCodec.WriteFile(dest, records, target, !NoClobber);
+            MaceFileCodec.WriteFile(dest, records, target, !NoClobber, host.CancellationToken);
             host.WriteVerbose($"{path} ({file.Generation}, {file.Size} bytes) -> {dest} ({target})");
             host.WriteObject(MaceProgram.Load(dest));
         }
@@ -110,7 +110,7 @@ namespace MaceTools.Operations
             var format = (To ?? programs[0].Generation).ForKind(kinds[0]);
             string dest = PathResolver.FullPath(Destination, host.CurrentDirectory);
             if (!host.ShouldProcess(dest, $"Merge {programs.Count} files ({merged.Count} keys) as {format}")) return;
-            MaceFileCodec.WriteFile(dest, MaceFileContent.Canonical(merged.Values), format, !NoClobber);
+            MaceFileCodec.WriteFile(dest, MaceFileContent.Canonical(merged.Values), format, !NoClobber, host.CancellationToken);
             host.WriteObject(MaceProgram.Load(dest));
         }
 
@@ -172,7 +172,7 @@ namespace MaceTools.Operations
             {
                 using var w = new StreamWriter(s, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
                 write(w);
-            }, !NoClobber);
+            }, !NoClobber, host.CancellationToken);
             host.WriteVerbose($"{path} -> {dest}");
         }
 

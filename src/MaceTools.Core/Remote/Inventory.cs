@@ -223,6 +223,10 @@ namespace MaceTools.Remote
                     System = Str("system"),
                 };
                 d.DeviceName = Str("device_name") ?? d.Models?.Replace(" ", "");
+                // Names that end up in file names (MACE's <library>_…<device_name>.<soc>.bin) pass the one name rule.
+                CheckFileNamePart(at, name, keyNode);
+                if (d.DeviceName != null) CheckFileNamePart(at + (keys.ContainsKey("device_name") ? ".device_name" : ".models"), d.DeviceName, keys.ContainsKey("device_name") ? keys["device_name"] : keys["models"]);
+                foreach (var soc in d.TargetSocs) CheckFileNamePart(at + ".target_socs", soc, keys["target_socs"]);
 
                 string? transport = Str("transport");
                 if (transport != null && !new[] { RemoteTransport.Ssh, RemoteTransport.Adb }.Contains(transport.ToLowerInvariant()))
@@ -326,6 +330,11 @@ namespace MaceTools.Remote
                 foreach (var m in merged)
                     if (!own.Any(o => o.Key == m.Key)) own.Add(m);
                 return own;
+            }
+
+            private void CheckFileNamePart(string key, string value, YamlNode at)
+            {
+                if (NameRule.Problem(value) is string problem) throw Fail(ConfigFindingCodes.BadValue, key, at, NameRule.Message(value, problem));
             }
 
             private MaceConfigException Fail(string code, string? key, YamlNode? at, string message) =>

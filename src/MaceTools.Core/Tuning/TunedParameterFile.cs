@@ -29,7 +29,7 @@ namespace MaceTools.Tuning
         public const string PartialSuffix = ".partial";
 
         /// <summary>MACE's merged file name on the host (§4.1, §5.3).</summary>
-        public static string FileName(string library, MaceDevice device) => $"{library}_tuned_opencl_parameter.{device.Model}.{device.Soc}.bin";
+        public static string FileName(string library, MaceDevice device) => Config.NameRule.DeviceFileName(library, "tuned_opencl_parameter", device);
 
         /// <summary>
         /// One record per tuning key (stored as the file key), and from v0.12 MACE_OPENCL_QUEUE_WINDOW_SIZE, which a tuning run

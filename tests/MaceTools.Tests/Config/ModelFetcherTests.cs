@@ -219,6 +219,95 @@ namespace MaceTools.Tests.Config
             Assert.Empty(CacheFiles(dir.File("cache")));
         }
 
+        private static string[] AllCacheFiles(string cache) =>
+            Directory.Exists(cache) ? Directory.GetFiles(cache, "*", SearchOption.AllDirectories).Select(Path.GetFileName).Select(f => f!).ToArray() : Array.Empty<string>();
+
+        [Fact]
+        public void A_302_redirect_is_followed_relative_or_absolute()
+        {
+            using var dir = new TempDir();
+            using var server = new TinyHttpServer();
+            server.Serve("/models/net.onnx", Model);
+            server.Redirect("/old/net.onnx", "/models/net.onnx");
+            server.Redirect("/older/net.onnx", server.Url("/old/net.onnx"), 301);
+            using var fetcher = NewFetcher(dir.File("cache"));
+            string path = fetcher.Resolve(server.Url("/older/net.onnx"), Sha(Model), dir.Path);
+            Assert.Equal(Model, File.ReadAllBytes(path));
+            Assert.Equal(1, server.Requests("/models/net.onnx"));
+        }
+
+        [Fact]
+        public void A_redirect_loop_ends_after_the_redirect_limit_with_nothing_cached()
+        {
+            using var dir = new TempDir();
+            using var server = new TinyHttpServer();
+            server.Redirect("/a", "/b");
+            server.Redirect("/b", "/a");
+            using var fetcher = NewFetcher(dir.File("cache"));
+            var e = Assert.Throws<MaceException>(() => fetcher.Resolve(server.Url("/a"), Sha(Model), dir.Path));
+            Assert.Equal(ErrorIds.DownloadFailed, e.ErrorId);
+            Assert.Equal($"{server.Url("/a")}: cannot download: more than 10 redirects (the last to {server.Url("/b")})", e.Message);
+            Assert.Equal(11, server.Requests("/a") + server.Requests("/b"));
+            Assert.Empty(AllCacheFiles(dir.File("cache")));
+        }
+
+        [Fact]
+        public void A_server_that_streams_forever_is_cut_at_the_download_cap_and_its_partial_file_deleted()
+        {
+            using var dir = new TempDir();
+            using var server = new TinyHttpServer();
+            server.Endless("/forever.onnx");
+            using var fetcher = NewFetcher(dir.File("cache"));
+            fetcher.MaxDownloadBytes = 5 << 20;
+            long most = 0;
+            fetcher.Progress = (_, received, _) => most = Math.Max(most, received);
+            var e = Assert.Throws<MaceException>(() => fetcher.Resolve(server.Url("/forever.onnx"), null, dir.Path));
+            Assert.Equal(ErrorIds.DownloadFailed, e.ErrorId);
+            Assert.EndsWith("cannot download: more than the download cap of 5,242,880 bytes (MACETOOLS_MAX_DOWNLOAD raises it); the download was deleted", e.Message);
+            Assert.True(most <= 5 << 20, $"{most} bytes stored");
+            Assert.Empty(AllCacheFiles(dir.File("cache")));
+        }
+
+        [Fact]
+        public void A_declared_length_over_the_cap_is_refused_before_any_byte_is_stored()
+        {
+            using var dir = new TempDir();
+            using var server = new TinyHttpServer();
+            server.Lie("/huge.onnx", Model, 3L << 30);
+            using var fetcher = NewFetcher(dir.File("cache"));
+            var e = Assert.Throws<MaceException>(() => fetcher.Resolve(server.Url("/huge.onnx"), null, dir.Path));
+            Assert.EndsWith("cannot download: the server declares 3,221,225,472 bytes, more than the download cap of 2,147,483,648 bytes (MACETOOLS_MAX_DOWNLOAD raises it)", e.Message);
+            Assert.Empty(AllCacheFiles(dir.File("cache")));
+        }
+
+        [Fact]
+        public void A_server_that_sends_more_than_it_declares_gets_no_more_than_the_declared_bytes_stored()
+        {
+            using var dir = new TempDir();
+            using var server = new TinyHttpServer();
+            server.Lie("/liar.onnx", Model, 100_000);
+            using var fetcher = NewFetcher(dir.File("cache"));
+            // With a checksum the short file is refused; without one, what is kept is what was declared.
+            Assert.Equal(ErrorIds.ChecksumMismatch, Assert.Throws<MaceException>(() => fetcher.Resolve(server.Url("/liar.onnx"), Sha(Model), dir.Path)).ErrorId);
+            Assert.Empty(AllCacheFiles(dir.File("cache")));
+            string path = fetcher.Resolve(server.Url("/liar.onnx"), null, dir.Path);
+            Assert.Equal(Model.Take(100_000), File.ReadAllBytes(path));
+        }
+
+        [Fact]
+        public void Cancelling_in_the_middle_of_a_download_deletes_the_partial_file()
+        {
+            using var dir = new TempDir();
+            using var server = new TinyHttpServer();
+            server.Endless("/forever.onnx");
+            using var fetcher = NewFetcher(dir.File("cache"));
+            using var cts = new System.Threading.CancellationTokenSource();
+            fetcher.Progress = (_, received, _) => { if (received > 1 << 20) cts.Cancel(); }; // as Ctrl+C would, with bytes on disk
+            Assert.ThrowsAny<OperationCanceledException>(() => fetcher.Resolve(server.Url("/forever.onnx"), null, dir.Path, cts.Token));
+            Assert.True(Directory.Exists(dir.File("cache")));
+            Assert.Empty(AllCacheFiles(dir.File("cache")));
+        }
+
         [Theory]
         [InlineData("https://cnbj1.fds.api.xiaomi.com/mace/net.pb", true)]
         [InlineData("HTTP://host/net.pb", true)]

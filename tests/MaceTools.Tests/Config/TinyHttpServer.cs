@@ -27,6 +27,14 @@ namespace MaceTools.Tests.Config
             public byte[] Body = Array.Empty<byte>();
             /// <summary>Send only this many body bytes, then close (Content-Length still says the full size).</summary>
             public int? CutAfter;
+            /// <summary>A redirect's Location header.</summary>
+            public string? Location;
+            /// <summary>Send zeros without a Content-Length until the client goes away.</summary>
+            public bool Endless;
+            /// <summary>The Content-Length to declare instead of the body's length (a server that lies).</summary>
+            public long? DeclaredLength;
+            /// <summary>How many bytes an endless body has sent.</summary>
+            public long Sent;
         }
 
         public TinyHttpServer()
@@ -44,6 +52,11 @@ namespace MaceTools.Tests.Config
         public void Serve(string path, byte[] body) => _routes[path] = new Route { Body = body };
         public void Fail(string path, int status) => _routes[path] = new Route { Status = status, Body = Encoding.ASCII.GetBytes("no") };
         public void Cut(string path, byte[] body, int after) => _routes[path] = new Route { Body = body, CutAfter = after };
+        public void Redirect(string path, string location, int status = 302) => _routes[path] = new Route { Status = status, Location = location };
+        public void Endless(string path) => _routes[path] = new Route { Endless = true };
+        public void Lie(string path, byte[] body, long declaredLength) => _routes[path] = new Route { Body = body, DeclaredLength = declaredLength };
+        /// <summary>How many bytes the endless body of a path has sent so far.</summary>
+        public long Sent(string path) => _routes.TryGetValue(path, out var r) ? Interlocked.Read(ref r.Sent) : 0;
 
         /// <summary>How many requests reached this path.</summary>
         public int Requests(string path) => _counts.TryGetValue(path, out int n) ? n : 0;
@@ -70,10 +83,21 @@ namespace MaceTools.Tests.Config
                     string path = ReadRequestPath(stream);
                     _counts.AddOrUpdate(path, 1, (_, n) => n + 1);
                     var route = _routes.TryGetValue(path, out var r) ? r : new Route { Status = 404, Body = Encoding.ASCII.GetBytes("not found") };
-                    string reason = route.Status == 200 ? "OK" : route.Status == 404 ? "Not Found" : "Error";
-                    var head = $"HTTP/1.1 {route.Status} {reason}\r\nContent-Length: {route.Body.Length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
+                    string reason = route.Status == 200 ? "OK" : route.Status == 404 ? "Not Found" : route.Location != null ? "Found" : "Error";
+                    var head = $"HTTP/1.1 {route.Status} {reason}\r\n" + (route.Endless ? "" : $"Content-Length: {route.DeclaredLength ?? route.Body.Length}\r\n")
+                        + (route.Location != null ? $"Location: {route.Location}\r\n" : "") + "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n";
                     var headBytes = Encoding.ASCII.GetBytes(head);
                     stream.Write(headBytes, 0, headBytes.Length);
+                    if (route.Endless)
+                    {
+                        var zeros = new byte[1 << 16];
+                        while (!_stopping)
+                        {
+                            stream.Write(zeros, 0, zeros.Length);
+                            Interlocked.Add(ref route.Sent, zeros.Length);
+                        }
+                        return;
+                    }
                     int n = Math.Min(route.CutAfter ?? route.Body.Length, route.Body.Length);
                     stream.Write(route.Body, 0, n);
                     stream.Flush();
