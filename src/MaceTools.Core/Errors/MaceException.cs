@@ -14,6 +14,8 @@ namespace MaceTools
         ReadError,
         InvalidOperation,
         OperationStopped,
+        /// <summary>A device or host that cannot be reached: a failure of the network or the device, not of the input.</summary>
+        ConnectionError,
     }
 
     /// <summary>
@@ -33,6 +35,21 @@ namespace MaceTools
         public string ErrorId { get; }
         public MaceErrorCategory Category { get; }
         public object? Target { get; }
+
+        /// <summary>
+        /// Any exception as a MaceException, for the faces' one error boundary: a MaceException stays itself, a cancellation
+        /// is <see cref="ErrorIds.Cancelled"/>, anything else is <see cref="ErrorIds.Internal"/> with a one-line message
+        /// (the exception itself is kept as the inner exception, whose stack trace only --debug / -Debug shows).
+        /// </summary>
+        public static MaceException From(Exception e) => e switch
+        {
+            MaceException m => m,
+            OperationCanceledException _ => new MaceException(ErrorIds.Cancelled, MaceErrorCategory.OperationStopped, "cancelled", null, e),
+            _ => new MaceException(ErrorIds.Internal, MaceErrorCategory.NotSpecified,
+                $"internal error: {e.GetType().Name}: {OneLine(e.Message)}", null, e),
+        };
+
+        private static string OneLine(string text) => string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
     }
 
     /// <summary>A file that does not decode: names the file, the byte offset and what was expected there.</summary>
@@ -71,6 +88,8 @@ namespace MaceTools
         public const string WriteFailed = "WriteFailed";
         public const string InvalidArgument = "InvalidArgument";
         public const string Cancelled = "Cancelled";
+        /// <summary>An unexpected failure inside MaceTools (a bug to report): the message names the .NET exception; --debug / -Debug shows its stack trace.</summary>
+        public const string Internal = "Internal";
         public const string OpenClNotFound = "OpenClNotFound";
         public const string OpenClCallFailed = "OpenClCallFailed";
         public const string DeviceNotFound = "DeviceNotFound";

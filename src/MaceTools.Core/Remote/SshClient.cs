@@ -243,16 +243,16 @@ namespace MaceTools.Remote
                 return Error(ErrorIds.RemoteAuthFailed, MaceErrorCategory.InvalidOperation,
                     $"login refused for user '{Device.Username}': no key that the device accepts" + (Device.IdentityFile == null ? "" : $" (identity file {Device.IdentityFile})"));
             if (Says("Connection refused"))
-                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, "connection refused: the device is up but no ssh server listens on that port");
+                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, "connection refused: the device is up but no ssh server listens on that port");
             if (Says("timed out"))
-                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, $"connection timed out after {Seconds(ConnectTimeout)} s: the device is down or unreachable");
+                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, $"connection timed out after {Seconds(ConnectTimeout)} s: the device is down or unreachable");
             if (Says("No route to host") || Says("Network is unreachable") || Says("Could not resolve hostname") || Says("Name or service not known")
                 || Says("Connection closed") || Says("Connection reset") || Says("kex_exchange_identification"))
-                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, "the device cannot be reached");
+                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, "the device cannot be reached");
             if (Says("contains invalid characters"))
                 return Error(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "ssh refused the address or user name");
             if (err.StartsWith("ssh:", StringComparison.Ordinal) || err.IndexOf("\nssh:", StringComparison.Ordinal) >= 0)
-                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, "ssh failed");
+                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, "ssh failed");
             return null;
         }
 

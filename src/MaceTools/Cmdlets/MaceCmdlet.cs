@@ -57,6 +57,7 @@ namespace MaceTools.Commands
             MaceErrorCategory.ReadError => ErrorCategory.ReadError,
             MaceErrorCategory.InvalidOperation => ErrorCategory.InvalidOperation,
             MaceErrorCategory.OperationStopped => ErrorCategory.OperationStopped,
+            MaceErrorCategory.ConnectionError => ErrorCategory.ConnectionError,
             _ => ErrorCategory.NotSpecified,
         };
 

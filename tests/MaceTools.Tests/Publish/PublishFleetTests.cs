@@ -258,7 +258,7 @@ namespace MaceTools.Tests.Publish
             var (code, stdout, stderr) = CliRunner.Run(tmp.Path, "program", "publish", NamedFor("good1"), NamedFor("down"),
                 "--inventory", inventory, "--target", "good1", "--target", "down", "--json");
             Assert.True(code == 1, stderr);
-            var items = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("device").GetString()!);
+            var items = CliRunner.JsonLines(stdout).ToDictionary(e => e.GetProperty("device").GetString()!);
             Assert.Equal("Published", items["good1"].GetProperty("status").GetString());
             Assert.Equal(Dest("good1"), items["good1"].GetProperty("path").GetString());
             Assert.Equal("Failed", items["down"].GetProperty("status").GetString());
@@ -272,7 +272,7 @@ namespace MaceTools.Tests.Publish
 
             (code, stdout, _) = CliRunner.Run(tmp.Path, "program", "publish", NamedFor("good2"), "--inventory", inventory, "--target", "good2", "--what-if", "--json");
             Assert.Equal(0, code);
-            Assert.Equal("Skipped", JsonDocument.Parse(stdout).RootElement[0].GetProperty("status").GetString());
+            Assert.Equal("Skipped", CliRunner.JsonLines(stdout)[0].GetProperty("status").GetString());
         }
     }
 }
