@@ -69,6 +69,16 @@ namespace MaceTools
         public string Detail { get; }
     }
 
+    /// <summary>
+    /// A device that was never reached: the connection was refused, timed out or found no route, or the host key or the
+    /// login was refused. Nothing was sent to it, so nothing of ours (a temporary file) can be left there.
+    /// </summary>
+    public sealed class MaceNotReachedException : MaceException
+    {
+        public MaceNotReachedException(string errorId, MaceErrorCategory category, string message, object? target = null)
+            : base(errorId, category, message, target) { }
+    }
+
     /// <summary>Stable error ids. Users match on these; never rename one.</summary>
     public static class ErrorIds
     {

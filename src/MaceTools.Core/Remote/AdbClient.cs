@@ -67,7 +67,7 @@ namespace MaceTools.Remote
                 var auth = Unauthenticated.Match(r.Text);
                 var listed = auth.Success ? Devices().FirstOrDefault(d => d.Serial == auth.Groups[1].Value) : null;
                 if (listed != null && !listed.IsOnline) throw Unavailable(listed);
-                throw Failed(ErrorIds.RemoteUnreachable, $"adb connect {address} failed: {r.Text}", address, MaceErrorCategory.ConnectionError);
+                throw new MaceNotReachedException(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, $"adb connect {address} failed: {r.Text}", address);
             }
             // adb may complete the address (a default port), so the serial is the one it reports.
             string serial = m.Groups[1].Value.Trim();

@@ -252,6 +252,19 @@ namespace MaceTools.Tests.Publish
         }
 
         [Fact]
+        public void Publish_to_a_device_it_never_reached_mentions_no_temporary_file()
+        {
+            var host = new RecordingHost();
+            Op(Inventory(), NamedFor("down"), NamedFor("changed")).Run(host);
+            var r = host.Of<PublishResult>().ToDictionary(x => x.Device);
+            Assert.Equal(ErrorIds.RemoteUnreachable, r["down"].ErrorId); // a closed port
+            Assert.Equal(ErrorIds.RemoteHostKeyChanged, r["changed"].ErrorId);
+            Assert.All(r.Values, x => Assert.DoesNotContain("temporary", x.Error));
+            Assert.All(host.Errors, e => Assert.DoesNotContain("temporary", e.Message));
+            Assert.Empty(TempFiles());
+        }
+
+        [Fact]
         public void PublishCli_Json_OneObjectPerTarget_ExitOneWhenATargetFailed()
         {
             string inventory = Inventory();
