@@ -13,7 +13,8 @@ namespace MaceTools.Cli
         public static RootCommand Build(CommandContext ctx, string[] args)
         {
             var root = new RootCommand("MaceTools: read, check, convert, merge and embed Xiaomi MACE OpenCL program-cache and tuned-parameter files.\n" +
-                                       "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.");
+                                       "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.\n" +
+                                       "--json: JSON lines, one object per result on stdout and one per error, warning or message on stderr.");
             root.Subcommands.Add(DeviceCommand(ctx));
             root.Subcommands.Add(KernelCommand(ctx));
             root.Subcommands.Add(ConfigCommand(ctx));
@@ -28,10 +29,10 @@ namespace MaceTools.Cli
             version.SetAction(_ => { ctx.Out.WriteLine(typeof(MaceProgram).Assembly.GetName().Version?.ToString(3)); return 0; });
             root.Subcommands.Add(version);
             var worker = new Command("worker", "Internal: serve OpenCL driver requests on stdin/stdout, so a crashing driver takes down only this process.") { Hidden = true };
-            worker.SetAction(_ => OpenCL.DriverWorker.Run(Console.In, ctx.Out));
+            worker.SetAction(_ => OpenCL.DriverWorker.Run(Console.In, ctx.Protocol));
             root.Subcommands.Add(worker);
             var agent = new Command(Remote.AgentProtocol.Command, "Internal: answer JSON-line requests (hello, devices) on stdin/stdout; what MaceTools runs on a host over ssh.") { Hidden = true };
-            agent.SetAction(_ => Agent.Run(Console.In, ctx.Out));
+            agent.SetAction(_ => Agent.Run(Console.In, ctx.Protocol));
             root.Subcommands.Add(agent);
             return root;
         }

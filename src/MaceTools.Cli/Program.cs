@@ -24,7 +24,7 @@ namespace MaceTools.Cli
         /// </summary>
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, string? currentDirectory = null)
         {
-            var ctx = new CommandContext(new StandardStream(stdout, "standard output"), stderr, currentDirectory, args);
+            var ctx = new CommandContext(new StandardStream(stdout, "standard output"), stderr, currentDirectory, args) { Protocol = stdout };
             try
             {
                 var root = Commands.Build(ctx, args);
@@ -127,6 +127,8 @@ namespace MaceTools.Cli
 
         public TextWriter Out { get; }
         public TextWriter Err { get; }
+        /// <summary>Standard output as it is, for the worker and agent protocols: their own code ends quietly when the parent is gone.</summary>
+        public TextWriter Protocol { get; init; } = TextWriter.Null;
         public string? CurrentDirectory { get; }
         /// <summary>--json on the command line: every stderr line is JSON, usage errors included.</summary>
         public bool Json { get; }
