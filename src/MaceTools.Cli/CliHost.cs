@@ -32,8 +32,8 @@ namespace MaceTools.Cli
         public bool Json { get; }
         public bool WhatIf { get; }
         public bool Verbose { get; }
-        /// <summary>--debug (or MACETOOLS_DEBUG=1): debug messages, and the stack trace behind each error.</summary>
-        public bool Debug { get; set; } = Environment.GetEnvironmentVariable("MACETOOLS_DEBUG") == "1";
+        /// <summary>--debug (or MACETOOLS_DEBUG=1, read by <see cref="CommandContext"/>): debug messages, and the stack trace behind each error.</summary>
+        public bool Debug { get; set; }
         /// <summary>Core's messages in the running verb's spelling (--to where Core says -To).</summary>
         public CliSpelling Spelling { get; set; } = new CliSpelling(Array.Empty<string>());
         public bool ShowProgress { get; set; }
