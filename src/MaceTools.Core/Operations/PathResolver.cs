@@ -72,7 +72,11 @@ namespace MaceTools.Operations
                 }
                 else sb.Append(Regex.Escape(c.ToString()));
             }
-            return new Regex(sb.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            try { return new Regex(sb.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant); }
+            catch (ArgumentException e) // a set the regex engine refuses, such as [z-a]: the user's pattern, so bad input
+            {
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"'{pattern}': not a valid wildcard pattern: {e.Message}", pattern, e);
+            }
         }
     }
 }

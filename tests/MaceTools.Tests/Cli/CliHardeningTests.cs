@@ -110,6 +110,18 @@ namespace MaceTools.Tests.Cli
         // ---- row 16: exit codes and CLI spellings ----
 
         [Fact]
+        public void A_wildcard_the_regex_engine_refuses_is_bad_input_exit_2_not_an_internal_error()
+        {
+            foreach (var args in new[] { new[] { "kernel", "list", "--name", "[z-a]" }, new[] { "program", "entries", Fixtures.Path(Fixtures.Adreno), "--key", "[z-a]" } })
+            {
+                var (code, _, stderr) = Run(null, args);
+                Assert.True(code == 2, stderr);
+                Assert.Contains("'[z-a]': not a valid wildcard pattern", stderr);
+                Assert.DoesNotContain("[Internal]", stderr);
+            }
+        }
+
+        [Fact]
         public void Program_new_with_a_program_that_has_no_source_is_one_error_and_exit_2()
         {
             using var dir = new TempDir();
