@@ -81,7 +81,7 @@ namespace MaceTools.Bench
             kernels.SetAction(r => ctx.Execute(r.GetValue(kjson), h =>
             {
                 foreach (var row in Kernels.KernelBenchmark.Run(Devices.LocalDevices.Select(r.GetValue(kdevice)), Math.Max(1, r.GetValue(krepeat)), h.WriteVerbose)) h.WriteObject(row);
-            }, verbose: true, alwaysArray: true));
+            }, verbose: true));
             cmd.Subcommands.Add(kernels);
 
             var crepeat = new Option<int>("--repeat") { Description = "Conversions per model (median).", DefaultValueFactory = _ => 10 };
@@ -93,7 +93,7 @@ namespace MaceTools.Bench
                 var files = r.GetValue(configs) is { Length: > 0 } given ? given
                     : new[] { Commands.ExampleFile("mace.yml", "paddleocr"), Commands.ExampleFile("mace-det.yml", "paddleocr") };
                 foreach (var row in Conversion.ConversionBenchmark.Run(files, Math.Max(1, r.GetValue(crepeat)), h.WriteVerbose)) h.WriteObject(row);
-            }, verbose: true, alwaysArray: true));
+            }, verbose: true));
             cmd.Subcommands.Add(convert);
 
             var tconfig = new Option<string>("--config") { Description = "The deployment file whose kernels to tune (default: examples/paddleocr/mace.yml)." };
@@ -106,7 +106,7 @@ namespace MaceTools.Bench
             {
                 foreach (var row in TuningBenchmark.Run(r.GetValue(tconfig) ?? Commands.ExampleFile("mace.yml", "paddleocr"), Devices.LocalDevices.Select(r.GetValue(tdevice)),
                     Math.Max(2, r.GetValue(trepeat)), r.GetValue(tlimit), h.WriteVerbose, h.CancellationToken)) h.WriteObject(row);
-            }, verbose: true, alwaysArray: true));
+            }, verbose: true));
             cmd.Subcommands.Add(tune);
             return cmd;
         }

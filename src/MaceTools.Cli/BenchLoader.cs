@@ -42,7 +42,8 @@ namespace MaceTools.Cli
                 var missing = new Command(verb, $"Not in this build: {AssemblyName}.dll is not beside macetools.") { TreatUnmatchedTokensAsErrors = false };
                 missing.SetAction(_ =>
                 {
-                    ctx.Err.WriteLine($"macetools: '{verb}' is not in this build: {path} does not exist (out/cli of './build.sh' carries it; the module's worker does not)");
+                    ctx.Report(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidArgument,
+                        $"'{verb}' is not in this build: {path} does not exist (out/cli of './build.sh' carries it; the module's worker does not)", verb));
                     return ExitCodes.BadInput;
                 });
                 root.Subcommands.Add(missing);

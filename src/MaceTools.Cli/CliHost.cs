@@ -10,8 +10,9 @@ using MaceTools.Operations;
 namespace MaceTools.Cli
 {
     /// <summary>
-    /// The command line's <see cref="IOperationHost"/>: collects output objects, prints errors and warnings on stderr
-    /// (as JSON lines with --json), answers ShouldProcess from --what-if, and turns Ctrl+C into cancellation.
+    /// The command line's <see cref="IOperationHost"/>: collects output objects, prints errors, warnings, verbose and debug
+    /// messages and what-if lines on stderr (each as one JSON line with --json, and no progress then), answers
+    /// ShouldProcess from --what-if, and turns Ctrl+C into cancellation.
     /// </summary>
     internal sealed class CliHost : IOperationHost
     {
@@ -31,6 +32,10 @@ namespace MaceTools.Cli
         public bool Json { get; }
         public bool WhatIf { get; }
         public bool Verbose { get; }
+        /// <summary>--debug (or MACETOOLS_DEBUG=1, read by <see cref="CommandContext"/>): debug messages, and the stack trace behind each error.</summary>
+        public bool Debug { get; set; }
+        /// <summary>Core's messages in the running verb's spelling (--to where Core says -To).</summary>
+        public CliSpelling Spelling { get; set; } = new CliSpelling(Array.Empty<string>());
         public bool ShowProgress { get; set; }
         public List<object> Output { get; } = new List<object>();
         public List<MaceException> Errors { get; } = new List<MaceException>();
@@ -44,25 +49,21 @@ namespace MaceTools.Cli
         public void WriteError(MaceException error)
         {
             Errors.Add(error);
-            if (Json) _err.WriteLine(JsonSerializer.Serialize(new { error = ErrorJson(error) }, JsonOptions));
-            else _err.WriteLine($"macetools: error: {error.Message} [{error.ErrorId}]");
+            Report(_err, Json, Spelling, error);
+            if (Debug) WriteDebug(error.ToString()); // the stack trace, and the .NET exception's behind an Internal error
         }
 
-        public void WriteWarning(string message)
-        {
-            if (Json) _err.WriteLine(JsonSerializer.Serialize(new { warning = message }, JsonOptions));
-            else _err.WriteLine($"macetools: warning: {message}");
-        }
+        public void WriteWarning(string message) => Line("warning", Spelling.Translate(message));
 
         public void WriteVerbose(string message)
         {
-            if (Verbose) _err.WriteLine($"macetools: {message}");
+            if (Verbose) Line("verbose", Spelling.Translate(message));
         }
 
-        /// <summary>MACETOOLS_DEBUG=1 shows what -Debug shows in PowerShell.</summary>
+        /// <summary>MACETOOLS_DEBUG=1 or --debug shows what -Debug shows in PowerShell.</summary>
         public void WriteDebug(string message)
         {
-            if (Environment.GetEnvironmentVariable("MACETOOLS_DEBUG") == "1") _err.WriteLine($"macetools: debug: {message}");
+            if (Debug) Line("debug", message);
         }
 
         public void WriteProgress(OperationProgress p)
@@ -74,20 +75,41 @@ namespace MaceTools.Cli
         public bool ShouldProcess(string target, string action)
         {
             if (!WhatIf) return true;
-            _err.WriteLine($"What if: {action} -> {target}");
+            if (Json) _err.WriteLine(JsonSerializer.Serialize(new { whatIf = new { action, target } }, JsonOptions));
+            else _err.WriteLine($"What if: {action} -> {target}");
             return false;
         }
 
-        public static object ErrorJson(MaceException e) => new
+        /// <summary>A stderr line of one kind: {"kind":"message"} with --json, "macetools: kind: message" without (verbose has no label).</summary>
+        private void Line(string kind, string message)
+        {
+            if (Json) _err.WriteLine(JsonSerializer.Serialize(new Dictionary<string, string> { [kind] = message }, JsonOptions));
+            else _err.WriteLine(kind == "verbose" ? $"macetools: {message}" : $"macetools: {kind}: {message}");
+        }
+
+        /// <summary>
+        /// Writes one error on stderr: one JSON line {"error":{...}} with --json, "macetools: error: MESSAGE [Id]" without.
+        /// Used by the host and by the command line's boundary (usage errors, failures outside an operation).
+        /// </summary>
+        public static void Report(TextWriter err, bool json, CliSpelling spelling, MaceException e)
+        {
+            if (json) err.WriteLine(JsonSerializer.Serialize(new { error = ErrorJson(e, spelling) }, JsonOptions));
+            else err.WriteLine($"macetools: error: {spelling.Translate(e.Message)} [{e.ErrorId}]");
+        }
+
+        public static object ErrorJson(MaceException e, CliSpelling spelling) => new
         {
             id = e.ErrorId,
             category = e.Category.ToString(),
             target = e.Target?.ToString(),
             offset = (e as MaceFormatException)?.Offset,
-            message = e.Message,
+            message = spelling.Translate(e.Message),
         };
 
-        /// <summary>The documented exit code for an error: 2 for bad input or usage, 3 for any other failure.</summary>
+        /// <summary>
+        /// The documented exit code for an error: 2 for bad input or usage, 3 for any other failure (a device that cannot be
+        /// reached, a failed write, a cancellation, an internal error). 1 is never an error's: it means checks found problems.
+        /// </summary>
         public static int ExitCodeFor(MaceException e) => e.Category switch
         {
             MaceErrorCategory.InvalidArgument or MaceErrorCategory.InvalidData or MaceErrorCategory.ObjectNotFound or MaceErrorCategory.ResourceExists => ExitCodes.BadInput,
@@ -97,7 +119,7 @@ namespace MaceTools.Cli
         public static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-            WriteIndented = true,
+            WriteIndented = false, // --json is JSON lines: one object per line on both streams
             Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
             Converters = { new JsonStringEnumConverter() },
         };

@@ -13,27 +13,31 @@ namespace MaceTools.Cli
         public static RootCommand Build(CommandContext ctx, string[] args)
         {
             var root = new RootCommand("MaceTools: read, check, convert, merge and embed Xiaomi MACE OpenCL program-cache and tuned-parameter files.\n" +
-                                       "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.");
+                                       "Exit codes: 0 ok, 1 checks found problems, 2 bad input or usage, 3 other failure.\n" +
+                                       "--json: JSON lines, one object per result on stdout and one per error, warning or message on stderr.");
             root.Subcommands.Add(DeviceCommand(ctx));
             root.Subcommands.Add(KernelCommand(ctx));
             root.Subcommands.Add(ConfigCommand(ctx));
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
             root.Subcommands.Add(TuneCommand(ctx));
+            // Global, so that they are known before and whatever the verb (the boundary reads them from the raw arguments).
+            root.Options.Add(new Option<bool>("--debug") { Description = "Show debug messages, and the stack trace behind an error (as MACETOOLS_DEBUG=1 does).", Recursive = true });
+            root.Options.Add(new Option<bool>("--verbose") { Description = "Show what each step does (PowerShell's -Verbose).", Recursive = true });
             BenchLoader.Add(root, ctx, args);
             var version = new Command("version", "Print the MaceTools version.");
             version.SetAction(_ => { ctx.Out.WriteLine(typeof(MaceProgram).Assembly.GetName().Version?.ToString(3)); return 0; });
             root.Subcommands.Add(version);
             var worker = new Command("worker", "Internal: serve OpenCL driver requests on stdin/stdout, so a crashing driver takes down only this process.") { Hidden = true };
-            worker.SetAction(_ => OpenCL.DriverWorker.Run(Console.In, ctx.Out));
+            worker.SetAction(_ => OpenCL.DriverWorker.Run(Console.In, ctx.Protocol));
             root.Subcommands.Add(worker);
             var agent = new Command(Remote.AgentProtocol.Command, "Internal: answer JSON-line requests (hello, devices) on stdin/stdout; what MaceTools runs on a host over ssh.") { Hidden = true };
-            agent.SetAction(_ => Agent.Run(Console.In, ctx.Out));
+            agent.SetAction(_ => Agent.Run(Console.In, ctx.Protocol));
             root.Subcommands.Add(agent);
             return root;
         }
 
-        internal static Option<bool> JsonOption() => new Option<bool>("--json") { Description = "Print machine-readable JSON on stdout (errors as JSON lines on stderr)." };
+        internal static Option<bool> JsonOption() => new Option<bool>("--json") { Description = "JSON lines: one compact JSON object per result on stdout, and every error, warning and message as one JSON object per line on stderr." };
         private static Argument<string[]> FilesArgument(string description) => new Argument<string[]>("FILE") { Description = description, Arity = ArgumentArity.OneOrMore };
         /// <summary>Files that may be left out: Publish and drift then take the MACE-named files of the current folder.</summary>
         private static Argument<string[]> OptionalFilesArgument(string description) => new Argument<string[]>("FILE") { Description = description, Arity = ArgumentArity.ZeroOrMore };
@@ -55,7 +59,7 @@ namespace MaceTools.Cli
             {
                 Name = r.GetValue(name), MaceDefault = r.GetValue(maceDefault), Inventory = r.GetValue(inventory),
                 Targets = r.GetValue(targets) ?? Array.Empty<string>(), Tags = r.GetValue(tags) ?? Array.Empty<string>(),
-            }.Run(h), alwaysArray: true));
+            }.Run(h)));
             cmd.Subcommands.Add(list);
             return cmd;
         }
@@ -82,7 +86,7 @@ namespace MaceTools.Cli
                 Config = r.GetValue(config),
                 Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => Devices.LocalDevices.Select(s)).ToList(),
                 ModelCache = r.GetValue(modelCache),
-            }.Run(h), verbose: r.GetValue(config) != null, alwaysArray: true));
+            }.Run(h), verbose: r.GetValue(config) != null));
             cmd.Subcommands.Add(list);
             return cmd;
         }
@@ -136,7 +140,7 @@ namespace MaceTools.Cli
                 entries.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetProgramEntryOperation
                 {
                     Paths = r.GetValue(file)!, LiteralPaths = true, KeyPattern = r.GetValue(key),
-                }.Run(h), alwaysArray: true));
+                }.Run(h)));
                 cmd.Subcommands.Add(entries);
             }
             {
@@ -264,7 +268,7 @@ namespace MaceTools.Cli
                     NoClobber = r.GetValue(noClobber),
                     Inventory = r.GetValue(inventory),
                     Targets = r.GetValue(targets) ?? Array.Empty<string>(),
-                }.Run(h), whatIf: r.GetValue(whatIf), verbose: true, alwaysArray: true));
+                }.Run(h), whatIf: r.GetValue(whatIf), verbose: true));
                 cmd.Subcommands.Add(create);
             }
             {
@@ -304,7 +308,7 @@ namespace MaceTools.Cli
                     Tags = r.GetValue(tag) ?? Array.Empty<string>(),
                     ThrottleLimit = Math.Max(1, r.GetValue(throttle)),
                     Force = r.GetValue(force),
-                }.Run(h), whatIf: r.GetValue(whatIf), alwaysArray: true,
+                }.Run(h), whatIf: r.GetValue(whatIf),
                     exitCode: h => h.Output.OfType<Remote.PublishResult>().Any(p => p.Status == Remote.PublishStatus.Failed || p.Status == Remote.PublishStatus.RolledBack) ? ExitCodes.ProblemsFound : ExitCodes.Ok,
                     resultErrors: (h, e) => h.Output.OfType<Remote.PublishResult>().Any(p => p.Device == (string?)e.Target && (p.Status == Remote.PublishStatus.Failed || p.Status == Remote.PublishStatus.RolledBack))));
                 cmd.Subcommands.Add(publish);
@@ -326,7 +330,7 @@ namespace MaceTools.Cli
                     Targets = r.GetValue(target) ?? Array.Empty<string>(),
                     Tags = r.GetValue(tag) ?? Array.Empty<string>(),
                     RemotePath = r.GetValue(remotePath),
-                }.Run(h), alwaysArray: true,
+                }.Run(h),
                     exitCode: h => h.Output.OfType<Remote.MaceDriftResult>().Any(d => d.Verdict != Remote.DriftVerdict.Kept) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
                 cmd.Subcommands.Add(drift);
             }
@@ -370,7 +374,7 @@ namespace MaceTools.Cli
                 ModelCache = r.GetValue(modelCache),
                 Seed = r.GetValue(seed),
                 NoClobber = r.GetValue(noClobber),
-            }.Run(h), whatIf: r.GetValue(whatIf), verbose: true, alwaysArray: true));
+            }.Run(h), whatIf: r.GetValue(whatIf), verbose: true));
             return tune;
         }
 
@@ -380,7 +384,7 @@ namespace MaceTools.Cli
             var files = FilesArgument("Tuned-parameter files.");
             var json = JsonOption();
             var show = new Command("show", "List tuned work-group sizes with readable keys.") { files, json };
-            show.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetTuningParameterOperation { Paths = r.GetValue(files)!, LiteralPaths = true }.Run(h), alwaysArray: true));
+            show.SetAction(r => ctx.Execute(r.GetValue(json), h => new GetTuningParameterOperation { Paths = r.GetValue(files)!, LiteralPaths = true }.Run(h)));
             cmd.Subcommands.Add(show);
             return cmd;
         }

@@ -14,6 +14,8 @@ namespace MaceTools
         ReadError,
         InvalidOperation,
         OperationStopped,
+        /// <summary>A device or host that cannot be reached: a failure of the network or the device, not of the input.</summary>
+        ConnectionError,
     }
 
     /// <summary>
@@ -33,6 +35,21 @@ namespace MaceTools
         public string ErrorId { get; }
         public MaceErrorCategory Category { get; }
         public object? Target { get; }
+
+        /// <summary>
+        /// Any exception as a MaceException, for the faces' one error boundary: a MaceException stays itself, a cancellation
+        /// is <see cref="ErrorIds.Cancelled"/>, anything else is <see cref="ErrorIds.Internal"/> with a one-line message
+        /// (the exception itself is kept as the inner exception, whose stack trace only --debug / -Debug shows).
+        /// </summary>
+        public static MaceException From(Exception e) => e switch
+        {
+            MaceException m => m,
+            OperationCanceledException _ => new MaceException(ErrorIds.Cancelled, MaceErrorCategory.OperationStopped, "cancelled", null, e),
+            _ => new MaceException(ErrorIds.Internal, MaceErrorCategory.NotSpecified,
+                $"internal error: {e.GetType().Name}: {OneLine(e.Message)}", null, e),
+        };
+
+        private static string OneLine(string text) => string.Join(" ", text.Split(new[] { '\r', '\n' }, StringSplitOptions.RemoveEmptyEntries));
     }
 
     /// <summary>A file that does not decode: names the file, the byte offset and what was expected there.</summary>
@@ -50,6 +67,16 @@ namespace MaceTools
         public long Offset { get; }
         /// <summary>The message without the path and offset prefix.</summary>
         public string Detail { get; }
+    }
+
+    /// <summary>
+    /// A device that was never reached: the connection was refused, timed out or found no route, or the host key or the
+    /// login was refused. Nothing was sent to it, so nothing of ours (a temporary file) can be left there.
+    /// </summary>
+    public sealed class MaceNotReachedException : MaceException
+    {
+        public MaceNotReachedException(string errorId, MaceErrorCategory category, string message, object? target = null)
+            : base(errorId, category, message, target) { }
     }
 
     /// <summary>Stable error ids. Users match on these; never rename one.</summary>
@@ -71,6 +98,8 @@ namespace MaceTools
         public const string WriteFailed = "WriteFailed";
         public const string InvalidArgument = "InvalidArgument";
         public const string Cancelled = "Cancelled";
+        /// <summary>An unexpected failure inside MaceTools (a bug to report): the message names the .NET exception; --debug / -Debug shows its stack trace.</summary>
+        public const string Internal = "Internal";
         public const string OpenClNotFound = "OpenClNotFound";
         public const string OpenClCallFailed = "OpenClCallFailed";
         public const string DeviceNotFound = "DeviceNotFound";

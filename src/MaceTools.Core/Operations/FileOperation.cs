@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.IO;
 using System.Linq;
 
 namespace MaceTools.Operations
@@ -25,6 +26,7 @@ namespace MaceTools.Operations
                 catch (MaceException e) { host.WriteError(e); }
             }
             FileCount = files.Count;
+            Prepare(host);
             for (int i = 0; i < files.Count; i++)
             {
                 host.CancellationToken.ThrowIfCancellationRequested();
@@ -36,6 +38,22 @@ namespace MaceTools.Operations
         }
 
         protected abstract void ProcessFile(IOperationHost host, string path);
+
+        /// <summary>Checks of the whole run (where several inputs go), once, before any file: an error stops the run.</summary>
+        protected virtual void Prepare(IOperationHost host) { }
+
+        /// <summary>
+        /// Several inputs go into a directory: a destination that is a file (or, unless <paramref name="created"/>, one that
+        /// does not exist) is one usage error before anything is read, not a failure per input or one output replacing another.
+        /// </summary>
+        protected void RequireDirectoryForSeveral(IOperationHost host, string? destination, bool created)
+        {
+            if (FileCount < 2 || string.IsNullOrEmpty(destination)) return;
+            string full = PathResolver.FullPath(destination!, host.CurrentDirectory);
+            if (Directory.Exists(full) || (created && !File.Exists(full))) return;
+            throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                $"{destination}: {(File.Exists(full) ? "is a file" : "no such directory")}: -Destination must be a directory for several inputs", destination);
+        }
     }
 
     /// <summary>Get-MaceProgram / macetools program show: a summary object per file.</summary>

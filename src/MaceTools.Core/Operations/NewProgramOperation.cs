@@ -134,6 +134,8 @@ namespace MaceTools.Operations
             public MaceDevice Device { get; }
             public List<BuildJob> Jobs { get; } = new List<BuildJob>();
             public List<string> Refused { get; } = new List<string>();
+            /// <summary>Errors already written for this class: "no file written" then adds nothing to them.</summary>
+            public int Reported { get; set; }
         }
 
         private ClassPlan Plan(MaceDevice device, List<string> fromKeys, KernelSourceSet sources, IOperationHost host)
@@ -158,7 +160,12 @@ namespace MaceTools.Operations
                     halfPrecision.Add(key);
                     host.WriteVerbose($"{key}: not built for {device.Name}: {refusal}");
                 }
-                else host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation, $"{key}: not built for {device.Name}: {refusal}", key));
+                else
+                {
+                    // A key we cannot build (no source for its program, bad options) is bad input: exit 2, not a failure.
+                    host.WriteError(new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidArgument, $"{key}: not built for {device.Name}: {refusal}", key));
+                    plan.Reported++;
+                }
             }
             if (halfPrecision.Count > 0)
                 host.WriteWarning($"{halfPrecision.Count} half-precision program(s) not built: {device.Name} lacks cl_khr_fp16 (-Verbose lists them)");
@@ -175,7 +182,10 @@ namespace MaceTools.Operations
             int total = built.Count + plan.Refused.Count + outcomes.Count(o => !o.Succeeded);
             if (built.Count == 0)
             {
-                host.WriteError(new MaceException(ErrorIds.BuildFailed, MaceErrorCategory.InvalidOperation, $"no program could be built for {device.Name}; no file written", device.Name));
+                // One error per mistake: where each program's own error was written, this is only a note.
+                string nothing = $"no program could be built for {device.Name}; no file written";
+                if (plan.Reported > 0 || outcomes.Any(o => !o.Succeeded)) host.WriteVerbose(nothing);
+                else host.WriteError(new MaceException(ErrorIds.BuildFailed, MaceErrorCategory.InvalidOperation, nothing, device.Name));
                 return;
             }
             var records = new List<KvRecord>();

@@ -14,6 +14,10 @@ namespace MaceTools.Operations
 
         public static bool HasWildcards(string path) => path.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
 
+        /// <summary>A directory given where a file is expected: one message and one exit code (2) for this mistake everywhere.</summary>
+        public static MaceException IsADirectory(string path) =>
+            new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"{path}: is a directory, not a file", path);
+
         /// <summary>Files matching <paramref name="path"/>; a wildcard that matches nothing is an error naming the pattern.</summary>
         public static IReadOnlyList<string> Resolve(string path, string baseDirectory, bool literal)
         {
@@ -21,8 +25,7 @@ namespace MaceTools.Operations
             // A path piped by property name (e.g. MaceProgram.Path) may hold [ ] literally: the existing file wins.
             if (literal || !HasWildcards(path) || File.Exists(full))
             {
-                if (Directory.Exists(full))
-                    throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"{path}: is a directory, not a file", path);
+                if (Directory.Exists(full)) throw IsADirectory(path);
                 if (!File.Exists(full))
                     throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"{path}: file not found", path);
                 return new[] { Path.GetFullPath(full) };
@@ -69,7 +72,11 @@ namespace MaceTools.Operations
                 }
                 else sb.Append(Regex.Escape(c.ToString()));
             }
-            return new Regex(sb.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+            try { return new Regex(sb.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant); }
+            catch (ArgumentException e) // a set the regex engine refuses, such as [z-a]: the user's pattern, so bad input
+            {
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"'{pattern}': not a valid wildcard pattern: {e.Message}", pattern, e);
+            }
         }
     }
 }

@@ -23,6 +23,8 @@ namespace MaceTools.Operations
         protected override string Activity => "Converting MACE files";
         private readonly HashSet<string> _written = new HashSet<string>(StringComparer.Ordinal);
 
+        protected override void Prepare(IOperationHost host) => RequireDirectoryForSeveral(host, Destination, created: true);
+
         protected override void ProcessFile(IOperationHost host, string path)
         {
             var file = MaceProgram.Load(path);
@@ -38,7 +40,12 @@ namespace MaceTools.Operations
                 throw new MaceException(ErrorIds.OutputExists, MaceErrorCategory.ResourceExists,
                     $"{dest}: another input of this command was already written there; make the destination a directory", dest);
             if (!host.ShouldProcess(dest, $"Write {file.Name} ({file.Generation}) as {target}")) return;
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(dest)!);
+            string folder = System.IO.Path.GetDirectoryName(dest)!;
+            try { Directory.CreateDirectory(folder); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                throw new MaceException(ErrorIds.WriteFailed, MaceErrorCategory.WriteError, $"{folder}: cannot create the directory: {e.Message}", folder, e);
+            }
             MaceFileCodec.WriteFile(dest, records, target, !NoClobber, host.CancellationToken);
             host.WriteVerbose($"{path} ({file.Generation}, {file.Size} bytes) -> {dest} ({target})");
             host.WriteObject(MaceProgram.Load(dest));
@@ -143,6 +150,8 @@ namespace MaceTools.Operations
         public int MaxBytes { get; set; } = 64;
         public bool NoClobber { get; set; }
         protected override string Activity => "Exporting MACE files";
+
+        protected override void Prepare(IOperationHost host) => RequireDirectoryForSeveral(host, Destination, created: false);
 
         protected override void ProcessFile(IOperationHost host, string path)
         {

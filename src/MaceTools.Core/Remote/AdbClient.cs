@@ -67,7 +67,7 @@ namespace MaceTools.Remote
                 var auth = Unauthenticated.Match(r.Text);
                 var listed = auth.Success ? Devices().FirstOrDefault(d => d.Serial == auth.Groups[1].Value) : null;
                 if (listed != null && !listed.IsOnline) throw Unavailable(listed);
-                throw Failed(ErrorIds.RemoteUnreachable, $"adb connect {address} failed: {r.Text}", address);
+                throw new MaceNotReachedException(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, $"adb connect {address} failed: {r.Text}", address);
             }
             // adb may complete the address (a default port), so the serial is the one it reports.
             string serial = m.Groups[1].Value.Trim();
@@ -79,7 +79,7 @@ namespace MaceTools.Remote
                 // "connecting"/"authorizing" settle within the handshake; offline or unauthorized at the deadline are final.
                 if (DateTime.UtcNow >= deadline)
                 {
-                    if (device == null) throw Failed(ErrorIds.RemoteUnreachable, $"adb connect {address}: the device at {serial} went away after connecting.", address);
+                    if (device == null) throw Failed(ErrorIds.RemoteUnreachable, $"adb connect {address}: the device at {serial} went away after connecting.", address, MaceErrorCategory.ConnectionError);
                     throw Unavailable(device);
                 }
                 Thread.Sleep(50);
@@ -297,7 +297,7 @@ namespace MaceTools.Remote
             }
             catch (MaceException e) when (e.ErrorId == ErrorIds.ToolNotFound)
             {
-                throw new MaceException(ErrorIds.ToolNotFound, MaceErrorCategory.ObjectNotFound,
+                throw new MaceException(ErrorIds.ToolNotFound, MaceErrorCategory.InvalidOperation,
                     $"Cannot run {AdbPath} ({e.InnerException?.Message}). Install the Android platform tools (Debian: apt-get install adb).", AdbPath, e);
             }
             if (r == null)

@@ -112,9 +112,12 @@ namespace MaceTools.Remote
         /// </summary>
         public static string Locate(string? given, string currentDirectory)
         {
-            if (!string.IsNullOrEmpty(given)) return PathResolver.FullPath(given!, currentDirectory);
-            string? fromEnvironment = Environment.GetEnvironmentVariable(InventoryVariable);
-            if (!string.IsNullOrEmpty(fromEnvironment)) return PathResolver.FullPath(fromEnvironment!, currentDirectory);
+            string? named = !string.IsNullOrEmpty(given) ? given : Environment.GetEnvironmentVariable(InventoryVariable);
+            if (!string.IsNullOrEmpty(named))
+            {
+                string path = PathResolver.FullPath(named!, currentDirectory);
+                return Directory.Exists(path) ? throw PathResolver.IsADirectory(named!) : path;
+            }
             string local = Path.Combine(currentDirectory, InventoryFileName);
             if (File.Exists(local)) return local;
             throw new MaceException(ErrorIds.InventoryNotFound, MaceErrorCategory.ObjectNotFound,

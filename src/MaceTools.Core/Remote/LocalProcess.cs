@@ -72,7 +72,7 @@ namespace MaceTools.Remote
             }
             catch (Win32Exception e)
             {
-                throw new MaceException(ErrorIds.ToolNotFound, MaceErrorCategory.ObjectNotFound,
+                throw new MaceException(ErrorIds.ToolNotFound, MaceErrorCategory.InvalidOperation,
                     $"cannot start '{fileName}': {e.Message} (is it installed and on PATH?)", fileName, e);
             }
             using (process)

@@ -104,7 +104,8 @@ namespace MaceTools.Remote
                 // The transport failed (unreachable, host key, timeout): the script may not have run, or may have stopped mid-way.
                 result.Error = e.Message;
                 result.ErrorId = e.ErrorId;
-                TryRemove(remote, temp, result);
+                // A device never reached (or no ssh/adb to reach it with) got nothing: no temporary file to remove or mention.
+                if (!(e is MaceNotReachedException || e.ErrorId == ErrorIds.ToolNotFound)) TryRemove(remote, temp, result);
             }
             result.Seconds = watch.Elapsed.TotalSeconds;
             return result;

@@ -229,30 +229,35 @@ namespace MaceTools.Remote
             string knownHosts = Device.KnownHostsFile ?? "~/.ssh/known_hosts";
             MaceException Error(string id, MaceErrorCategory category, string message) =>
                 new MaceException(id, category, $"{Device.Display}: {message} (ssh: {sshSays})", Device.Name);
+            // Failures before a session exists: nothing was sent to the device.
+            MaceException NotReached(string id, MaceErrorCategory category, string message) =>
+                new MaceNotReachedException(id, category, $"{Device.Display}: {message} (ssh: {sshSays})", Device.Name);
             bool Says(string text) => err.IndexOf(text, StringComparison.OrdinalIgnoreCase) >= 0;
 
             if (Says("REMOTE HOST IDENTIFICATION HAS CHANGED") || Says("has changed and you have requested strict checking"))
-                return Error(ErrorIds.RemoteHostKeyChanged, MaceErrorCategory.InvalidOperation,
+                return NotReached(ErrorIds.RemoteHostKeyChanged, MaceErrorCategory.InvalidOperation,
                     $"the host key has CHANGED since it was recorded in {knownHosts}: the device was reinstalled, or someone is in between. " +
                     $"If the change is expected, remove the old key (ssh-keygen -R) and accept the new one");
             if (Says("Host key verification failed") || Says("host key is known for"))
-                return Error(ErrorIds.RemoteHostKeyUnknown, MaceErrorCategory.InvalidOperation,
+                return NotReached(ErrorIds.RemoteHostKeyUnknown, MaceErrorCategory.InvalidOperation,
                     $"the host key is unknown: {knownHosts} has no entry for this host and strict host-key checking is on. " +
                     "Connect once with ssh to check and record it, or add it with ssh-keyscan after checking its fingerprint");
             if (Says("Permission denied"))
-                return Error(ErrorIds.RemoteAuthFailed, MaceErrorCategory.InvalidOperation,
+                return NotReached(ErrorIds.RemoteAuthFailed, MaceErrorCategory.InvalidOperation,
                     $"login refused for user '{Device.Username}': no key that the device accepts" + (Device.IdentityFile == null ? "" : $" (identity file {Device.IdentityFile})"));
             if (Says("Connection refused"))
-                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, "connection refused: the device is up but no ssh server listens on that port");
+                return NotReached(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, "connection refused: the device is up but no ssh server listens on that port");
             if (Says("timed out"))
-                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, $"connection timed out after {Seconds(ConnectTimeout)} s: the device is down or unreachable");
-            if (Says("No route to host") || Says("Network is unreachable") || Says("Could not resolve hostname") || Says("Name or service not known")
-                || Says("Connection closed") || Says("Connection reset") || Says("kex_exchange_identification"))
-                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, "the device cannot be reached");
+                return NotReached(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, $"connection timed out after {Seconds(ConnectTimeout)} s: the device is down or unreachable");
+            if (Says("No route to host") || Says("Network is unreachable") || Says("Could not resolve hostname") || Says("Name or service not known"))
+                return NotReached(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, "the device cannot be reached");
+            // A connection that was made and then lost: part of what was sent may be there.
+            if (Says("Connection closed") || Says("Connection reset") || Says("kex_exchange_identification"))
+                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, "the device cannot be reached");
             if (Says("contains invalid characters"))
                 return Error(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, "ssh refused the address or user name");
             if (err.StartsWith("ssh:", StringComparison.Ordinal) || err.IndexOf("\nssh:", StringComparison.Ordinal) >= 0)
-                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ObjectNotFound, "ssh failed");
+                return Error(ErrorIds.RemoteUnreachable, MaceErrorCategory.ConnectionError, "ssh failed");
             return null;
         }
 

@@ -14,20 +14,27 @@ namespace MaceTools.Commands
     {
         private readonly CancellationTokenSource _cancel = new CancellationTokenSource();
 
-        /// <summary>Runs an operation; a failure that stops it becomes a terminating error.</summary>
+        /// <summary>
+        /// Runs an operation: the cmdlets' one error boundary. A failure that stops it becomes a terminating error with an
+        /// error id and category (a .NET exception from Core is Internal, a cancellation OperationStopped), never a bare
+        /// .NET exception; its stack trace goes to the debug stream, which -Debug shows.
+        /// </summary>
         protected void Run(Action<IOperationHost> operation)
         {
             try
             {
                 operation(this);
             }
-            catch (MaceException e)
-            {
-                ThrowTerminatingError(ToErrorRecord(e));
-            }
             catch (OperationCanceledException) when (_cancel.IsCancellationRequested)
             {
                 // Ctrl+C: the engine is already stopping the pipeline.
+            }
+            // PowerShell's own flow (a stopped pipeline, -ErrorAction Stop, a failed parameter) passes through as it is.
+            catch (Exception e) when (!(e is PipelineStoppedException || e is RuntimeException))
+            {
+                var error = MaceException.From(e);
+                WriteDebug(error.ToString());
+                ThrowTerminatingError(ToErrorRecord(error));
             }
         }
 
@@ -57,6 +64,7 @@ namespace MaceTools.Commands
             MaceErrorCategory.ReadError => ErrorCategory.ReadError,
             MaceErrorCategory.InvalidOperation => ErrorCategory.InvalidOperation,
             MaceErrorCategory.OperationStopped => ErrorCategory.OperationStopped,
+            MaceErrorCategory.ConnectionError => ErrorCategory.ConnectionError,
             _ => ErrorCategory.NotSpecified,
         };
 

@@ -133,7 +133,7 @@ namespace MaceTools.Tests.Adb
         public void Connect_ToAClosedPort_FailsClearlyAlthoughAdbExitsZero()
         {
             string address = "127.0.0.1:" + AdbFixture.FreePort();
-            var e = Assert.Throws<MaceException>(() => Client.Connect(address));
+            var e = Assert.Throws<MaceNotReachedException>(() => Client.Connect(address));
             Assert.Equal(ErrorIds.RemoteUnreachable, e.ErrorId);
             Assert.Contains(address, e.Message);
             Assert.Equal(address, e.Target);

@@ -14,8 +14,7 @@ namespace MaceTools.Tests.Cli
         {
             var (code, stdout, _) = Run(null, "program", "show", Fixtures.Path(Fixtures.Adreno), "--json");
             Assert.Equal(0, code);
-            using var doc = JsonDocument.Parse(stdout);
-            var root = doc.RootElement;
+            var root = JsonLine(stdout);
             Assert.Equal("G1", root.GetProperty("generation").GetString());
             Assert.Equal("Programs", root.GetProperty("kind").GetString());
             Assert.Equal(518558, root.GetProperty("size").GetInt64());
@@ -39,7 +38,7 @@ namespace MaceTools.Tests.Cli
             File.WriteAllBytes(dir.File("cut.bin"), Fixtures.Bytes(Fixtures.Mali).Take(100).ToArray());
             var bad = Run(dir.Path, "program", "test", "cut.bin", "--json");
             Assert.Equal(1, bad.Code);
-            Assert.False(JsonDocument.Parse(bad.Out).RootElement.GetProperty("passed").GetBoolean());
+            Assert.False(JsonLine(bad.Out).GetProperty("passed").GetBoolean());
             var good = Run(null, "program", "test", Fixtures.Path(Fixtures.Mali));
             Assert.Equal(0, good.Code);
             Assert.Contains("PASS", good.Out);
@@ -51,7 +50,7 @@ namespace MaceTools.Tests.Cli
             var (code, stdout, stderr) = Run(null, "program", "show", "/no/such/file.bin", "--json");
             Assert.Equal(2, code);
             Assert.Equal("", stdout);
-            var err = JsonDocument.Parse(stderr).RootElement.GetProperty("error");
+            var err = JsonLine(stderr).GetProperty("error");
             Assert.Equal("FileNotFound", err.GetProperty("id").GetString());
             Assert.Equal("/no/such/file.bin", err.GetProperty("target").GetString());
         }
@@ -92,7 +91,7 @@ namespace MaceTools.Tests.Cli
         {
             var (code, stdout, _) = Run(null, "tuning", "show", Fixtures.Path(Fixtures.PoclTuning), "--json");
             Assert.Equal(0, code);
-            var names = JsonDocument.Parse(stdout).RootElement.EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToList();
+            var names = JsonLines(stdout).Select(e => e.GetProperty("name").GetString()).ToList();
             Assert.Contains("softmax_opencl_kernel_1_1_1_10", names);
             Assert.Equal(16, names.Count);
         }

@@ -37,7 +37,7 @@ namespace MaceTools.Tests.Cli
         {
             var (code, stdout, stderr) = Run(null, "config", "show", ConfigFixtures.Path(ConfigFixtures.Vgg16), "--json");
             Assert.True(code == 0, stderr);
-            var c = JsonDocument.Parse(stdout).RootElement;
+            var c = JsonLine(stdout);
             Assert.Equal("v0.9+", c.GetProperty("generation").GetString());
             Assert.Equal("vgg16-caffe-gpu", c.GetProperty("libraryName").GetString());
             var m = c.GetProperty("models").EnumerateArray().Single();
@@ -51,7 +51,7 @@ namespace MaceTools.Tests.Cli
             Assert.False(c.TryGetProperty("positions", out _));
 
             var two = Run(null, "config", "show", ConfigFixtures.Path(ConfigFixtures.Vgg16), ConfigFixtures.Path(ConfigFixtures.Inception), "--json");
-            Assert.Equal(2, JsonDocument.Parse(two.Out).RootElement.GetArrayLength());
+            Assert.Equal(2, JsonLines(two.Out).Count);
         }
 
         [Fact]
@@ -59,7 +59,7 @@ namespace MaceTools.Tests.Cli
         {
             var filtered = Run(null, "config", "show", ConfigFixtures.Path(ConfigFixtures.SqueezeNet), "--model", "squeeze*", "--json");
             Assert.Equal(0, filtered.Code);
-            Assert.Equal("squeezenet_v1_1", JsonDocument.Parse(filtered.Out).RootElement.GetProperty("models")[0].GetProperty("name").GetString());
+            Assert.Equal("squeezenet_v1_1", JsonLine(filtered.Out).GetProperty("models")[0].GetProperty("name").GetString());
             var none = Run(null, "config", "show", ConfigFixtures.Path(ConfigFixtures.SqueezeNet), "--model", "resnet");
             Assert.Equal(2, none.Code);
             Assert.Contains("no model matches 'resnet' (models: squeezenet_v1_1) [ModelNotFound]", none.Err);
@@ -72,7 +72,7 @@ namespace MaceTools.Tests.Cli
             Assert.Equal($"macetools: error: {dir.File("mace.yml")}:15:14: models.net.runtime: 'gpuu' is not one of cpu, gpu, dsp, hta, apu, htp, cpu+gpu [ConfigInvalid]", stderr.Trim());
 
             var json = Run(dir.Path, "config", "show", "mace.yml", "--json");
-            var error = JsonDocument.Parse(json.Err).RootElement.GetProperty("error");
+            var error = JsonLine(json.Err).GetProperty("error");
             Assert.Equal("ConfigInvalid", error.GetProperty("id").GetString());
             Assert.Equal("InvalidData", error.GetProperty("category").GetString());
 
@@ -133,7 +133,7 @@ namespace MaceTools.Tests.Cli
             File.WriteAllText(dir.File("bad.yml"), ConfigFixtures.Valid.Replace("input_shapes: 1,3,224,224", "input_shapes: 1,a,3"));
             var (code, stdout, _) = Run(dir.Path, "config", "test", "bad.yml", "--json");
             Assert.Equal(1, code);
-            var r = JsonDocument.Parse(stdout).RootElement;
+            var r = JsonLine(stdout);
             Assert.False(r.GetProperty("passed").GetBoolean());
             Assert.Equal(1, r.GetProperty("errorCount").GetInt32());
             var f = r.GetProperty("findings")[0];

@@ -15,7 +15,7 @@ namespace MaceTools.Tests.Cli
         {
             var (code, stdout, _) = Run(null, "device", "list", "--json");
             Assert.Equal(0, code);
-            var devices = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToList();
+            var devices = JsonLines(stdout).ToList();
             var pocl = devices.Single(d => d.GetProperty("platformName").GetString() == "Portable Computing Language");
             Assert.Equal("0", pocl.GetProperty("id").GetString());
             Assert.Equal("CPU", pocl.GetProperty("type").GetString());
@@ -43,12 +43,12 @@ namespace MaceTools.Tests.Cli
             string key = NewProgramTests.PoclV111Keys[12];
             var made = Run(dir.Path, "program", "new", "--kernel", key, "--device", "0", "--out", "x.bin", "--cache-dir", "cache", "--json");
             Assert.True(made.Code == 0, made.Err);
-            var file = JsonDocument.Parse(made.Out).RootElement.EnumerateArray().Single();
+            var file = JsonLines(made.Out).Single();
             Assert.Equal("G2", file.GetProperty("generation").GetString());
             Assert.Equal(dir.File("x.bin"), file.GetProperty("path").GetString());
 
             var tested = Run(dir.Path, "program", "test", "x.bin", "--device", "pthread", "--json");
-            var result = JsonDocument.Parse(tested.Out).RootElement;
+            var result = JsonLine(tested.Out);
             var load = result.GetProperty("loads").EnumerateArray().Single();
             Assert.Equal("Loaded", load.GetProperty("status").GetString());
             Assert.Equal(key, load.GetProperty("key").GetString());
@@ -56,7 +56,7 @@ namespace MaceTools.Tests.Cli
 
             var measured = Run(dir.Path, "program", "measure", "x.bin", "--device", "0", "--repeat", "1", "--json");
             Assert.True(measured.Code == 0, measured.Err);
-            var m = JsonDocument.Parse(measured.Out).RootElement;
+            var m = JsonLine(measured.Out);
             Assert.Equal(1, m.GetProperty("entries").GetArrayLength());
             Assert.True(m.GetProperty("speedup").GetDouble() > 1);
         }

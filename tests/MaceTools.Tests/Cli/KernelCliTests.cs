@@ -27,7 +27,7 @@ namespace MaceTools.Tests.Cli
         {
             var (code, stdout, stderr) = Run(null, "kernel", "list", "--name", "fully_connected_width", "--json");
             Assert.True(code == 0, stderr);
-            var k = JsonDocument.Parse(stdout).RootElement.EnumerateArray().Single();
+            var k = JsonLines(stdout).Single();
             foreach (var name in new[] { "program", "kernel", "op", "options", "commonOptions", "symbol", "programHash", "sourceHash", "origin", "maceVersion", "description" })
                 Assert.True(k.TryGetProperty(name, out _), name);
             Assert.Equal("fully_connected", k.GetProperty("program").GetString());
@@ -51,7 +51,7 @@ namespace MaceTools.Tests.Cli
             File.Copy(Path.Combine(src, "pad.cl"), dir.File("pad.cl"));
             var (code, stdout, stderr) = Run(dir.Path, "kernel", "list", "--program", "e*", "--kernel-source", ".", "--mace-version", "v0.12.0", "--json");
             Assert.True(code == 0, stderr);
-            var k = JsonDocument.Parse(stdout).RootElement.EnumerateArray().Single();
+            var k = JsonLines(stdout).Single();
             Assert.Equal("eltwise", k.GetProperty("kernel").GetString());
             Assert.Equal("v0.12.0", k.GetProperty("maceVersion").GetString());
             Assert.Equal(Path.GetFullPath(dir.Path), k.GetProperty("origin").GetString());
@@ -68,7 +68,7 @@ namespace MaceTools.Tests.Cli
 
             var json = Run(null, "kernel", "list", "--name", "lstm*", "--json");
             Assert.Equal(2, json.Code);
-            Assert.Equal("KernelNotFound", JsonDocument.Parse(json.Err).RootElement.GetProperty("error").GetProperty("id").GetString());
+            Assert.Equal("KernelNotFound", JsonLine(json.Err).GetProperty("error").GetProperty("id").GetString());
 
             var badVersion = Run(null, "kernel", "list", "--mace-version", "latest");
             Assert.Equal(2, badVersion.Code);

@@ -17,7 +17,7 @@ namespace MaceTools.Tests.Cli
             string config = OptimizeProgramTests.SmallConfig(tmp);
             var (code, stdout, stderr) = Run(tmp.Path, "tune", "--config", config, "--strategy", "mace", "--json");
             Assert.True(code == 0, stderr);
-            var results = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToList();
+            var results = JsonLines(stdout).ToList();
             Assert.NotEmpty(results);
             Assert.All(results, r => Assert.Equal("Mace", r.GetProperty("strategy").GetString()));
             Assert.Contains(results, r => r.GetProperty("tuningKey").GetString()!.StartsWith("conv2d_3x3_opencl_kernel_1_5_5_1"));
@@ -26,7 +26,7 @@ namespace MaceTools.Tests.Cli
 
             var (testCode, testOut, testErr) = Run(tmp.Path, "program", "test", file, "--config", config, "--json");
             Assert.True(testCode == 0, testErr);
-            var findings = JsonDocument.Parse(testOut).RootElement.GetProperty("findings").EnumerateArray(); // one file: one object
+            var findings = JsonLine(testOut).GetProperty("findings").EnumerateArray(); // one file: one object
             Assert.DoesNotContain(findings, f => f.GetProperty("code").GetString() == "KernelNotTuned");
         }
 

@@ -47,7 +47,7 @@ namespace MaceTools.Tests.Drift
             var (code, stdout, stderr) = CliRunner.Run(tmp.Path, "program", "drift", ourFile, "--inventory", inventory, "--tag", "good", "--json");
 
             Assert.True(code == 1, stderr);
-            var items = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("device").GetString()!);
+            var items = CliRunner.JsonLines(stdout).ToDictionary(e => e.GetProperty("device").GetString()!);
             Assert.Equal(new[] { "good1", "good2" }, items.Keys.OrderBy(k => k));
             Assert.Equal("Kept", items["good1"].GetProperty("verdict").GetString());
             Assert.Equal(ours.ProgramCount, items["good1"].GetProperty("kept").GetInt32());

@@ -252,13 +252,26 @@ namespace MaceTools.Tests.Publish
         }
 
         [Fact]
+        public void Publish_to_a_device_it_never_reached_mentions_no_temporary_file()
+        {
+            var host = new RecordingHost();
+            Op(Inventory(), NamedFor("down"), NamedFor("changed")).Run(host);
+            var r = host.Of<PublishResult>().ToDictionary(x => x.Device);
+            Assert.Equal(ErrorIds.RemoteUnreachable, r["down"].ErrorId); // a closed port
+            Assert.Equal(ErrorIds.RemoteHostKeyChanged, r["changed"].ErrorId);
+            Assert.All(r.Values, x => Assert.DoesNotContain("temporary", x.Error));
+            Assert.All(host.Errors, e => Assert.DoesNotContain("temporary", e.Message));
+            Assert.Empty(TempFiles());
+        }
+
+        [Fact]
         public void PublishCli_Json_OneObjectPerTarget_ExitOneWhenATargetFailed()
         {
             string inventory = Inventory();
             var (code, stdout, stderr) = CliRunner.Run(tmp.Path, "program", "publish", NamedFor("good1"), NamedFor("down"),
                 "--inventory", inventory, "--target", "good1", "--target", "down", "--json");
             Assert.True(code == 1, stderr);
-            var items = JsonDocument.Parse(stdout).RootElement.EnumerateArray().ToDictionary(e => e.GetProperty("device").GetString()!);
+            var items = CliRunner.JsonLines(stdout).ToDictionary(e => e.GetProperty("device").GetString()!);
             Assert.Equal("Published", items["good1"].GetProperty("status").GetString());
             Assert.Equal(Dest("good1"), items["good1"].GetProperty("path").GetString());
             Assert.Equal("Failed", items["down"].GetProperty("status").GetString());
@@ -272,7 +285,7 @@ namespace MaceTools.Tests.Publish
 
             (code, stdout, _) = CliRunner.Run(tmp.Path, "program", "publish", NamedFor("good2"), "--inventory", inventory, "--target", "good2", "--what-if", "--json");
             Assert.Equal(0, code);
-            Assert.Equal("Skipped", JsonDocument.Parse(stdout).RootElement[0].GetProperty("status").GetString());
+            Assert.Equal("Skipped", CliRunner.JsonLines(stdout)[0].GetProperty("status").GetString());
         }
     }
 }

@@ -102,7 +102,7 @@ namespace MaceTools.Tests.Remote
         public void A_down_host_is_connection_refused_naming_the_device()
         {
             using var ssh = _fleet.Client("down");
-            var e = Assert.Throws<MaceException>(() => ssh.Run(new[] { "true" }));
+            var e = Assert.Throws<MaceNotReachedException>(() => ssh.Run(new[] { "true" }));
             Assert.Equal(ErrorIds.RemoteUnreachable, e.ErrorId);
             Assert.StartsWith($"down (root@{_fleet["down"].Address}:{SshFleet.Port}): connection refused", e.Message);
             Assert.Equal("down", e.Target);
@@ -117,7 +117,7 @@ namespace MaceTools.Tests.Remote
             using var ssh = SshFleet.Client(device);
             ssh.ConnectTimeout = TimeSpan.FromSeconds(1);
             var watch = Stopwatch.StartNew();
-            var e = Assert.Throws<MaceException>(() => ssh.Run(new[] { "true" }));
+            var e = Assert.Throws<MaceNotReachedException>(() => ssh.Run(new[] { "true" }));
             Assert.Equal(ErrorIds.RemoteUnreachable, e.ErrorId);
             Assert.Contains("silent (root@" + _fleet.SilentAddress, e.Message);
             Assert.Contains("timed out after 1 s", e.Message);
@@ -140,12 +140,12 @@ namespace MaceTools.Tests.Remote
         public void A_changed_host_key_is_an_error_that_says_so()
         {
             using var ssh = _fleet.Client("changed");
-            var e = Assert.Throws<MaceException>(() => ssh.Run(new[] { "true" }));
+            var e = Assert.Throws<MaceNotReachedException>(() => ssh.Run(new[] { "true" }));
             Assert.Equal(ErrorIds.RemoteHostKeyChanged, e.ErrorId);
             Assert.StartsWith($"changed (root@{_fleet["changed"].Address}:{SshFleet.Port}): the host key has CHANGED since it was recorded in {_fleet.KnownHosts}", e.Message);
             // Not even accept-new lets a changed key through.
             ssh.HostKeys = HostKeyPolicy.AcceptNew;
-            Assert.Equal(ErrorIds.RemoteHostKeyChanged, Assert.Throws<MaceException>(() => ssh.Run(new[] { "true" })).ErrorId);
+            Assert.Equal(ErrorIds.RemoteHostKeyChanged, Assert.Throws<MaceNotReachedException>(() => ssh.Run(new[] { "true" })).ErrorId);
         }
 
         [Fact]
@@ -155,7 +155,7 @@ namespace MaceTools.Tests.Remote
             device.KnownHostsFile = Path.Combine(_fleet.Dir, "known_hosts_" + Guid.NewGuid().ToString("N"));
             File.WriteAllText(device.KnownHostsFile, "");
             using var ssh = SshFleet.Client(device);
-            var e = Assert.Throws<MaceException>(() => ssh.Run(new[] { "true" }));
+            var e = Assert.Throws<MaceNotReachedException>(() => ssh.Run(new[] { "true" }));
             Assert.Equal(ErrorIds.RemoteHostKeyUnknown, e.ErrorId);
             Assert.Contains("the host key is unknown: " + device.KnownHostsFile + " has no entry", e.Message);
             Assert.Equal("", File.ReadAllText(device.KnownHostsFile));
@@ -174,7 +174,7 @@ namespace MaceTools.Tests.Remote
             device.IdentityFile = Path.Combine(_fleet.Dir, "stranger_" + Guid.NewGuid().ToString("N"));
             Assert.Equal(0, LocalProcess.Run("ssh-keygen", new[] { "-q", "-t", "ed25519", "-N", "", "-f", device.IdentityFile }, null, TimeSpan.FromSeconds(20))!.ExitCode);
             using var ssh = SshFleet.Client(device);
-            var e = Assert.Throws<MaceException>(() => ssh.Run(new[] { "true" }));
+            var e = Assert.Throws<MaceNotReachedException>(() => ssh.Run(new[] { "true" }));
             Assert.Equal(ErrorIds.RemoteAuthFailed, e.ErrorId);
             Assert.Contains("login refused for user 'root'", e.Message);
         }
