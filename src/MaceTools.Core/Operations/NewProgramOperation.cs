@@ -40,6 +40,14 @@ namespace MaceTools.Operations
         /// <summary>The library name in MACE's file name &lt;library&gt;_compiled_opencl_kernel.&lt;device&gt;.&lt;soc&gt;.bin.</summary>
         public string Library { get; set; } = DefaultLibrary;
         private const string DefaultLibrary = "mace";
+        /// <summary>
+        /// Read each binary right after its build, without launching the model's kernels first. By default, with a model
+        /// (<see cref="Config"/>), every kernel is launched once at the model's sizes before the binaries are read, so they
+        /// hold the driver's per-local-size specialisations and MACE's first inference does not compile again.
+        /// </summary>
+        public bool NoWarmup { get; set; }
+        /// <summary>A tuned-parameter file (or its sidecar): the warm-up launches at its local sizes, as MACE will with it.</summary>
+        public string? TunedParameter { get; set; }
         /// <summary>Ignore the build cache.</summary>
         public bool Force { get; set; }
         public bool NoClobber { get; set; }
@@ -86,7 +94,14 @@ namespace MaceTools.Operations
                 host.WriteWarning($"MACE {Version} keeps the platform-info string outside the program file: ship it alongside (mace_cl_platform_info.txt)");
 
             using var fetcher = ConfigConversion.Fetcher(ModelCache, host);
-            var plans = classes.Select(d => Plan(d, fromKeys.Concat(ConfigKeys(config, d, fetcher, host)).ToList(), sources, host)).ToList();
+            var tuned = TunedParameter == null || NoWarmup ? null : Compilation.Warmup.ReadTuned(PathResolver.FullPath(TunedParameter, cwd));
+            var plans = classes.Select(d =>
+            {
+                var sets = ConfigSets(config, d, fetcher, host);
+                var plan = Plan(d, fromKeys.Concat(sets.SelectMany(x => x.ProgramKeys).Distinct(StringComparer.Ordinal)).ToList(), sources, host);
+                PlanWarmup(plan, sets, tuned, config != null, host);
+                return plan;
+            }).ToList();
             var compiler = new ProgramCompiler(Worker ?? WorkerCommand.Locate()) { Cache = Cache, Force = Force, Parallelism = Parallelism };
             foreach (var kv in WorkerEnvironment) compiler.WorkerEnvironment[kv.Key] = kv.Value;
             var sw = Stopwatch.StartNew();
@@ -120,12 +135,41 @@ namespace MaceTools.Operations
             return RemoteFactory(host).DiscoverTargets(MaceInventory.Locate(Inventory, host.CurrentDirectory), Targets, Array.Empty<string>());
         }
 
-        private List<string> ConfigKeys(MaceConfig? config, MaceDevice device, ModelFetcher fetcher, IOperationHost host)
+        private List<KernelSet> ConfigSets(MaceConfig? config, MaceDevice device, ModelFetcher fetcher, IOperationHost host)
         {
-            if (config == null) return new List<string>();
-            var keys = ConfigConversion.Convert(config, device, Version, fetcher, host).SelectMany(s => s.ProgramKeys).Distinct(StringComparer.Ordinal).ToList();
-            if (keys.Count == 0) host.WriteWarning($"{config.Path}: no model runs on the GPU: no OpenCL programs to build");
-            return keys;
+            if (config == null) return new List<KernelSet>();
+            var sets = ConfigConversion.Convert(config, device, Version, fetcher, host);
+            if (!sets.SelectMany(s => s.ProgramKeys).Any()) host.WriteWarning($"{config.Path}: no model runs on the GPU: no OpenCL programs to build");
+            return sets;
+        }
+
+        /// <summary>Gives each job the model's launches of its program (what the worker makes before reading the binary), or says why none.</summary>
+        private void PlanWarmup(ClassPlan plan, List<KernelSet> sets, IReadOnlyDictionary<string, uint[]>? tuned, bool haveModel, IOperationHost host)
+        {
+            if (NoWarmup) { plan.Warmup.Reason = "switched off (-NoWarmup)"; return; }
+            if (!haveModel)
+            {
+                // A program key names no shapes: without the model there is nothing to launch.
+                plan.Warmup.Reason = "no model to derive launches from: a program key holds no shapes (give -Config)";
+                host.WriteVerbose($"{plan.Device.Name}: the programs are captured right after their builds ({plan.Warmup.Reason}); MACE's first inference compiles each kernel's work-group sizes again");
+                return;
+            }
+            if (DeviceBackends.Key(plan.Device) != "local")
+            {
+                plan.Warmup.Reason = "the warm-up runs on local devices only";
+                host.WriteVerbose($"{plan.Device.Name}: built on its host without a warm-up ({plan.Warmup.Reason})");
+                return;
+            }
+            var launches = Compilation.Warmup.Launches(sets, tuned);
+            if (tuned != null)
+            {
+                int hits = launches.Count(l => l.Local != null);
+                host.WriteVerbose($"{plan.Device.Name}: {hits} of {launches.Count(l => l.Launch.TuningKey != null)} tuned launch(es) take their local size from {TunedParameter}; the rest MACE's default");
+            }
+            foreach (var job in plan.Jobs)
+                job.Warmup = launches.Where(l => l.Launch.ProgramKey == job.Key).ToList();
+            var missing = plan.Jobs.Where(j => j.Warmup.Count == 0).Select(j => j.Key).ToList();
+            if (missing.Count > 0) host.WriteVerbose($"{plan.Device.Name}: {missing.Count} program(s) have no launch in the model and are captured build-only: {string.Join("; ", missing)}");
         }
 
         private sealed class ClassPlan
@@ -134,6 +178,7 @@ namespace MaceTools.Operations
             public MaceDevice Device { get; }
             public List<BuildJob> Jobs { get; } = new List<BuildJob>();
             public List<string> Refused { get; } = new List<string>();
+            public MaceWarmup Warmup { get; } = new MaceWarmup();
         }
 
         private ClassPlan Plan(MaceDevice device, List<string> fromKeys, KernelSourceSet sources, IOperationHost host)
@@ -195,7 +240,24 @@ namespace MaceTools.Operations
             if (built.Count < total)
                 host.WriteWarning($"{path}: {total - built.Count} of {total} programs are missing for {device.Name} (MACE builds them from source at start-up): " +
                     string.Join("; ", plan.Refused.Concat(outcomes.Where(o => !o.Succeeded).Select(o => o.Job.Key))));
-            host.WriteObject(MaceProgram.Load(path));
+            var warm = plan.Warmup;
+            var warmed = built.Where(o => o.Warmed > 0).ToList();
+            // A cached binary was warmed when it was built (the warm-up is part of its cache key).
+            if (warmed.Count > 0 || built.Any(o => o.FromCache && o.Job.Warmup.Count > 0))
+            {
+                warm.Applied = true;
+                warm.Reason = null;
+                warm.Programs = warmed.Count;
+                warm.Launches = warmed.Sum(o => o.Warmed);
+                warm.Milliseconds = warmed.Sum(o => o.WarmupMs);
+            }
+            else if (warm.Reason == null) warm.Reason = "no launch could be made";
+            warm.Failures = built.SelectMany(o => o.WarmupFailures.Select(f => $"{o.Job.Key}: {f}")).ToArray();
+            foreach (var f in warm.Failures) host.WriteWarning($"{path}: warm-up: {f}");
+            host.WriteVerbose($"{path}: warm-up {warm}");
+            var result = MaceProgram.Load(path);
+            result.Warmup = warm;
+            host.WriteObject(result);
         }
     }
 }
