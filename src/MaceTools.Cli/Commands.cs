@@ -244,8 +244,10 @@ namespace MaceTools.Cli
                 var json = JsonOption();
                 var inventory = new Option<string>("--inventory") { Description = "A devices.yml: with --target, build for its entries' devices, on their hosts (Linux over ssh, through the MaceTools agent). With --target and no --inventory: $MACETOOLS_INVENTORY, else ./devices.yml." };
                 var targets = new Option<string[]>("--target") { Description = "With --inventory: build for this entry's devices (name or wildcard; repeatable).", AllowMultipleArgumentsPerToken = false };
+                var noWarmup = new Option<bool>("--no-warmup") { Description = "With --config: read each binary right after its build, without first launching the model's kernels at their real sizes (the launches put the driver's per-work-group-size compiles into the file, so MACE's first inference does not pay them)." };
+                var tuned = new Option<string>("--tuned") { Description = "With --config: a tuned-parameter file (or its .macetools.json sidecar); the warm-up launches at its local sizes, as MACE will." };
                 var create = new Command("new", "Compile MACE programs for OpenCL devices and write one program file per device class.")
-                    { from, kernel, config, source, devices, version, output, dest, library, jobs, force, cacheDir, modelCache, inventory, targets, noClobber, whatIf, json };
+                    { from, kernel, config, source, devices, version, output, dest, library, jobs, force, cacheDir, modelCache, inventory, targets, noClobber, whatIf, noWarmup, tuned, json };
                 create.SetAction(r => ctx.Execute(r.GetValue(json), h => new NewProgramOperation
                 {
                     From = r.GetValue(from),
@@ -264,6 +266,8 @@ namespace MaceTools.Cli
                     NoClobber = r.GetValue(noClobber),
                     Inventory = r.GetValue(inventory),
                     Targets = r.GetValue(targets) ?? Array.Empty<string>(),
+                    NoWarmup = r.GetValue(noWarmup),
+                    TunedParameter = r.GetValue(tuned),
                 }.Run(h), whatIf: r.GetValue(whatIf), verbose: true, alwaysArray: true));
                 cmd.Subcommands.Add(create);
             }
@@ -273,14 +277,20 @@ namespace MaceTools.Cli
                 var source = new Option<string>("--kernel-source") { Description = "Sources to build from (default: MaceTools' own kernels)." };
                 var repeat = new Option<int>("--repeat") { Description = "Builds per program and way; medians are reported.", DefaultValueFactory = _ => 5 };
                 var json = JsonOption();
-                var measure = new Command("measure", "Time start-up with and without the file: each program built from source against from its binary, driver cache off.")
-                    { file, device, source, repeat, json };
+                var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): also time the first inference of its GPU models' kernel set (load or build, then the first launch of every kernel at its real sizes) from source, from build-only binaries, from warmed binaries and from the file. Without it only builds are timed." };
+                var modelCache = new Option<string>("--model-cache") { Description = "With --config: where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
+                var tuned = new Option<string>("--tuned") { Description = "With --config: a tuned-parameter file; the launches use its local sizes." };
+                var measure = new Command("measure", "Time start-up with and without the file: each program built from source against from its binary, driver cache off; with --config, the time to first inference.")
+                    { file, device, source, repeat, config, modelCache, tuned, json };
                 measure.SetAction(r => ctx.Execute(r.GetValue(json), h => new MeasureProgramOperation
                 {
                     Paths = r.GetValue(file)!, LiteralPaths = true,
                     Device = Devices.LocalDevices.Select(r.GetValue(device)),
                     KernelSource = r.GetValue(source),
                     Repeat = Math.Max(1, r.GetValue(repeat)),
+                    Config = r.GetValue(config),
+                    ModelCache = r.GetValue(modelCache),
+                    TunedParameter = r.GetValue(tuned),
                 }.Run(h), verbose: true));
                 cmd.Subcommands.Add(measure);
             }

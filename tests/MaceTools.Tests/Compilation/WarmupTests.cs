@@ -113,5 +113,38 @@ namespace MaceTools.Tests.CompilationTests
             Assert.Contains("no model", result.Warmup.Reason);
             Assert.Contains(host.Verbose, v => v.Contains("captured right after their builds"));
         }
+
+        [Fact]
+        public void Measure_with_a_model_times_the_first_inference_per_way_of_starting_and_without_one_says_it_times_builds_only()
+        {
+            using var tmp = new TempDir();
+            var host = new RecordingHost(tmp.Path);
+            string yml = OptimizeProgramTests.SmallConfig(tmp);
+            Op(tmp, yml, "small.bin").Run(host);
+            new MeasureProgramOperation { Paths = new[] { tmp.File("small.bin") }, LiteralPaths = true, Device = Pocl.Device, Repeat = 1, Worker = Pocl.Worker }.Run(host);
+            new MeasureProgramOperation
+            {
+                Paths = new[] { tmp.File("small.bin") }, LiteralPaths = true, Device = Pocl.Device, Repeat = 1, Worker = Pocl.Worker, Config = yml, ModelCache = tmp.File("models"),
+            }.Run(host);
+            Assert.Empty(host.Errors);
+            var (buildsOnly, withModel) = (host.Of<MaceMeasurement>().First(), host.Of<MaceMeasurement>().Last());
+            Assert.StartsWith("builds only", buildsOnly.Scope);
+            Assert.Empty(buildsOnly.Startup);
+            Assert.Contains(host.Verbose, v => v.Contains("measuring builds only"));
+
+            Assert.Equal(new[] { "Source", "BuildOnly", "Specialised", "File" }, withModel.Startup.Select(s => s.Way));
+            int programs = withModel.Entries.Length;
+            Assert.All(withModel.Startup, s =>
+            {
+                Assert.Empty(s.Failures);
+                Assert.Equal(programs, s.Programs);
+                Assert.Equal(withModel.Startup[0].Launches, s.Launches);
+                Assert.True(s.Launches >= programs);
+                Assert.Equal(s.LoadMs + s.FirstLaunchesMs, s.FirstInferenceMs);
+                Assert.All(s.Timings, t => Assert.Equal(t.GlobalSize.Length, t.LocalSize.Length));
+            });
+            // From source, pocl compiles each kernel's work-group size at its first launch (~100 ms against well under 1 ms).
+            Assert.True(withModel.Startup[0].CompiledAtFirstLaunch > 0, withModel.Startup[0].ToString());
+        }
     }
 }
