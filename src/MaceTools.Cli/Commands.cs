@@ -230,7 +230,8 @@ namespace MaceTools.Cli
                 var kernel = new Option<string[]>("--kernel") { Description = "A MACE program key to build, e.g. 'softmax -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dsoftmax=s4wA5uH' (repeatable).", AllowMultipleArgumentsPerToken = false };
                 var source = new Option<string>("--kernel-source") { Description = "A directory of .cl files and common.h (a MACE checkout's mace/ops/opencl/cl); default: MaceTools' own kernels." };
                 var devices = new Option<string[]>("--device") { Description = "Devices to build for: ids or name parts (repeatable; default: the device MACE would use, else the first)." };
-                var version = new Option<string>("--mace-version") { Description = "The MACE version the file is for (default v1.1.1-0-g8c75d39): its generation and identity keys." };
+                var version = new Option<string>("--mace-version") { Description = "The version string of the MACE that will load the file, as it reports it: a tag or describe string (v1.1.1-0-g8c75d39), 'unknown' (MACE built without .git), or another repository's describe string. It goes into the platform info as given. Default: the --from file's, else v1.1.1-0-g8c75d39." };
+                var to = new Option<MaceFileFormat?>("--to") { Description = "The file generation, G1 (MACE ≤ v1.0.4) or G2 (v1.1.1). Default: that of a recognised --mace-version, else of the --from file, else G2." };
                 var output = new Option<string>("--out", "-o") { Description = "Output file (one device class only)." };
                 var dest = new Option<string>("--dest") { Description = "Directory for MACE-named files <library>_compiled_opencl_kernel.<device>.<soc>.bin (default: the current directory)." };
                 var library = new Option<string>("--library") { Description = "Library name in MACE's file name.", DefaultValueFactory = _ => "mace" };
@@ -247,7 +248,7 @@ namespace MaceTools.Cli
                 var noWarmup = new Option<bool>("--no-warmup") { Description = "With --config: read each binary right after its build, without first launching the model's kernels at their real sizes (the launches put the driver's per-work-group-size compiles into the file, so MACE's first inference does not pay them)." };
                 var tuned = new Option<string>("--tuned") { Description = "With --config: a tuned-parameter file (or its .macetools.json sidecar); the warm-up launches at its local sizes, as MACE will." };
                 var create = new Command("new", "Compile MACE programs for OpenCL devices and write one program file per device class.")
-                    { from, kernel, config, source, devices, version, output, dest, library, jobs, force, cacheDir, modelCache, inventory, targets, noClobber, whatIf, noWarmup, tuned, json };
+                    { from, kernel, config, source, devices, version, to, output, dest, library, jobs, force, cacheDir, modelCache, inventory, targets, noClobber, whatIf, noWarmup, tuned, json };
                 create.SetAction(r => ctx.Execute(r.GetValue(json), h => new NewProgramOperation
                 {
                     From = r.GetValue(from),
@@ -256,7 +257,8 @@ namespace MaceTools.Cli
                     ModelCache = r.GetValue(modelCache),
                     KernelSource = r.GetValue(source),
                     Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => Devices.LocalDevices.Select(s)).ToList(),
-                    Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
+                    Version = r.GetValue(version) is string v ? MaceVersion.ForRuntime(v) : null,
+                    Generation = r.GetValue(to),
                     OutFile = r.GetValue(output),
                     Destination = r.GetValue(dest),
                     Library = r.GetValue(library)!,

@@ -1,7 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Text.RegularExpressions;
+using MaceTools.Formats;
 
 namespace MaceTools
 {
@@ -60,6 +62,39 @@ namespace MaceTools
                 m.Groups["date"].Success ? m.Groups["date"].Value : null);
             return true;
         }
+
+        /// <summary>
+        /// The version a MACE runtime reports, which can be any string: MACE's build falls back from its own
+        /// <c>git describe</c> to that of the directory it is built in (another project's describe string) and then to
+        /// <c>unknown</c> (a release tarball). The string goes into platform-info strings as it is. The rules (file
+        /// generation, identity keys) are those of a recognised MACE version when the string is one, else those of
+        /// <paramref name="generation"/> (G2/T2: v1.1.1; G1/T1: v1.0.4), else those of the newest release.
+        /// </summary>
+        public static MaceVersion ForRuntime(string text, MaceFileFormat? generation = null)
+        {
+            if (string.IsNullOrWhiteSpace(text) || text.Any(char.IsControl))
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                    $"'{text}' cannot be a MACE version string: it is empty or holds control characters", text);
+            text = text.Trim();
+            var rules = generation == null ? Latest : ForGeneration(generation.Value);
+            if (TryParse(text, out var recognised))
+            {
+                if (generation != null && recognised!.ProgramFormat.IsProtobuf() != generation.Value.IsProtobuf())
+                    throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                        $"MACE {text} reads {recognised.ProgramFormat}/{recognised.TuningFormat} files, not {generation}: give one of them, or a version string of that generation", text);
+                return recognised!;
+            }
+            return new MaceVersion(text, rules.Tag, rules.Number, rules.Prerelease, rules.CommitsSinceTag, rules.CommitHash, rules.BuildDate) { RulesOf = rules };
+        }
+
+        /// <summary>The newest release that writes <paramref name="generation"/>.</summary>
+        public static MaceVersion ForGeneration(MaceFileFormat generation) =>
+            generation == MaceFileFormat.G2 || generation == MaceFileFormat.T2 ? Latest : Parse("v1.0.4");
+
+        /// <summary>Null for a recognised version; else the recognised version whose rules this string follows.</summary>
+        public MaceVersion? RulesOf { get; private set; }
+        /// <summary>The string is a MACE tag or describe string (its own rules), not a free-form one.</summary>
+        public bool Recognised => RulesOf == null;
 
         public static MaceVersion Parse(string text) => TryParse(text, out var v)
             ? v!

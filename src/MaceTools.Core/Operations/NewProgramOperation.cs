@@ -32,7 +32,15 @@ namespace MaceTools.Operations
         public string? ModelCache { get; set; }
         /// <summary>A directory of .cl files and common.h (a MACE checkout's mace/ops/opencl/cl); default: our library.</summary>
         public string? KernelSource { get; set; }
-        public MaceVersion Version { get; set; } = MaceVersion.Latest;
+        /// <summary>
+        /// The version string of the MACE that will load the file (<see cref="MaceVersion.ForRuntime"/>: any string, such as
+        /// <c>unknown</c>); it goes into the platform info as it is. Default: that of the <see cref="From"/> file, else the newest release.
+        /// </summary>
+        public MaceVersion? Version { get; set; }
+        /// <summary>The file generation (G1 or G2); default: that of <see cref="Version"/> when recognised, else of the <see cref="From"/> file, else G2.</summary>
+        public MaceFileFormat? Generation { get; set; }
+        /// <summary>What this run writes for: <see cref="Version"/> resolved against <see cref="Generation"/> and the <see cref="From"/> file.</summary>
+        private MaceVersion _version = MaceVersion.Latest;
         /// <summary>The output file; only with a single device class.</summary>
         public string? OutFile { get; set; }
         /// <summary>Where MACE-named files go (default: the current directory).</summary>
@@ -67,13 +75,15 @@ namespace MaceTools.Operations
             string cwd = host.CurrentDirectory;
             var sources = KernelSource == null ? KernelSourceSet.Builtin : KernelSourceSet.FromDirectory(PathResolver.FullPath(KernelSource, cwd));
             var fromKeys = new List<string>();
+            MaceProgram? fromFile = null;
             if (From != null)
             {
-                var file = MaceProgram.Load(PathResolver.FullPath(From, cwd));
+                var file = fromFile = MaceProgram.Load(PathResolver.FullPath(From, cwd));
                 if (file.Kind != MaceFileKind.Programs)
                     throw new MaceException(ErrorIds.KindMismatch, MaceErrorCategory.InvalidArgument, $"{file.Path}: is a tuned-parameter file; -From needs a program file", file.Path);
                 fromKeys.AddRange(file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key));
             }
+            _version = ResolveVersion(fromFile, host);
             var config = Config == null ? null : MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
             // MACE names the file after the deployment file's library_name unless the caller chose a name.
             string library = config?.LibraryName != null && Library == DefaultLibrary ? config.LibraryName : Library;
@@ -90,8 +100,8 @@ namespace MaceTools.Operations
             if (OutFile != null && classes.Count > 1)
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
                     $"-OutFile names one file but the devices fall into {classes.Count} device classes ({string.Join("; ", classes.Select(c => c.Class.ToString()))}); use -Destination");
-            if (Version.ProgramFormat == MaceFileFormat.G1 && !Version.StoresPlatformInfo)
-                host.WriteWarning($"MACE {Version} keeps the platform-info string outside the program file: ship it alongside (mace_cl_platform_info.txt)");
+            if (_version.ProgramFormat == MaceFileFormat.G1 && !_version.StoresPlatformInfo)
+                host.WriteWarning($"MACE {_version} keeps the platform-info string outside the program file: ship it alongside (mace_cl_platform_info.txt)");
 
             using var fetcher = ConfigConversion.Fetcher(ModelCache, host);
             var tuned = TunedParameter == null || NoWarmup ? null : Compilation.Warmup.ReadTuned(PathResolver.FullPath(TunedParameter, cwd));
@@ -129,6 +139,23 @@ namespace MaceTools.Operations
             }
         }
 
+        /// <summary>
+        /// The version string and the generation, each from what was given: a recognised version brings its generation; a
+        /// free-form one (unknown, another repository's describe string) takes -Generation, else the From file's, else G2.
+        /// Without a version, the From file's version field is kept (with its generation), so a file made for a MACE built
+        /// as "unknown" is rebuilt for that same MACE.
+        /// </summary>
+        private MaceVersion ResolveVersion(MaceProgram? fromFile, IOperationHost host)
+        {
+            var generation = Generation ?? (Version == null || !Version.Recognised ? fromFile?.Generation : null);
+            if (Version != null) return Version.Recognised && Generation == null ? Version : MaceVersion.ForRuntime(Version.Text, generation);
+            string? kept = fromFile?.Platform?.MaceVersionText;
+            if (kept == null) return generation == null ? MaceVersion.Latest : MaceVersion.ForGeneration(generation.Value);
+            var v = MaceVersion.ForRuntime(kept, generation);
+            host.WriteVerbose($"{fromFile!.Path}: keeping its MACE version field '{kept}' ({v.ProgramFormat}); give -MaceVersion to write another");
+            return v;
+        }
+
         private List<MaceDevice> TargetDevices(IOperationHost host)
         {
             if (Inventory == null && Targets.Count == 0) return new List<MaceDevice>();
@@ -138,7 +165,7 @@ namespace MaceTools.Operations
         private List<KernelSet> ConfigSets(MaceConfig? config, MaceDevice device, ModelFetcher fetcher, IOperationHost host)
         {
             if (config == null) return new List<KernelSet>();
-            var sets = ConfigConversion.Convert(config, device, Version, fetcher, host);
+            var sets = ConfigConversion.Convert(config, device, _version, fetcher, host);
             if (!sets.SelectMany(s => s.ProgramKeys).Any()) host.WriteWarning($"{config.Path}: no model runs on the GPU: no OpenCL programs to build");
             return sets;
         }
@@ -184,14 +211,14 @@ namespace MaceTools.Operations
         private ClassPlan Plan(MaceDevice device, List<string> fromKeys, KernelSourceSet sources, IOperationHost host)
         {
             var plan = new ClassPlan(device);
-            var keys = fromKeys.Select(k => KeyRetarget.For(k, device, Version)).Concat(Kernels).Distinct(StringComparer.Ordinal);
+            var keys = fromKeys.Select(k => KeyRetarget.For(k, device, _version)).Concat(Kernels).Distinct(StringComparer.Ordinal);
             var halfPrecision = new List<string>();
             foreach (var key in keys)
             {
                 string? refusal = BuildJob.Refusal(key, device, sources);
                 if (refusal == null)
                 {
-                    var job = new BuildJob(key, device, sources, Version);
+                    var job = new BuildJob(key, device, sources, _version);
                     host.WriteDebug($"{device.Name}: build {key} with options '{job.Options}'");
                     plan.Jobs.Add(job);
                     continue;
@@ -227,16 +254,16 @@ namespace MaceTools.Operations
             foreach (var o in built)
             {
                 records.Add(KvRecord.Bytes(o.Job.Key, o.Binary!));
-                if (Version.StoresDeviceName) records.Add(KvRecord.Bytes(Keys.ProgramHashPrefix + o.Job.Key, System.Text.Encoding.ASCII.GetBytes(sources.HashStr(o.Job.Program))));
+                if (_version.StoresDeviceName) records.Add(KvRecord.Bytes(Keys.ProgramHashPrefix + o.Job.Key, System.Text.Encoding.ASCII.GetBytes(sources.HashStr(o.Job.Program))));
             }
-            if (Version.StoresDeviceName) records.Add(KvRecord.Bytes(Keys.DeviceName, System.Text.Encoding.UTF8.GetBytes(device.MaceDeviceName)));
-            if (Version.StoresPlatformInfo) records.Add(KvRecord.Bytes(Keys.PlatformInfo, System.Text.Encoding.UTF8.GetBytes(device.PlatformInfoFor(Version))));
+            if (_version.StoresDeviceName) records.Add(KvRecord.Bytes(Keys.DeviceName, System.Text.Encoding.UTF8.GetBytes(device.MaceDeviceName)));
+            if (_version.StoresPlatformInfo) records.Add(KvRecord.Bytes(Keys.PlatformInfo, System.Text.Encoding.UTF8.GetBytes(device.PlatformInfoFor(_version))));
 
             string path = OutFile != null ? PathResolver.FullPath(OutFile, host.CurrentDirectory)
                 : Path.Combine(PathResolver.FullPath(Destination ?? ".", host.CurrentDirectory), $"{library}_compiled_opencl_kernel.{device.Model}.{device.Soc}.bin");
             path = Path.GetFullPath(path);
-            if (!host.ShouldProcess(path, $"Write {built.Count} program(s) for {device.Name} ({Version.ProgramFormat}, MACE {Version})")) return;
-            MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), Version.ProgramFormat, overwrite: !NoClobber);
+            if (!host.ShouldProcess(path, $"Write {built.Count} program(s) for {device.Name} ({_version.ProgramFormat}, MACE {_version})")) return;
+            MaceFileCodec.WriteFile(path, MaceFileContent.Canonical(records), _version.ProgramFormat, overwrite: !NoClobber);
             if (built.Count < total)
                 host.WriteWarning($"{path}: {total - built.Count} of {total} programs are missing for {device.Name} (MACE builds them from source at start-up): " +
                     string.Join("; ", plan.Refused.Concat(outcomes.Where(o => !o.Succeeded).Select(o => o.Job.Key))));

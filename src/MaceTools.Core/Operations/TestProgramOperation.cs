@@ -150,7 +150,25 @@ namespace MaceTools.Operations
                         $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}" + (inItsRole ? "" : $" (the file is used as {(role ?? MaceFileUsage.Precompiled)})"), v.Symptom));
                 }
             }
+            if (VersionFieldFinding(file, target) is MaceFinding versionField) findings.Add(versionField);
             return new MaceTestResult(file.Path, file.Generation, file.Kind, findings.ToArray(), verdicts.ToArray());
+        }
+
+        /// <summary>
+        /// The version field alone decides whether MACE uses a precompiled file, and it is whatever string MACE was built
+        /// with: said plainly when the file's differs from the target's, with the fix.
+        /// </summary>
+        private static MaceFinding? VersionFieldFinding(MaceProgram file, MaceTarget target)
+        {
+            string? field = file.Platform?.MaceVersionText;
+            var v = target.Version;
+            if (file.Kind != MaceFileKind.Programs || v == null || field == null || !v.PlatformInfoHasVersion || field == v.Text) return null;
+            bool precompiled = UsageByName(file.Path) != MaceFileUsage.Cache;
+            return new MaceFinding(precompiled ? FindingSeverity.Error : FindingSeverity.Warning, "VersionFieldDiffers",
+                $"the file's platform info ends in the MACE version '{field}', but a MACE that reports its version as '{v.Text}' writes '{v.Text}' there: " +
+                "MACE uses a precompiled file only when its platform info matches byte for byte, so it ignores this file and builds every program from source. " +
+                $"Rebuild it with -MaceVersion '{v.Text}' (--mace-version). A MACE built from a release tarball reports 'unknown'; one built inside another git repository reports that repository's describe string",
+                MaceSymptom.VersionMismatch);
         }
 
         /// <summary>

@@ -137,6 +137,10 @@ namespace MaceTools.Commands
         [ArgumentCompleter(typeof(InventoryTargetCompleter))]
         public string[] Target { get; set; } = Array.Empty<string>();
 
+        [Parameter]
+        [ValidateSet("G1", "G2")]
+        public MaceFileFormat? Generation { get; set; }
+
         [Parameter(ParameterSetName = ConfigSet)]
         public SwitchParameter NoWarmup { get; set; }
 
@@ -157,7 +161,8 @@ namespace MaceTools.Commands
             Config = ParameterSetName == ConfigSet ? ProviderPath(Config) : null,
             ModelCache = ModelCache == null ? null : ProviderPath(ModelCache),
             KernelSource = KernelSource == null ? null : ProviderPath(KernelSource),
-            Version = MaceVersion == null ? MaceTools.MaceVersion.Latest : MaceTools.MaceVersion.Parse(MaceVersion),
+            Version = MaceVersion == null ? null : MaceTools.MaceVersion.ForRuntime(MaceVersion),
+            Generation = Generation,
             NoWarmup = NoWarmup,
             TunedParameter = TunedParameter == null ? null : ProviderPath(TunedParameter),
             OutFile = OutFile == null ? null : ProviderPath(OutFile),
