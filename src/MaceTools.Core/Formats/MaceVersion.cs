@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Text.RegularExpressions;
 using MaceTools.Formats;
 
@@ -72,10 +71,12 @@ namespace MaceTools
         /// </summary>
         public static MaceVersion ForRuntime(string text, MaceFileFormat? generation = null)
         {
-            if (string.IsNullOrWhiteSpace(text) || text.Any(char.IsControl))
+            text = (text ?? "").Trim();
+            // What MaceVersion() can return: a describe string (of MACE's tree or of the one it was built in), or unknown.
+            if (!TryParse(text, out _) && !MaceVersionShape.Matches(text))
                 throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
-                    $"'{text}' cannot be a MACE version string: it is empty or holds control characters", text);
-            text = text.Trim();
+                    $"'{text}' is not a MACE version string: expected a tag such as v1.0.4, a describe string such as v1.1.1-0-g8c75d39 " +
+                    "(or of the repository MACE was built in, such as myapp-2.3-14-gabcdef0), or unknown (MACE built without .git)", text);
             var rules = generation == null ? Latest : ForGeneration(generation.Value);
             if (TryParse(text, out var recognised))
             {

@@ -12,6 +12,7 @@ using MaceTools.Tests.OpenCLTests;
 using MaceTools.Tests.Operations;
 using MaceTools.Tests.TuningTests;
 using MaceTools.Tuning;
+using MaceTools.Verification;
 using Xunit;
 
 namespace MaceTools.Tests.CompilationTests
@@ -96,6 +97,18 @@ namespace MaceTools.Tests.CompilationTests
             }
             // The tuned convolution was launched at the tuned size, not MACE's default.
             Assert.Contains(conv.Launch.Symbol + "/1-1-2", Specialisations(programs.Single(e => e.Key == conv.ProgramKey).GetValue()));
+
+            // Test-MaceProgram -Device -Config catches the build-only file before it ships: its first launches compile
+            // (~100 ms each on pocl against well under 1 ms after), and says so per kernel.
+            var test = new TestProgramOperation { Paths = new[] { tmp.File("cold.bin"), tmp.File("warm.bin") }, LiteralPaths = true, Device = Pocl.Device, Worker = Pocl.Worker, Config = yml, ModelCache = tmp.File("models") };
+            test.Run(host);
+            var tested = host.Of<MaceTestResult>().ToList();
+            var coldTest = tested.Single(t => t.Path == tmp.File("cold.bin"));
+            Assert.Contains(coldTest.Findings, f => f.Code == "FirstLaunchCompiles" && f.Symptom == MaceSymptom.SlowStart);
+            Assert.Contains(coldTest.Findings, f => f.Code == "FirstInference");
+            var warmTest = tested.Single(t => t.Path == tmp.File("warm.bin"));
+            Assert.Equal(coldTest.FirstLaunches.Length, warmTest.FirstLaunches.Length);
+            Assert.Equal(sets.Sum(x => x.Kernels.Count), warmTest.FirstLaunches.Length);
         }
 
         [Fact]
