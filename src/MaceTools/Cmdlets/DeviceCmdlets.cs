@@ -139,7 +139,7 @@ namespace MaceTools.Commands
 
         [Parameter]
         [ValidateSet("G1", "G2")]
-        public MaceFileFormat? Generation { get; set; }
+        public MaceFileFormat Generation { get; set; }
 
         [Parameter(ParameterSetName = ConfigSet)]
         public SwitchParameter NoWarmup { get; set; }
@@ -162,7 +162,7 @@ namespace MaceTools.Commands
             ModelCache = ModelCache == null ? null : ProviderPath(ModelCache),
             KernelSource = KernelSource == null ? null : ProviderPath(KernelSource),
             Version = MaceVersion == null ? null : MaceTools.MaceVersion.ForRuntime(MaceVersion),
-            Generation = Generation,
+            Generation = MyInvocation.BoundParameters.ContainsKey(nameof(Generation)) ? Generation : (MaceFileFormat?)null,
             NoWarmup = NoWarmup,
             TunedParameter = TunedParameter == null ? null : ProviderPath(TunedParameter),
             OutFile = OutFile == null ? null : ProviderPath(OutFile),
