@@ -55,7 +55,7 @@ namespace MaceTools.Compilation
             var launches = Warmup.Launches(sets);
             var sources = KernelSourceSet.Builtin;
             var keys = sets.SelectMany(s => s.ProgramKeys).Distinct(StringComparer.Ordinal).OrderBy(k => k, StringComparer.Ordinal).ToList();
-            var fromSource = keys.Select(k => StartupProgram.FromSource(k, sources.Assemble(ProgramKey.Parse(k).Program, version))).ToList();
+            var fromSource = StartupProbe.Programs(keys, null, sources, version);
 
             // MACE's own cache: the programs' binaries written after the model ran once (a start from source that captures).
             var afterRun = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -67,8 +67,7 @@ namespace MaceTools.Compilation
                 .Where(o => o.Succeeded).ToDictionary(o => o.Job.Key, o => o.Binary!, StringComparer.Ordinal);
             var oursBinaries = MaceProgram.Load(ours).Entries.Where(e => e.Kind == MaceEntryKind.Program).ToDictionary(e => e.Key, e => e.GetValue(), StringComparer.Ordinal);
 
-            List<StartupProgram> From(Dictionary<string, byte[]> b) =>
-                fromSource.Select(p => b.TryGetValue(p.Key, out var bytes) ? StartupProgram.FromBinary(p.Key, bytes) : p).ToList();
+            List<StartupProgram> From(Dictionary<string, byte[]> b) => StartupProbe.Programs(keys, b, sources, version);
             var ways = new List<(string Way, List<StartupProgram> Programs)>
             {
                 ("Ours (warmed file)", From(oursBinaries)),

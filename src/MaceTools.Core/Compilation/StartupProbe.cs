@@ -87,6 +87,14 @@ namespace MaceTools.Compilation
         public const double CompileMs = 20;
         public const double CompileFactor = 5;
 
+        /// <summary>
+        /// The programs of <paramref name="keys"/> as a runtime starts them: from <paramref name="binaries"/> where it holds
+        /// the key, else from source (what MACE does for a program its file lacks).
+        /// </summary>
+        public static List<StartupProgram> Programs(IEnumerable<string> keys, IReadOnlyDictionary<string, byte[]>? binaries, Kernels.KernelSourceSet sources, MaceVersion version) =>
+            keys.Select(k => binaries != null && binaries.TryGetValue(k, out var b) ? StartupProgram.FromBinary(k, b)
+                : StartupProgram.FromSource(k, sources.Assemble(ProgramKey.Parse(k).Program, version))).ToList();
+
         /// <summary>Runs one start-up; <paramref name="capture"/>, when given, receives each program's binary read after the run.</summary>
         public static MaceStartup Run(string way, MaceDevice device, WorkerCommand worker, IReadOnlyList<StartupProgram> programs,
             IReadOnlyList<WarmupLaunch> launches, CancellationToken cancel, IDictionary<string, byte[]>? capture = null)

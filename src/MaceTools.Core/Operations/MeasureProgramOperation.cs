@@ -149,15 +149,12 @@ namespace MaceTools.Operations
             int missing = keys.Count(k => !inFile.ContainsKey(k));
             if (missing > 0) host.WriteWarning($"{file.Path}: {missing} of the model's {keys.Count} programs are not in the file; its start-up builds them from source, as MACE would");
 
-            StartupProgram Source(string k) => StartupProgram.FromSource(k, sources.Assemble(ProgramKey.Parse(k).Program, version));
-            List<StartupProgram> From(Dictionary<string, byte[]> binaries) =>
-                keys.Select(k => binaries.TryGetValue(k, out var b) ? StartupProgram.FromBinary(k, b) : Source(k)).ToList();
             var ways = new List<(string Way, List<StartupProgram> Programs)>
             {
-                ("Source", keys.Select(Source).ToList()),
-                ("BuildOnly", From(buildOnly)),
-                ("Specialised", From(specialised)),
-                ("File", From(inFile)),
+                ("Source", StartupProbe.Programs(keys, null, sources, version)),
+                ("BuildOnly", StartupProbe.Programs(keys, buildOnly, sources, version)),
+                ("Specialised", StartupProbe.Programs(keys, specialised, sources, version)),
+                ("File", StartupProbe.Programs(keys, inFile, sources, version)),
             };
             var results = new List<MaceStartup>();
             for (int i = 0; i < ways.Count; i++)

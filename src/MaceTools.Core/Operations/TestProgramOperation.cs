@@ -131,8 +131,7 @@ namespace MaceTools.Operations
             var inFile = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).ToDictionary(e => e.Key, e => e.GetValue(), StringComparer.Ordinal);
             var keys = sets.SelectMany(s => s.ProgramKeys).Distinct(StringComparer.Ordinal)
                 .Where(k => inFile.ContainsKey(k) || Compilation.BuildJob.Refusal(k, device, sources) == null).ToList();
-            var programs = keys.Select(k => inFile.TryGetValue(k, out var b) ? Compilation.StartupProgram.FromBinary(k, b)
-                : Compilation.StartupProgram.FromSource(k, sources.Assemble(ProgramKey.Parse(k).Program, version))).ToList();
+            var programs = Compilation.StartupProbe.Programs(keys, inFile, sources, version);
             var launches = Compilation.Warmup.Launches(sets).Where(l => keys.Contains(l.Launch.ProgramKey)).ToList();
             var startup = Compilation.StartupProbe.Run("File", device, Worker ?? WorkerCommand.Locate(), programs, launches, host.CancellationToken);
             host.WriteVerbose($"{result.Path}: {startup}");
