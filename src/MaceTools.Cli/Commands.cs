@@ -171,7 +171,7 @@ namespace MaceTools.Cli
             {
                 var file = FilesArgument("Files to convert.");
                 var to = new Option<MaceFileFormat?>("--to") { Description = "Target generation: G1 (MACE ≤ v1.0.4) or G2 (v1.1.1); T1/T2 for tuning files." };
-                var version = new Option<string>("--mace-version") { Description = "Retarget for this MACE version: its generation and its version in the platform info." };
+                var version = new Option<string>("--mace-version") { Description = "Retarget for this MACE version: its generation and its version in the platform info. Any string MACE reports is written as given ('unknown' for a MACE built without .git; the generation then comes from --to, else G2)." };
                 var device = new Option<string>("--device-name") { Description = "Store this v1.1.1 device name." };
                 var output = new Option<string>("--out", "-o") { Description = "Output file (a directory for several inputs).", Required = true };
                 var keep = new Option<bool>("--keep-order") { Description = "Keep the entry order and duplicates of the input instead of MACE's sorted order." };
@@ -182,7 +182,7 @@ namespace MaceTools.Cli
                 convert.SetAction(r => ctx.Execute(r.GetValue(json), h => new ConvertProgramOperation
                 {
                     Paths = r.GetValue(file)!, LiteralPaths = true, To = r.GetValue(to),
-                    MaceVersion = r.GetValue(version) is string v ? MaceVersion.Parse(v) : null,
+                    MaceVersion = r.GetValue(version) is string v ? MaceVersion.ForRuntime(v, r.GetValue(to), checkGeneration: false) : null,
                     DeviceName = r.GetValue(device), Destination = r.GetValue(output)!, KeepOrder = r.GetValue(keep), NoClobber = r.GetValue(noClobber),
                 }.Run(h), whatIf: r.GetValue(whatIf)));
                 cmd.Subcommands.Add(convert);

@@ -69,7 +69,10 @@ namespace MaceTools
         /// generation, identity keys) are those of a recognised MACE version when the string is one, else those of
         /// <paramref name="generation"/> (G2/T2: v1.1.1; G1/T1: v1.0.4), else those of the newest release.
         /// </summary>
-        public static MaceVersion ForRuntime(string text, MaceFileFormat? generation = null)
+        /// <param name="text">The string as the runtime reports it.</param>
+        /// <param name="generation">The file generation asked for, if any.</param>
+        /// <param name="checkGeneration">A recognised version of the other generation is an error (off: the caller warns itself).</param>
+        public static MaceVersion ForRuntime(string text, MaceFileFormat? generation = null, bool checkGeneration = true)
         {
             text = (text ?? "").Trim();
             // What MaceVersion() can return: a describe string (of MACE's tree or of the one it was built in), or unknown.
@@ -80,12 +83,12 @@ namespace MaceTools
             var rules = generation == null ? Latest : ForGeneration(generation.Value);
             if (TryParse(text, out var recognised))
             {
-                if (generation != null && recognised!.ProgramFormat.IsProtobuf() != generation.Value.IsProtobuf())
+                if (checkGeneration && generation != null && recognised!.ProgramFormat.IsProtobuf() != generation.Value.IsProtobuf())
                     throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
                         $"MACE {text} reads {recognised.ProgramFormat}/{recognised.TuningFormat} files, not {generation}: give one of them, or a version string of that generation", text);
                 return recognised!;
             }
-            return new MaceVersion(text, rules.Tag, rules.Number, rules.Prerelease, rules.CommitsSinceTag, rules.CommitHash, rules.BuildDate) { RulesOf = rules };
+            return new MaceVersion(text, rules.Tag, rules.Number, rules.Prerelease, null, null, null) { RulesOf = rules };
         }
 
         /// <summary>The newest release that writes <paramref name="generation"/>.</summary>

@@ -105,5 +105,21 @@ namespace MaceTools.Tests.CompilationTests
             Assert.Contains("-MaceVersion 'v1.1.1-0-g8c75d39'", finding.Message);
             Assert.False(tagged.Passed);
         }
+
+        [Fact]
+        public void Convert_patches_the_version_field_to_unknown_as_MACE_built_without_git_needs()
+        {
+            using var tmp = new TempDir();
+            var cli = CliRunner.Run(tmp.Path, "program", "convert", Fixtures.Path(Fixtures.Mali), "--mace-version", "unknown", "--out", "patched.bin");
+            Assert.True(cli.Code == 0, cli.Err);
+            var patched = MaceProgram.Load(tmp.File("patched.bin"));
+            Assert.Equal(MaceFileFormat.G2, patched.Generation);
+            Assert.EndsWith(", unknown", patched.PlatformInfo);
+            Assert.DoesNotContain("is a tag", cli.Err);
+            var g1 = CliRunner.Run(tmp.Path, "program", "convert", Fixtures.Path(Fixtures.Mali), "--mace-version", "unknown", "--to", "G1", "--out", "g1.bin");
+            Assert.True(g1.Code == 0, g1.Err);
+            Assert.Equal(MaceFileFormat.G1, MaceProgram.Load(tmp.File("g1.bin")).Generation);
+            Assert.Equal(2, CliRunner.Run(tmp.Path, "program", "convert", Fixtures.Path(Fixtures.Mali), "--mace-version", "latest", "--out", "x.bin").Code);
+        }
     }
 }
