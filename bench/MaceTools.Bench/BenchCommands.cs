@@ -40,6 +40,17 @@ namespace MaceTools.Bench
                     }));
                 w.WriteLine($"Peak estimate: {bench[0].PeakGflops:0.0} GFLOP/s (compute units x clock x native float width x 2).");
             }));
+            TextOutput.Views.Add((typeof(Compilation.StartupBenchRow), (w, items) =>
+            {
+                var rows = items.Cast<Compilation.StartupBenchRow>().ToList();
+                TextOutput.Table(w, new[] { "Started from", "Programs", "Launches", "Load ms", "First launches ms", "First inference ms", "Steady ms", "Compiled at 1st launch", "vs ours", "Target" },
+                    rows.Select(b => new[]
+                    {
+                        b.Way, b.Programs.ToString(), b.Launches.ToString(), b.LoadMs.ToString("0.0"), b.FirstLaunchesMs.ToString("0.0"), b.FirstInferenceMs.ToString("0.0"),
+                        b.SteadyMs.ToString("0.0"), b.CompiledAtFirstLaunch.ToString(), b.VsOurs.ToString("0.00") + "x", b.Target,
+                    }));
+                w.WriteLine($"Medians of up to {rows.Max(r => r.Rounds)} start-ups per way, each in a fresh worker with the driver cache off.");
+            }));
             TextOutput.Views.Add((typeof(Tuning.TuningBenchRow), (w, items) =>
             {
                 var tuningBench = items.Cast<Tuning.TuningBenchRow>().ToList();
@@ -108,7 +119,26 @@ namespace MaceTools.Bench
                     Math.Max(2, r.GetValue(trepeat)), r.GetValue(tlimit), h.WriteVerbose, h.CancellationToken)) h.WriteObject(row);
             }, verbose: true));
             cmd.Subcommands.Add(tune);
+            cmd.Subcommands.Add(Startup(ctx));
             return cmd;
+        }
+
+        /// <summary>`bench startup`: first inference from our warmed file, from a post-run capture, from build-only binaries and from source.</summary>
+        private static Command Startup(CommandContext ctx)
+        {
+            var config = new Option<string>("--config") { Description = "The deployment file whose kernel set starts (default: examples/paddleocr/mace.yml)." };
+            var device = Commands.DeviceOption();
+            var rounds = new Option<int>("--rounds") { Description = "Start-ups per way, interleaved (medians; from source at most two).", DefaultValueFactory = _ => 3 };
+            var dir = new Option<string>("--work-dir") { Description = "Where to write the temporary files (default: the system temp directory)." };
+            var json = Commands.JsonOption();
+            var startup = new Command("startup", "Time to first inference of a model's kernel set, side by side: from our warmed file, from binaries captured after a full run, from build-only binaries, from source (fresh worker each, driver cache off).")
+                { config, device, rounds, dir, json };
+            startup.SetAction(r => ctx.Execute(r.GetValue(json), h =>
+            {
+                foreach (var row in Compilation.StartupBenchmark.Run(r.GetValue(config) ?? Commands.ExampleFile("mace.yml", "paddleocr"), Devices.LocalDevices.Select(r.GetValue(device)),
+                    Math.Max(1, r.GetValue(rounds)), r.GetValue(dir) ?? System.IO.Path.GetTempPath(), h.WriteVerbose, h.CancellationToken)) h.WriteObject(row);
+            }, verbose: true));
+            return startup;
         }
 
         private static Command Fuzz(CommandContext ctx)

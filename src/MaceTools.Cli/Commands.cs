@@ -175,7 +175,7 @@ namespace MaceTools.Cli
             {
                 var file = FilesArgument("Files to convert.");
                 var to = new Option<MaceFileFormat?>("--to") { Description = "Target generation: G1 (MACE ≤ v1.0.4) or G2 (v1.1.1); T1/T2 for tuning files." };
-                var version = new Option<string>("--mace-version") { Description = "Retarget for this MACE version: its generation and its version in the platform info." };
+                var version = new Option<string>("--mace-version") { Description = "Retarget for this MACE version: its generation and its version in the platform info. Any string MACE reports is written as given ('unknown' for a MACE built without .git; the generation then comes from --to, else G2)." };
                 var device = new Option<string>("--device-name") { Description = "Store this v1.1.1 device name." };
                 var output = new Option<string>("--out", "-o") { Description = "Output file (a directory for several inputs).", Required = true };
                 var keep = new Option<bool>("--keep-order") { Description = "Keep the entry order and duplicates of the input instead of MACE's sorted order." };
@@ -186,7 +186,7 @@ namespace MaceTools.Cli
                 convert.SetAction(r => ctx.Execute(r.GetValue(json), h => new ConvertProgramOperation
                 {
                     Paths = r.GetValue(file)!, LiteralPaths = true, To = r.GetValue(to),
-                    MaceVersion = r.GetValue(version) is string v ? MaceVersion.Parse(v) : null,
+                    MaceVersion = r.GetValue(version) is string v ? MaceVersion.ForRuntime(v, r.GetValue(to), checkGeneration: false) : null,
                     DeviceName = r.GetValue(device), Destination = r.GetValue(output)!, KeepOrder = r.GetValue(keep), NoClobber = r.GetValue(noClobber),
                 }.Run(h), whatIf: r.GetValue(whatIf)));
                 cmd.Subcommands.Add(convert);
@@ -234,7 +234,8 @@ namespace MaceTools.Cli
                 var kernel = new Option<string[]>("--kernel") { Description = "A MACE program key to build, e.g. 'softmax -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dsoftmax=s4wA5uH' (repeatable).", AllowMultipleArgumentsPerToken = false };
                 var source = new Option<string>("--kernel-source") { Description = "A directory of .cl files and common.h (a MACE checkout's mace/ops/opencl/cl); default: MaceTools' own kernels." };
                 var devices = new Option<string[]>("--device") { Description = "Devices to build for: ids or name parts (repeatable; default: the device MACE would use, else the first)." };
-                var version = new Option<string>("--mace-version") { Description = "The MACE version the file is for (default v1.1.1-0-g8c75d39): its generation and identity keys." };
+                var version = new Option<string>("--mace-version") { Description = "The version string of the MACE that will load the file, as it reports it: a tag or describe string (v1.1.1-0-g8c75d39), 'unknown' (MACE built without .git), or another repository's describe string. It goes into the platform info as given. Default: the --from file's, else v1.1.1-0-g8c75d39." };
+                var to = new Option<MaceFileFormat?>("--to") { Description = "The file generation, G1 (MACE ≤ v1.0.4) or G2 (v1.1.1). Default: that of a recognised --mace-version, else of the --from file, else G2." };
                 var output = new Option<string>("--out", "-o") { Description = "Output file (one device class only)." };
                 var dest = new Option<string>("--dest") { Description = "Directory for MACE-named files <library>_compiled_opencl_kernel.<device>.<soc>.bin (default: the current directory)." };
                 var library = new Option<string>("--library") { Description = "Library name in MACE's file name.", DefaultValueFactory = _ => "mace" };
@@ -248,8 +249,10 @@ namespace MaceTools.Cli
                 var json = JsonOption();
                 var inventory = new Option<string>("--inventory") { Description = "A devices.yml: with --target, build for its entries' devices, on their hosts (Linux over ssh, through the MaceTools agent). With --target and no --inventory: $MACETOOLS_INVENTORY, else ./devices.yml." };
                 var targets = new Option<string[]>("--target") { Description = "With --inventory: build for this entry's devices (name or wildcard; repeatable).", AllowMultipleArgumentsPerToken = false };
+                var noWarmup = new Option<bool>("--no-warmup") { Description = "With --config: read each binary right after its build, without first launching the model's kernels at their real sizes (the launches put the driver's per-work-group-size compiles into the file, so MACE's first inference does not pay them)." };
+                var tuned = new Option<string>("--tuned") { Description = "With --config: a tuned-parameter file (or its .macetools.json sidecar); the warm-up launches at its local sizes, as MACE will." };
                 var create = new Command("new", "Compile MACE programs for OpenCL devices and write one program file per device class.")
-                    { from, kernel, config, source, devices, version, output, dest, library, jobs, force, cacheDir, modelCache, inventory, targets, noClobber, whatIf, json };
+                    { from, kernel, config, source, devices, version, to, output, dest, library, jobs, force, cacheDir, modelCache, inventory, targets, noClobber, whatIf, noWarmup, tuned, json };
                 create.SetAction(r => ctx.Execute(r.GetValue(json), h => new NewProgramOperation
                 {
                     From = r.GetValue(from),
@@ -258,7 +261,8 @@ namespace MaceTools.Cli
                     ModelCache = r.GetValue(modelCache),
                     KernelSource = r.GetValue(source),
                     Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => Devices.LocalDevices.Select(s)).ToList(),
-                    Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
+                    Version = r.GetValue(version) is string v ? MaceVersion.ForRuntime(v) : null,
+                    Generation = r.GetValue(to),
                     OutFile = r.GetValue(output),
                     Destination = r.GetValue(dest),
                     Library = r.GetValue(library)!,
@@ -268,6 +272,8 @@ namespace MaceTools.Cli
                     NoClobber = r.GetValue(noClobber),
                     Inventory = r.GetValue(inventory),
                     Targets = r.GetValue(targets) ?? Array.Empty<string>(),
+                    NoWarmup = r.GetValue(noWarmup),
+                    TunedParameter = r.GetValue(tuned),
                 }.Run(h), whatIf: r.GetValue(whatIf), verbose: true));
                 cmd.Subcommands.Add(create);
             }
@@ -277,14 +283,20 @@ namespace MaceTools.Cli
                 var source = new Option<string>("--kernel-source") { Description = "Sources to build from (default: MaceTools' own kernels)." };
                 var repeat = new Option<int>("--repeat") { Description = "Builds per program and way; medians are reported.", DefaultValueFactory = _ => 5 };
                 var json = JsonOption();
-                var measure = new Command("measure", "Time start-up with and without the file: each program built from source against from its binary, driver cache off.")
-                    { file, device, source, repeat, json };
+                var config = new Option<string>("--config") { Description = "A deployment file (mace.yml): also time the first inference of its GPU models' kernel set (load or build, then the first launch of every kernel at its real sizes) from source, from build-only binaries, from warmed binaries and from the file. Without it only builds are timed." };
+                var modelCache = new Option<string>("--model-cache") { Description = "With --config: where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
+                var tuned = new Option<string>("--tuned") { Description = "With --config: a tuned-parameter file; the launches use its local sizes." };
+                var measure = new Command("measure", "Time start-up with and without the file: each program built from source against from its binary, driver cache off; with --config, the time to first inference.")
+                    { file, device, source, repeat, config, modelCache, tuned, json };
                 measure.SetAction(r => ctx.Execute(r.GetValue(json), h => new MeasureProgramOperation
                 {
                     Paths = r.GetValue(file)!, LiteralPaths = true,
                     Device = Devices.LocalDevices.Select(r.GetValue(device)),
                     KernelSource = r.GetValue(source),
                     Repeat = Math.Max(1, r.GetValue(repeat)),
+                    Config = r.GetValue(config),
+                    ModelCache = r.GetValue(modelCache),
+                    TunedParameter = r.GetValue(tuned),
                 }.Run(h), verbose: true));
                 cmd.Subcommands.Add(measure);
             }

@@ -64,7 +64,15 @@ namespace MaceTools.Compilation
         /// <summary>What clBuildProgram gets: the key's options plus MACE's fixed flags.</summary>
         public string Options { get; }
 
-        public string CacheKey(string toolVersion) => BuildCache.KeyFor(SourceHash, Options, Device.Class.Id, Device.DriverVersion, toolVersion);
+        /// <summary>
+        /// The model's launches of this program, made in the worker before the binary is read (<see cref="Compilation.Warmup"/>);
+        /// empty: the binary is read right after the build.
+        /// </summary>
+        public IReadOnlyList<WarmupLaunch> Warmup { get; set; } = Array.Empty<WarmupLaunch>();
+
+        public string CacheKey(string toolVersion) => Warmup.Count == 0
+            ? BuildCache.KeyFor(SourceHash, Options, Device.Class.Id, Device.DriverVersion, toolVersion)
+            : BuildCache.KeyFor(SourceHash, Options, Device.Class.Id, Device.DriverVersion, toolVersion, "warmup " + Compilation.Warmup.Signature(Warmup));
     }
 
     /// <summary>What became of a job: a binary (built or from the cache), or a failure with the driver's status and log.</summary>
@@ -78,6 +86,12 @@ namespace MaceTools.Compilation
         public string StatusName { get; internal set; } = "CL_SUCCESS";
         public string Log { get; internal set; } = "";
         public bool Succeeded => Binary != null;
+        /// <summary>Distinct launches made before the binary was read (0: none asked, or from the cache).</summary>
+        public int Warmed { get; internal set; }
+        /// <summary>Wall time of those launches in the worker.</summary>
+        public double WarmupMs { get; internal set; }
+        /// <summary>Launches the driver refused, or why the warm-up was given up (the binary is then build-only).</summary>
+        public List<string> WarmupFailures { get; } = new List<string>();
     }
 
     /// <summary>
@@ -170,8 +184,26 @@ namespace MaceTools.Compilation
         private static void BuildOne(DriverProcess driver, BuildOutcome o, string stem, CancellationToken cancel)
         {
             File.WriteAllText(stem + ".cl", o.Job.Source);
-            var reply = driver.Send(new WorkerMessage("build").Set("device", o.Job.Device.Index).Set("name", o.Job.Device.Name)
-                .Set("source", stem + ".cl").Set("options", o.Job.Options).Set("out", stem + ".bin"), cancel);
+            WorkerMessage Request(bool warm)
+            {
+                var m = new WorkerMessage("build").Set("device", o.Job.Device.Index).Set("name", o.Job.Device.Name)
+                    .Set("source", stem + ".cl").Set("options", o.Job.Options).Set("out", stem + ".bin");
+                return warm ? m.Set("key", o.Job.Key).Set("launches", Compilation.Warmup.FormatList(o.Job.Warmup)) : m;
+            }
+            bool warmup = o.Job.Warmup.Count > 0;
+            var reply = driver.Send(Request(warmup), cancel);
+            if (warmup && reply.Op == "crashed")
+            {
+                // A driver that dies running the model's kernels can still give the build-only binary: better than none.
+                o.WarmupFailures.Add($"the driver died during the warm-up ({(reply["hung"] != null ? "hung" : reply["signal"])}); captured right after the build instead");
+                reply = driver.Send(Request(false), cancel);
+            }
+            else if (warmup && reply.Op == "result")
+            {
+                o.Warmed = int.Parse(reply["warmed"] ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+                o.WarmupMs = reply["warmMs"] == null ? 0 : reply.GetDouble("warmMs");
+                if (reply["warmFailures"] != null) o.WarmupFailures.AddRange(Tuning.TuningMessages.ReadList(reply["warmFailures"]!));
+            }
             if (reply.Op == "crashed")
             {
                 o.StatusName = reply["hung"] != null ? "hung" : "crashed (" + (reply["signal"] ?? "unknown") + ")";

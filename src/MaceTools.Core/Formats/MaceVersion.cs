@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using MaceTools.Formats;
 
 namespace MaceTools
 {
@@ -60,6 +61,44 @@ namespace MaceTools
                 m.Groups["date"].Success ? m.Groups["date"].Value : null);
             return true;
         }
+
+        /// <summary>
+        /// The version a MACE runtime reports, which can be any string: MACE's build falls back from its own
+        /// <c>git describe</c> to that of the directory it is built in (another project's describe string) and then to
+        /// <c>unknown</c> (a release tarball). The string goes into platform-info strings as it is. The rules (file
+        /// generation, identity keys) are those of a recognised MACE version when the string is one, else those of
+        /// <paramref name="generation"/> (G2/T2: v1.1.1; G1/T1: v1.0.4), else those of the newest release.
+        /// </summary>
+        /// <param name="text">The string as the runtime reports it.</param>
+        /// <param name="generation">The file generation asked for, if any.</param>
+        /// <param name="checkGeneration">A recognised version of the other generation is an error (off: the caller warns itself).</param>
+        public static MaceVersion ForRuntime(string text, MaceFileFormat? generation = null, bool checkGeneration = true)
+        {
+            text = (text ?? "").Trim();
+            // What MaceVersion() can return: a describe string (of MACE's tree or of the one it was built in), or unknown.
+            if (!TryParse(text, out _) && !MaceVersionShape.Matches(text))
+                throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                    $"'{text}' is not a MACE version string: expected a tag such as v1.0.4, a describe string such as v1.1.1-0-g8c75d39 " +
+                    "(or of the repository MACE was built in, such as myapp-2.3-14-gabcdef0), or unknown (MACE built without .git)", text);
+            var rules = generation == null ? Latest : ForGeneration(generation.Value);
+            if (TryParse(text, out var recognised))
+            {
+                if (checkGeneration && generation != null && recognised!.ProgramFormat.IsProtobuf() != generation.Value.IsProtobuf())
+                    throw new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument,
+                        $"MACE {text} reads {recognised.ProgramFormat}/{recognised.TuningFormat} files, not {generation}: give one of them, or a version string of that generation", text);
+                return recognised!;
+            }
+            return new MaceVersion(text, rules.Tag, rules.Number, rules.Prerelease, null, null, null) { RulesOf = rules };
+        }
+
+        /// <summary>The newest release that writes <paramref name="generation"/>.</summary>
+        public static MaceVersion ForGeneration(MaceFileFormat generation) =>
+            generation == MaceFileFormat.G2 || generation == MaceFileFormat.T2 ? Latest : Parse("v1.0.4");
+
+        /// <summary>Null for a recognised version; else the recognised version whose rules this string follows.</summary>
+        public MaceVersion? RulesOf { get; private set; }
+        /// <summary>The string is a MACE tag or describe string (its own rules), not a free-form one.</summary>
+        public bool Recognised => RulesOf == null;
 
         public static MaceVersion Parse(string text) => TryParse(text, out var v)
             ? v!

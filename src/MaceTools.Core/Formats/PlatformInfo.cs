@@ -106,9 +106,11 @@ namespace MaceTools.Formats
 {
     internal static class MaceVersionShape
     {
-        /// <summary>A trailing field that MaceVersion() could have produced: a describe string or "unknown[-date]".</summary>
+        /// <summary>A trailing field that MaceVersion() could have produced: a describe string (MACE's or another repository's) or "unknown[-date]".</summary>
         public static bool Matches(string field) =>
             MaceVersion.TryParse(field, out var v) && (v!.CommitHash != null || v.BuildDate != null)
-            || System.Text.RegularExpressions.Regex.IsMatch(field, @"^unknown(-\d{8})?$");
+            || System.Text.RegularExpressions.Regex.IsMatch(field, @"^unknown(-\d{8})?$")
+            // MACE built inside another project's git tree reports that project's describe string.
+            || System.Text.RegularExpressions.Regex.IsMatch(field, @"^\S+-\d+-g[0-9a-f]{4,40}$");
     }
 }

@@ -55,6 +55,37 @@ namespace MaceTools.Kernels
             return k;
         }
 
+        /// <summary>A program from source in this runner's context, not yet built (the build worker builds, launches and captures it).</summary>
+        public ClProgram CreateFromSource(string source) => _context.FromSource(source);
+
+        /// <summary>A program from a binary in this runner's context, not yet built.</summary>
+        public ClProgram CreateFromBinary(byte[] binary) => _context.FromBinary(binary);
+
+        /// <summary>
+        /// Makes <paramref name="program"/> (built elsewhere, in this runner's context) the one launches of
+        /// <paramref name="programKey"/> use; the runner owns it from now on. A program the runner held for the key is released.
+        /// </summary>
+        public void Adopt(string programKey, ClProgram program)
+        {
+            Release(programKey);
+            _programs[programKey] = program;
+        }
+
+        /// <summary>Releases the program of a key and its kernels (the next launch builds it again).</summary>
+        public void Release(string programKey)
+        {
+            foreach (var id in _kernels.Keys.Where(id => id.StartsWith(programKey + "\n", StringComparison.Ordinal)).ToList())
+            {
+                _kernels[id].Dispose();
+                _kernels.Remove(id);
+            }
+            if (_programs.TryGetValue(programKey, out var p))
+            {
+                p.Dispose();
+                _programs.Remove(programKey);
+            }
+        }
+
         /// <summary>Uploads a tensor for image arguments of <paramref name="layout"/> (packed on the host).</summary>
         public void Upload(string name, ImageKind layout, int[] shape, float[] data)
         {

@@ -53,6 +53,8 @@ namespace MaceTools
         public int ProgramCount => Entries.Count(e => e.Kind == MaceEntryKind.Program);
         public long TrailingBytes => Content.TrailingBytes;
         public MaceProgramEntry[] Entries { get; }
+        /// <summary>Set on a file New-MaceProgram just wrote: what the warm-up before capture did and cost; null otherwise.</summary>
+        public Compilation.MaceWarmup? Warmup { get; internal set; }
 
         internal MaceFileContent Content { get; }
 

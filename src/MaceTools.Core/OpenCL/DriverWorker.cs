@@ -120,7 +120,8 @@ namespace MaceTools.OpenCL
         {
             switch (r.Op)
             {
-                case "build": return Build(r);
+                case "build": return r["launches"] != null ? BuildWarm(r) : Build(r);
+                case "startup": return Startup(r);
                 case "load": return Load(r);
                 case "time": return Time(r);
                 case "open": return Open(r);
@@ -182,6 +183,110 @@ namespace MaceTools.OpenCL
             byte[] binary = program.Binary();
             File.WriteAllBytes(r.Get("out"), binary);
             return reply.Set("size", binary.Length).Set("sha256", Hashing.Sha256Hex(binary)).Set("kernels", string.Join(";", program.KernelNames()));
+        }
+
+        /// <summary>
+        /// Source → warmed binary: build in the kernel runner's context, make the request's launches (the model's kernels at
+        /// their real sizes), and only then read CL_PROGRAM_BINARIES, once: it then holds the driver's specialisations.
+        /// </summary>
+        private WorkerMessage BuildWarm(WorkerMessage r)
+        {
+            var runner = Runner(r);
+            var launches = Compilation.Warmup.ReadList(r.Get("launches"));
+            string key = r.Get("key");
+            string source = File.ReadAllText(r.Get("source"));
+            var sw = Stopwatch.StartNew();
+            var program = runner.CreateFromSource(source);
+            var built = program.Build(r.Get("options"));
+            double ms = sw.Elapsed.TotalMilliseconds;
+            var reply = Reply(built).Set("ms", ms);
+            if (!built.Succeeded)
+            {
+                program.Dispose();
+                return reply;
+            }
+            runner.Adopt(key, program);
+            try
+            {
+                var failures = new List<string>();
+                sw.Restart();
+                var made = Compilation.Warmup.Launch(runner, launches.Where(l => l.Launch.ProgramKey == key), distinct: true, failures, _parentGone.Token);
+                reply.Set("warmMs", sw.Elapsed.TotalMilliseconds).Set("warmed", made.Count).Set("warmFailures", Tuning.TuningMessages.List(failures));
+                byte[] binary = program.Binary();
+                File.WriteAllBytes(r.Get("out"), binary);
+                return reply.Set("size", binary.Length).Set("sha256", Hashing.Sha256Hex(binary)).Set("kernels", string.Join(";", program.KernelNames()));
+            }
+            finally { runner.Release(key); }
+        }
+
+        /// <summary>
+        /// Time to first inference of a kernel set, as a runtime starting from scratch pays it: every program created and
+        /// built (from its source, or from its binary, hash-checked first), then every launch once (the first launch of each
+        /// new size compiles where the binary lacks it), then every launch again (the steady state). Wall times on the host
+        /// clock. With <c>capture</c>, each program's binary is written after the run (what MACE's own cache holds).
+        /// </summary>
+        private WorkerMessage Startup(WorkerMessage r)
+        {
+            var runner = Runner(r);
+            var programs = Tuning.TuningMessages.ReadList(r.Get("programs")).Select(WorkerMessage.Parse).ToList();
+            var launches = Compilation.Warmup.ReadList(r.Get("launches"));
+            var failures = new List<string>();
+            var sw = Stopwatch.StartNew();
+            var loaded = new List<(WorkerMessage Spec, ClProgram Program)>();
+            foreach (var p in programs)
+            {
+                string key = p.Get("key");
+                ClProgram program;
+                if (p["source"] != null) program = runner.CreateFromSource(File.ReadAllText(p.Get("source")));
+                else
+                {
+                    byte[] binary = File.ReadAllBytes(p.Get("binary"));
+                    if (Hashing.Sha256Hex(binary) != p.Get("sha256")) { failures.Add($"{key}: the binary's SHA-256 changed after it was checked"); continue; }
+                    try { program = runner.CreateFromBinary(binary); }
+                    catch (ClException e) { failures.Add($"{key}: {e.Message}"); continue; }
+                }
+                var built = program.Build(p.Get("options"));
+                if (!built.Succeeded)
+                {
+                    program.Dispose();
+                    failures.Add($"{key}: clBuildProgram {built.StatusName}");
+                    continue;
+                }
+                runner.Adopt(key, program);
+                loaded.Add((p, program));
+            }
+            double loadMs = sw.Elapsed.TotalMilliseconds;
+            var usable = launches.Where(l => loaded.Any(x => x.Spec.Get("key") == l.Launch.ProgramKey)).ToList();
+            // Inputs are uploaded before the clock starts: the question is what the driver does at the first enqueue.
+            foreach (var l in usable) runner.FillInputs(l.Launch);
+            sw.Restart();
+            var first = Compilation.Warmup.Launch(runner, usable, distinct: false, failures, _parentGone.Token);
+            double firstMs = sw.Elapsed.TotalMilliseconds;
+            sw.Restart();
+            var steady = Compilation.Warmup.Launch(runner, usable, distinct: false, new List<string>(), _parentGone.Token);
+            double steadyMs = sw.Elapsed.TotalMilliseconds;
+            var reply = new WorkerMessage("result").Set("status", 0).Set("loadMs", loadMs).Set("firstMs", firstMs).Set("steadyMs", steadyMs)
+                .Set("programs", loaded.Count).Set("failures", Tuning.TuningMessages.List(failures));
+            // Per launch: first and steady wall time (a first launch far above its steady state compiled).
+            var perLaunch = first.Select(m =>
+            {
+                var again = steady.FirstOrDefault(s => ReferenceEquals(s.Launch, m.Launch));
+                return new WorkerMessage("launch").Set("key", m.Launch.Launch.ProgramKey).Set("kernel", m.Launch.Launch.Kernel)
+                    .Set("global", string.Join(",", m.Launch.Launch.GlobalSize)).Set("local", string.Join(",", m.Local))
+                    .Set("firstMs", m.Milliseconds).Set("steadyMs", again?.Milliseconds ?? 0).Format();
+            });
+            reply.Set("launches", Tuning.TuningMessages.List(perLaunch));
+            if (r["capture"] == "1")
+                foreach (var (spec, program) in loaded)
+                {
+                    byte[] binary = program.Binary();
+                    File.WriteAllBytes(spec.Get("out"), binary);
+                    spec.Set("sha256", Hashing.Sha256Hex(binary));
+                }
+            if (r["capture"] == "1")
+                reply.Set("captured", Tuning.TuningMessages.List(loaded.Select(x => new WorkerMessage("binary").Set("key", x.Spec.Get("key")).Set("sha256", x.Spec.Get("sha256")).Format())));
+            foreach (var (spec, _) in loaded) runner.Release(spec.Get("key"));
+            return reply;
         }
 
         /// <summary>Binary → program: the hash is checked before the driver sees a byte, then create and build as MACE does.</summary>

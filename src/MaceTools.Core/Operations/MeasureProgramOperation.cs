@@ -42,6 +42,13 @@ namespace MaceTools.Operations
         public double Speedup => WithFileMs > 0 ? WithoutFileMs / WithFileMs : 0;
         /// <summary>Entries that could not be timed (no source, binary refused, driver crash); each was also reported as an error.</summary>
         public int Skipped { get; internal set; }
+        /// <summary>
+        /// With a deployment file: time to first inference of the model's kernel set per way of starting (from source, from
+        /// build-only binaries, from binaries read after the warm-up, from this file), each in a fresh worker. Empty without one.
+        /// </summary>
+        public MaceStartup[] Startup { get; internal set; } = new MaceStartup[0];
+        /// <summary>What was measured: builds only, or builds and the first inference.</summary>
+        public string Scope { get; internal set; } = "";
     }
 
     /// <summary>
@@ -55,7 +62,15 @@ namespace MaceTools.Operations
         public string? KernelSource { get; set; }
         public int Repeat { get; set; } = 5;
         public WorkerCommand? Worker { get; set; }
+        /// <summary>A deployment file (mace.yml): also time the first inference of its GPU models' kernel set (<see cref="MaceMeasurement.Startup"/>).</summary>
+        public string? Config { get; set; }
+        public string? ModelCache { get; set; }
+        /// <summary>A tuned-parameter file: the launches use its local sizes, as MACE does with it.</summary>
+        public string? TunedParameter { get; set; }
         protected override string Activity => "Measuring start-up";
+
+        /// <summary>Says once what a run without a deployment file does not see.</summary>
+        private bool _saidBuildsOnly;
 
         protected override void ProcessFile(IOperationHost host, string path)
         {
@@ -89,8 +104,74 @@ namespace MaceTools.Operations
             }
             result.Entries = entries.ToArray();
             result.CompilerStartMs = firstOverhead ?? 0;
+            if (Config == null)
+            {
+                result.Scope = "builds only: create and build of each program; the first launches, where drivers such as pocl compile each work-group size, need a model (-Config)";
+                if (!_saidBuildsOnly) host.WriteVerbose($"measuring {result.Scope}");
+                _saidBuildsOnly = true;
+            }
+            else
+            {
+                result.Scope = "builds, and the first inference of the deployment file's kernel set";
+                result.Startup = MeasureStartup(file, device, sources, version, host).ToArray();
+            }
             host.WriteObject(result);
         }
+
+        /// <summary>
+        /// Time to first inference of the model's kernel set per way of starting: from source; from binaries read right after
+        /// their builds; from binaries read after the warm-up; from this file (its programs, the rest from source as MACE
+        /// would). The two kinds of binaries are built here, now, so the comparison is like for like.
+        /// </summary>
+        private List<MaceStartup> MeasureStartup(MaceProgram file, MaceDevice device, KernelSourceSet sources, MaceVersion version, IOperationHost host)
+        {
+            string cwd = host.CurrentDirectory;
+            var config = MaceTools.Config.MaceConfigReader.Read(PathResolver.FullPath(Config!, cwd));
+            using var fetcher = Conversion.ConfigConversion.Fetcher(ModelCache, host);
+            var sets = Conversion.ConfigConversion.Convert(config, device, version, fetcher, host);
+            var tuned = TunedParameter == null ? null : Warmup.ReadTuned(PathResolver.FullPath(TunedParameter, cwd));
+            var launches = Warmup.Launches(sets, tuned);
+            var keys = sets.SelectMany(s => s.ProgramKeys).Distinct(StringComparer.Ordinal).Where(k =>
+            {
+                string? refusal = BuildJob.Refusal(k, device, sources);
+                if (refusal != null) host.WriteWarning($"{k}: left out of the first-inference measurement on {device.Name}: {refusal}");
+                return refusal == null;
+            }).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            launches = launches.Where(l => keys.Contains(l.Launch.ProgramKey)).ToList();
+            var worker = Worker ?? WorkerCommand.Locate();
+            var jobs = keys.Select(k => new BuildJob(k, device, sources, version)).ToList();
+            var compiler = new ProgramCompiler(worker) { Cache = null, Force = true };
+            compiler.WorkerEnvironment["POCL_KERNEL_CACHE"] = "0";
+            var buildOnly = Binaries(compiler.Build(jobs, host));
+            foreach (var j in jobs) j.Warmup = launches.Where(l => l.Launch.ProgramKey == j.Key).ToList();
+            var specialised = Binaries(compiler.Build(jobs, host));
+            var inFile = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).ToDictionary(e => e.Key, e => e.GetValue(), StringComparer.Ordinal);
+            int missing = keys.Count(k => !inFile.ContainsKey(k));
+            if (missing > 0) host.WriteWarning($"{file.Path}: {missing} of the model's {keys.Count} programs are not in the file; its start-up builds them from source, as MACE would");
+
+            var ways = new List<(string Way, List<StartupProgram> Programs)>
+            {
+                ("Source", StartupProbe.Programs(keys, null, sources, version)),
+                ("BuildOnly", StartupProbe.Programs(keys, buildOnly, sources, version)),
+                ("Specialised", StartupProbe.Programs(keys, specialised, sources, version)),
+                ("File", StartupProbe.Programs(keys, inFile, sources, version)),
+            };
+            var results = new List<MaceStartup>();
+            for (int i = 0; i < ways.Count; i++)
+            {
+                host.CancellationToken.ThrowIfCancellationRequested();
+                host.WriteProgress(new OperationProgress(4, $"First inference on {device.Name}", ways[i].Way, 100 * i / ways.Count));
+                var r = StartupProbe.Run(ways[i].Way, device, worker, ways[i].Programs, launches, host.CancellationToken);
+                foreach (var f in r.Failures) host.WriteWarning($"{file.Path}: start-up from {r.Way}: {f}");
+                host.WriteVerbose(r.ToString());
+                results.Add(r);
+            }
+            host.WriteProgress(new OperationProgress(4, $"First inference on {device.Name}", "done", 100, completed: true));
+            return results;
+        }
+
+        private static Dictionary<string, byte[]> Binaries(List<BuildOutcome> outcomes) =>
+            outcomes.Where(o => o.Succeeded).ToDictionary(o => o.Job.Key, o => o.Binary!, StringComparer.Ordinal);
 
         private MaceEntryMeasurement? MeasureOne(DriverProcess driver, MaceProgramEntry entry, MaceDevice device, KernelSourceSet sources, MaceVersion version, string copy, string sha256, string stem, IOperationHost host, out double first)
         {

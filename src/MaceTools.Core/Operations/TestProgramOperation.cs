@@ -45,6 +45,7 @@ namespace MaceTools.Operations
                 result = TestOnDevice(path, Target, Device, backend, host);
             }
             if (Config != null && result.Kind == MaceFileKind.Tuning) result = WithCoverage(result, host);
+            if (Config != null && Device != null && result.Kind == MaceFileKind.Programs && result.Loads.Length > 0) result = WithFirstLaunches(result, host);
             host.WriteObject(Quiet ? (object)result.Passed : result);
         }
 
@@ -108,6 +109,48 @@ namespace MaceTools.Operations
             return new MaceTestResult(result.Path, result.Generation, result.Kind, findings, result.Verdicts, result.Device, result.Loads);
         }
 
+        /// <summary>
+        /// Starts the deployment file's kernel set from this file on the device, in a fresh worker, and reports each kernel
+        /// instance whose first launch compiled (far above its steady state): the binary lacks that work-group size's
+        /// specialisation, so MACE's first inference would compile it too.
+        /// </summary>
+        private MaceTestResult WithFirstLaunches(MaceTestResult result, IOperationHost host)
+        {
+            var device = Device!;
+            if (DeviceBackends.Key(device) != "local")
+            {
+                host.WriteVerbose($"{device.Name}: first launches are timed on local devices only");
+                return result;
+            }
+            var file = MaceProgram.Load(result.Path);
+            var version = Target.Version ?? RuntimeRules.WriterVersion(file);
+            var config = MaceConfigReader.Read(PathResolver.FullPath(Config!, host.CurrentDirectory));
+            using var fetcher = ConfigConversion.Fetcher(ModelCache, host);
+            var sets = ConfigConversion.Convert(config, device, version, fetcher, host);
+            var sources = Kernels.KernelSourceSet.Builtin;
+            var inFile = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).ToDictionary(e => e.Key, e => e.GetValue(), StringComparer.Ordinal);
+            var keys = sets.SelectMany(s => s.ProgramKeys).Distinct(StringComparer.Ordinal)
+                .Where(k => inFile.ContainsKey(k) || Compilation.BuildJob.Refusal(k, device, sources) == null).ToList();
+            var programs = Compilation.StartupProbe.Programs(keys, inFile, sources, version);
+            var launches = Compilation.Warmup.Launches(sets).Where(l => keys.Contains(l.Launch.ProgramKey)).ToList();
+            var startup = Compilation.StartupProbe.Run("File", device, Worker ?? WorkerCommand.Locate(), programs, launches, host.CancellationToken);
+            host.WriteVerbose($"{result.Path}: {startup}");
+            var findings = result.Findings.ToList();
+            foreach (var f in startup.Failures)
+                findings.Add(new MaceFinding(FindingSeverity.Warning, "LaunchFailed", $"{config.Path} on {device.Name}: {f}", MaceSymptom.None));
+            // One finding per kernel and local size: later instances of the same specialisation do not compile again.
+            foreach (var t in startup.Timings.Where(t => t.Compiled))
+                findings.Add(new MaceFinding(FindingSeverity.Warning, "FirstLaunchCompiles",
+                    FormattableString.Invariant($"{t}: the driver compiled this kernel for its work-group size at the first launch; MACE's first inference from this file pays it too. ") +
+                    "Build the file with New-MaceProgram -Config (program new --config), which launches the model's kernels before reading the binaries",
+                    MaceSymptom.SlowStart, t.ProgramKey));
+            int compiled = startup.CompiledAtFirstLaunch;
+            findings.Add(new MaceFinding(FindingSeverity.Information, "FirstInference",
+                FormattableString.Invariant($"{config.Path} on {device.Name}: first inference from this file {startup.FirstInferenceMs:0} ms (load {startup.LoadMs:0} ms + first launches {startup.FirstLaunchesMs:0} ms), steady {startup.SteadyMs:0.0} ms; {compiled} of {startup.Launches} first launches compiled") +
+                (keys.Count > inFile.Keys.Intersect(keys).Count() ? $"; {keys.Count - inFile.Keys.Intersect(keys).Count()} program(s) not in the file were built from source" : "")));
+            return new MaceTestResult(result.Path, result.Generation, result.Kind, findings.ToArray(), result.Verdicts, result.Device, result.Loads) { FirstLaunches = startup.Timings };
+        }
+
         /// <summary>Tests one file. A file that does not decode is a failed result, not an exception: that is what a test reports.</summary>
         public static MaceTestResult Test(string path, MaceTarget target) =>
             TryLoad(path, out var file, out var undecodable) ? Check(file!, target) : undecodable!;
@@ -158,7 +201,25 @@ namespace MaceTools.Operations
                         $"MACE {v.MaceVersion} ({v.Usage}): {v.Message}" + (inItsRole ? "" : $" (the file is used as {(role ?? MaceFileUsage.Precompiled)})"), v.Symptom));
                 }
             }
+            if (VersionFieldFinding(file, target) is MaceFinding versionField) findings.Add(versionField);
             return new MaceTestResult(file.Path, file.Generation, file.Kind, findings.ToArray(), verdicts.ToArray());
+        }
+
+        /// <summary>
+        /// The version field alone decides whether MACE uses a precompiled file, and it is whatever string MACE was built
+        /// with: said plainly when the file's differs from the target's, with the fix.
+        /// </summary>
+        private static MaceFinding? VersionFieldFinding(MaceProgram file, MaceTarget target)
+        {
+            string? field = file.Platform?.MaceVersionText;
+            var v = target.Version;
+            if (file.Kind != MaceFileKind.Programs || v == null || field == null || !v.PlatformInfoHasVersion || field == v.Text) return null;
+            bool precompiled = UsageByName(file.Path) != MaceFileUsage.Cache;
+            return new MaceFinding(precompiled ? FindingSeverity.Error : FindingSeverity.Warning, "VersionFieldDiffers",
+                $"the file's platform info ends in the MACE version '{field}', but a MACE that reports its version as '{v.Text}' writes '{v.Text}' there: " +
+                "MACE uses a precompiled file only when its platform info matches byte for byte, so it ignores this file and builds every program from source. " +
+                $"Rebuild it with -MaceVersion '{v.Text}' (--mace-version). A MACE built from a release tarball reports 'unknown'; one built inside another git repository reports that repository's describe string",
+                MaceSymptom.VersionMismatch);
         }
 
         /// <summary>

@@ -57,7 +57,7 @@ namespace MaceTools.Operations
             if (file.Kind != MaceFileKind.Programs) return records;
             if (MaceVersion != null && file.Platform != null)
             {
-                if (MaceVersion.CommitHash == null && MaceVersion.PlatformInfoHasVersion)
+                if (MaceVersion.Recognised && MaceVersion.CommitHash == null && MaceVersion.PlatformInfoHasVersion)
                     host.WriteWarning($"'{MaceVersion}' is a tag, but MACE puts its full `git describe` (e.g. v1.1.1-0-g8c75d39) into the platform info; a precompiled file matches only the exact string");
                 records = records.Where(r => r.Key != Keys.PlatformInfo).ToList();
                 if (MaceVersion.StoresPlatformInfo)

@@ -155,7 +155,7 @@ namespace MaceTools.Tuning
         private static long[] ReadLongs(string text) => text.Length == 0 ? Array.Empty<long>() : text.Split(',').Select(s => long.Parse(s, Invariant)).ToArray();
 
         /// <summary>A list of strings (any of them possibly empty) as one field: a count, then each item as a field of a nested message.</summary>
-        private static string List(IEnumerable<string> items)
+        internal static string List(IEnumerable<string> items)
         {
             var m = new WorkerMessage();
             int n = 0;
@@ -163,7 +163,7 @@ namespace MaceTools.Tuning
             return m.Set("n", n).Format();
         }
 
-        private static List<string> ReadList(string text)
+        internal static List<string> ReadList(string text)
         {
             var m = WorkerMessage.Parse(text);
             return Enumerable.Range(0, m.GetInt("n")).Select(i => m["i" + i.ToString(Invariant)] ?? "").ToList();

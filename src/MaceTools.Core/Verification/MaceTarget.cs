@@ -20,10 +20,10 @@ namespace MaceTools
         public string? DeviceName { get; set; }
         public CacheReusePolicy ReusePolicy { get; set; } = CacheReusePolicy.ReuseSameGpu;
 
-        /// <summary>Builds a target from user text; a version that does not parse is an error naming it.</summary>
+        /// <summary>Builds a target from user text; the version is any string a MACE build can report (<see cref="MaceVersion.ForRuntime"/>).</summary>
         public static MaceTarget From(string? maceVersion, string? platformInfo, string? deviceName, CacheReusePolicy policy = CacheReusePolicy.ReuseSameGpu) => new MaceTarget
         {
-            Version = maceVersion == null ? null : MaceVersion.Parse(maceVersion),
+            Version = maceVersion == null ? null : MaceVersion.ForRuntime(maceVersion),
             PlatformInfo = platformInfo,
             DeviceName = deviceName,
             ReusePolicy = policy,

@@ -117,5 +117,10 @@ namespace MaceTools
         public string? Device { get; }
         /// <summary>One load per program entry when tested on a device.</summary>
         public Verification.MaceEntryLoad[] Loads { get; }
+        /// <summary>
+        /// With a device and a deployment file: each kernel instance's first launch at the model's sizes against its steady
+        /// state, started from this file in a fresh worker (<see cref="Compilation.MaceLaunchTiming.Compiled"/>: it compiled).
+        /// </summary>
+        public Compilation.MaceLaunchTiming[] FirstLaunches { get; internal set; } = new Compilation.MaceLaunchTiming[0];
     }
 }

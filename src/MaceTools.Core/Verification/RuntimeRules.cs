@@ -17,6 +17,8 @@ namespace MaceTools.Verification
         public static MaceVersion WriterVersion(MaceProgram file)
         {
             if (file.Platform?.MaceVersion != null) return file.Platform.MaceVersion;
+            // Any other version field (unknown, another repository's describe string): that string, with the generation's rules.
+            if (file.Platform?.MaceVersionText != null) return MaceVersion.ForRuntime(file.Platform.MaceVersionText, file.Generation);
             if (file.Generation.IsProtobuf()) return V111;
             if (file.Kind == MaceFileKind.Programs) return file.PlatformInfo == null ? V073 : V081;
             return MaceVersion.Parse("v1.0.4");

@@ -137,6 +137,17 @@ namespace MaceTools.Commands
         [ArgumentCompleter(typeof(InventoryTargetCompleter))]
         public string[] Target { get; set; } = Array.Empty<string>();
 
+        [Parameter]
+        [ValidateSet("G1", "G2")]
+        public MaceFileFormat Generation { get; set; }
+
+        [Parameter(ParameterSetName = ConfigSet)]
+        public SwitchParameter NoWarmup { get; set; }
+
+        [Parameter(ParameterSetName = ConfigSet)]
+        [ValidateNotNullOrEmpty]
+        public string? TunedParameter { get; set; }
+
         private readonly List<MaceDevice> _devices = new List<MaceDevice>();
 
         protected override void ProcessRecord() => _devices.AddRange(Device);
@@ -150,7 +161,10 @@ namespace MaceTools.Commands
             Config = ParameterSetName == ConfigSet ? ProviderPath(Config) : null,
             ModelCache = ModelCache == null ? null : ProviderPath(ModelCache),
             KernelSource = KernelSource == null ? null : ProviderPath(KernelSource),
-            Version = MaceVersion == null ? MaceTools.MaceVersion.Latest : MaceTools.MaceVersion.Parse(MaceVersion),
+            Version = MaceVersion == null ? null : MaceTools.MaceVersion.ForRuntime(MaceVersion),
+            Generation = MyInvocation.BoundParameters.ContainsKey(nameof(Generation)) ? Generation : (MaceFileFormat?)null,
+            NoWarmup = NoWarmup,
+            TunedParameter = TunedParameter == null ? null : ProviderPath(TunedParameter),
             OutFile = OutFile == null ? null : ProviderPath(OutFile),
             Destination = Destination == null ? null : ProviderPath(Destination),
             Library = Library,
@@ -179,11 +193,25 @@ namespace MaceTools.Commands
         [ValidateRange(1, 1000)]
         public int Repeat { get; set; } = 5;
 
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? Config { get; set; }
+
+        [Parameter]
+        public string? ModelCache { get; set; }
+
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public string? TunedParameter { get; set; }
+
         protected override void ProcessRecord() => Run(WithPaths(new MeasureProgramOperation
         {
             Device = Device,
             KernelSource = KernelSource == null ? null : ProviderPath(KernelSource),
             Repeat = Repeat,
+            Config = Config == null ? null : ProviderPath(Config),
+            ModelCache = ModelCache == null ? null : ProviderPath(ModelCache),
+            TunedParameter = TunedParameter == null ? null : ProviderPath(TunedParameter),
         }).Run);
     }
 }

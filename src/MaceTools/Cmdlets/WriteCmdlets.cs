@@ -38,7 +38,7 @@ namespace MaceTools.Commands
             {
                 Destination = ProviderPath(Destination),
                 To = IfBound(To, nameof(To)),
-                MaceVersion = MaceVersion == null ? null : MaceTools.MaceVersion.Parse(MaceVersion),
+                MaceVersion = MaceVersion == null ? null : MaceTools.MaceVersion.ForRuntime(MaceVersion, IfBound(To, nameof(To)), checkGeneration: false),
                 DeviceName = DeviceName,
                 KeepOrder = KeepOrder,
                 NoClobber = NoClobber,
