@@ -155,7 +155,8 @@ demo() {
   say "macetools tune --config $cfg --dest $tmp   (every kernel's work-group size searched on the device; MACE's tuned-parameter file)"
   "$m" tune --config "$cfg" --dest "$tmp" > "$tmp/tuned.txt"
   head -n 8 "$tmp/tuned.txt"
-  say "... $(($(wc -l < "$tmp/tuned.txt") - 2)) tuning keys in all"
+  say "... $(($(wc -l < "$tmp/tuned.txt") - 3)) tuning keys in all; the total, every gain re-timed against MACE's default sizes in fresh interleaved rounds (a tie keeps the default):"
+  tail -n 1 "$tmp/tuned.txt"
   local tuned; tuned=$(ls "$tmp"/paddleocr_cls_tuned_opencl_parameter.*.bin)
   say "macetools program test $tuned --config $cfg   (does the tuned file hold every key the model's kernels look up?)"
   "$m" program test "$tuned" --config "$cfg" || true

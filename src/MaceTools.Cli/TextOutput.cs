@@ -45,12 +45,16 @@ namespace MaceTools.Cli
             }
             var tuned = items.OfType<Tuning.MaceTuningResult>().ToList();
             if (tuned.Count > 0)
-                Table(w, new[] { "Tuning key", "Global", "Local", "Block", "µs", "Default", "Default µs", "Gain", "Launches" },
+                Table(w, new[] { "Tuning key", "Global", "Stored", "Block", "Default", "Default µs", "Searched", "Searched µs", "Gain [95% interval]", "Verdict", "Launches" },
                     tuned.Select(t => new[]
                     {
-                        t.TuningKey, Join(t.GlobalSize), Join(t.LocalSize), t.Block.ToString(), t.Micros.ToString("0.0"), Join(t.DefaultLocalSize),
-                        t.DefaultMicros.ToString("0.0"), t.GainPercent.ToString("0.0") + "%", t.Trials.ToString(),
+                        t.TuningKey, Join(t.GlobalSize), Join(t.LocalSize), t.Block.ToString(), Join(t.DefaultLocalSize), t.DefaultMicros.ToString("0.0"),
+                        Join(t.SearchedLocalSize), t.SearchedMicros.ToString("0.0"), Gain(t.GainPercent, t.GainLowPercent, t.GainHighPercent), t.Verdict.ToString(), (t.Trials + t.RetimeLaunches).ToString(),
                     }));
+            foreach (var s in items.OfType<Tuning.MaceTuningSummary>())
+                w.WriteLine($"{s.Device}: {s.Kernels} kernels re-timed against MACE's default sizes in {s.Rounds} interleaved rounds: {s.TunedMicros:0} µs tuned vs {s.DefaultMicros:0} µs, " +
+                    $"gain {Gain(s.GainPercent, s.GainLowPercent, s.GainHighPercent)}; {s.Faster} faster, {s.NoMeasurableGain} no measurable gain ({(s.Strategy == Tuning.TuningStrategy.Mace ? "MACE's pick" : "MACE's default")} kept), " +
+                    $"{s.Slower} slower, {s.DefaultChosen} chose the default; {s.Launches:N0} launches in {s.Seconds:0.0} s");
             var published = items.OfType<Remote.PublishResult>().ToList();
             if (published.Count > 0)
                 Table(w, new[] { "Device", "Kind", "Status", "Path", "SHA-256", "Previous", "Seconds", "Error" },
@@ -87,6 +91,7 @@ namespace MaceTools.Cli
                     case Kernels.MaceKernelDefinition _:
                     case Conversion.MaceKernel _:
                     case Tuning.MaceTuningResult _:
+                    case Tuning.MaceTuningSummary _:
                     case Remote.PublishResult _:
                     case Remote.MaceDriftResult _:
                         break; // tabulated above
@@ -282,6 +287,8 @@ namespace MaceTools.Cli
 
         private static string Join(uint[]? values) => values == null ? "" : string.Join(",", values);
         private static string Join(long[] values) => string.Join(",", values);
+        /// <summary>A gain with its interval: "6.4% [2.1%, 9.0%]".</summary>
+        private static string Gain(double gain, double low, double high) => $"{gain:0.0}% [{low:0.0}%, {high:0.0}%]";
         private static string Short(string? sha) => sha == null ? "" : sha.Substring(0, Math.Min(12, sha.Length));
         private static string? NullIfEmpty(string? s) => string.IsNullOrEmpty(s) ? null : s;
     }

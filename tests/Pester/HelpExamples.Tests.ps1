@@ -195,7 +195,7 @@ BeforeAll {
         'New-MaceProgram#3' = @{ Assert = { "out/paddleocr_cls_compiled_opencl_kernel.$($Local.Model).$($Local.Soc).bin" | Should -Exist } }
         'New-MaceProgram#4' = @{ Assert = { (Get-MaceProgram softmax.bin).Generation | Should -Be 'G1'; (Get-MaceProgram softmax.bin).MaceVersion | Should -Be 'v0.10.1-rc4-0-gb83487a' } }
         'New-MaceProgram#5' = @{ AllowError = $HalfRefusal; Assert = { Get-ChildItem -Filter 'mobilenet_compiled_opencl_kernel.*' | Should -BeNullOrEmpty } }
-        'Optimize-MaceProgram#1' = @{ Assert = { @($Out).Count | Should -Be 5; Get-ChildItem -Filter 'paddleocr_cls_tuned_opencl_parameter.*.bin' | Should -Not -BeNullOrEmpty } }
+        'Optimize-MaceProgram#1' = @{ Assert = { @($Out).Count | Should -BeLessOrEqual 5; @($Out | Where-Object Verdict -NE 'Faster') | Should -BeNullOrEmpty; Get-ChildItem -Filter 'paddleocr_cls_tuned_opencl_parameter.*.bin' | Should -Not -BeNullOrEmpty } }
         'Optimize-MaceProgram#2' = @{ Assert = { Test-Path tuned | Should -BeFalse } }
         'Optimize-MaceProgram#3' = @{ Assert = { (Get-MaceProgram mace_run.config).Generation | Should -Be 'T1'; $Out.Passed | Should -BeTrue } }
         'Publish-MaceProgram#1' = @{

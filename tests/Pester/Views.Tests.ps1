@@ -60,7 +60,11 @@ BeforeAll {
                 TuningKey = 'depthwise_conv2d_kernel_opencl_kernel_1_24_12_48'; ProgramKey = $key })
         'MaceTools.Tuning.MaceTuningResult'         = @(New-StandIn 'MaceTools.Tuning.MaceTuningResult' @{
                 TuningKey = 'conv2d_1x1_opencl_kernel_1_120_160_32_with_a_long_suffix'; GlobalSize = 8, 160, 120; LocalSize = 8, 16, 4
-                Micros = 12345.6; DefaultMicros = 23456.7; GainPercent = 47.4; Trials = 1234 })
+                Micros = 12345.6; DefaultMicros = 23456.7; GainPercent = -12.3; GainLowPercent = -501.0; GainHighPercent = 18.1
+                Verdict = 'NoMeasurableGain' })
+        'MaceTools.Tuning.MaceTuningSummary'        = @(New-StandIn 'MaceTools.Tuning.MaceTuningSummary' @{
+                Device = 'pthread-skylake-avx512-AMD EPYC'; Kernels = 118; DefaultMicros = 123456.7; TunedMicros = 98765.4; GainPercent = 24.5
+                GainLowPercent = 22.1; GainHighPercent = 26.8; Faster = 100; NoMeasurableGain = 12; Slower = 3; DefaultChosen = 3 })
         'MaceTools.Config.MaceConfig'               = @(Get-MaceConfig $DeepConfig, (Join-Path $Repo 'examples/mace-yml/*.yml'))
         'MaceTools.Config.MaceModelConfig'          = @((Get-MaceConfig (Join-Path $Repo 'examples/mace-yml/*.yml')).Models)
         'MaceTools.Config.MaceSubgraphConfig'       = @((Get-MaceConfig (Join-Path $Repo 'examples/mace-yml/*.yml')).Models.Subgraphs)
@@ -88,7 +92,7 @@ Describe 'Default views' {
         'MaceTools.MaceProgram', 'MaceTools.MaceProgramEntry', 'MaceTools.MaceTuningParameter', 'MaceTools.MaceTestResult', 'MaceTools.MaceFinding',
         'MaceTools.MaceRuntimeVerdict', 'MaceTools.Devices.MaceDevice', 'MaceTools.Operations.MaceMeasurement', 'MaceTools.Operations.MaceEntryMeasurement',
         'MaceTools.Verification.MaceEntryLoad', 'MaceTools.Kernels.MaceKernelDefinition', 'MaceTools.Conversion.MaceKernel', 'MaceTools.Tuning.MaceTuningResult',
-        'MaceTools.Config.MaceConfig', 'MaceTools.Config.MaceModelConfig', 'MaceTools.Config.MaceSubgraphConfig', 'MaceTools.Config.MaceConfigTestResult',
+        'MaceTools.Tuning.MaceTuningSummary', 'MaceTools.Config.MaceConfig', 'MaceTools.Config.MaceModelConfig', 'MaceTools.Config.MaceSubgraphConfig', 'MaceTools.Config.MaceConfigTestResult',
         'MaceTools.Config.MaceConfigFinding', 'MaceTools.Remote.PublishResult', 'MaceTools.Remote.MaceDriftResult') {
         $Samples[$_].Count | Should -BeGreaterThan 0
         # All of them, and the first (the longest values) alone: a table sizes its columns by what it shows.

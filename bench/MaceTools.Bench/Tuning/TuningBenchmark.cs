@@ -26,6 +26,7 @@ namespace MaceTools.Tuning
         /// <summary>Kernel launches the search made, warm-ups included.</summary>
         public int Launches { get; internal set; }
         public double LaunchesPercentOfExhaustive { get; internal set; }
+        /// <summary>The tuner's time: the search and its own re-timing against MACE's default (whose launches <see cref="Launches"/> leaves out).</summary>
         public double SearchSeconds { get; internal set; }
         /// <summary>The total's repeatability: the totals of the odd and even re-timing rounds differ by this much.</summary>
         public double NoisePercent { get; internal set; }
@@ -63,7 +64,7 @@ namespace MaceTools.Tuning
                     var r = KernelTuner.Tune(runner, launch, s, cancel: cancel);
                     seconds[s] += sw.Elapsed.TotalSeconds;
                     launchCount[s] += r.Trials;
-                    chosen[s.ToString()] = r.LocalSize;
+                    chosen[s.ToString()] = r.LocalSize; // what the file stores: MACE's default where the tuner found no measurable gain
                 }
                 // Re-time every choice in shuffled rounds: drift and noise fall on all alike.
                 var runs = names.ToDictionary(n => n, _ => new List<double>());

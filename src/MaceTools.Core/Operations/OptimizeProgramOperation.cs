@@ -19,6 +19,7 @@ namespace MaceTools.Operations
     /// device class, searches every tuning key's local size on the device, and writes the tuned-parameter file MACE
     /// loads plus our sidecar record. The launches run in a worker process. An interruption (or the worker dying) keeps
     /// what was tuned: those keys are written under the partial name (<see cref="TunedParameterFile.PartialPath"/>).
+    /// Each key's result is emitted as it is tuned, then a <see cref="MaceTuningSummary"/>: the re-timed total.
     /// </summary>
     public sealed class OptimizeProgramOperation
     {
@@ -132,7 +133,7 @@ namespace MaceTools.Operations
             {
                 // Ctrl+C, [powershell]::Stop(), a cancelled token or a failure: the file is written first, since a stopped
                 // pipeline refuses warnings; under the partial name, so a complete file of an earlier run stays as it was.
-                WritePartial(partial, record, results);
+                WritePartial(partial, record, results, device, sw);
                 host.WriteWarning(PartialMessage(partial, path, results.Count, launches.Count, "interrupted"));
                 throw;
             }
@@ -142,7 +143,7 @@ namespace MaceTools.Operations
             }
             if (crash != null)
             {
-                if (results.Count > 0) WritePartial(partial, record, results);
+                if (results.Count > 0) WritePartial(partial, record, results, device, sw);
                 host.WriteError(new MaceException(crash.ErrorId, crash.Category,
                     crash.Message + "; " + (results.Count > 0 ? PartialMessage(partial, path, results.Count, launches.Count, "stopped") : "nothing was tuned, no file written"), crash.Target, crash));
                 return;
@@ -153,6 +154,7 @@ namespace MaceTools.Operations
                 return;
             }
             record.Complete = true;
+            var summary = record.Summary = MaceTuningSummary.Of(results, device.Name, Strategy, path, sw.Elapsed.TotalSeconds);
             TunedParameterFile.Write(path, record, results, Version, overwrite: !NoClobber);
             foreach (var stale in new[] { partial, partial + TunedParameterFile.SidecarSuffix })
                 if (File.Exists(stale))
@@ -160,14 +162,15 @@ namespace MaceTools.Operations
                     File.Delete(stale);
                     host.WriteVerbose($"{stale}: removed; the complete file replaces it");
                 }
-            host.WriteVerbose($"{path}: {results.Count} tuned key(s) in {sw.Elapsed.TotalSeconds:F1} s, {results.Sum(r => r.Trials)} launches; " +
-                $"kernel time {results.Sum(r => r.Micros):F0} µs tuned vs {results.Sum(r => r.DefaultMicros):F0} µs with MACE's default sizes");
+            host.WriteVerbose($"{path}: {results.Count} tuned key(s) in {summary.Seconds:F1} s, {summary.Launches} launches");
+            host.WriteObject(summary);
             if (PassThru) host.WriteObject(MaceProgram.Load(path));
         }
 
-        private void WritePartial(string partial, TuningRecord record, List<MaceTuningResult> results)
+        private void WritePartial(string partial, TuningRecord record, List<MaceTuningResult> results, MaceDevice device, Stopwatch sw)
         {
             record.Complete = false;
+            record.Summary = MaceTuningSummary.Of(results, device.Name, Strategy, partial, sw.Elapsed.TotalSeconds);
             TunedParameterFile.Write(partial, record, results, Version, overwrite: true);
         }
 

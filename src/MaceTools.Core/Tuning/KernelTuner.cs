@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Threading;
 using MaceTools.Kernels;
+using MaceTools.Measurement;
 using MaceTools.OpenCL;
 
 namespace MaceTools.Tuning
@@ -23,14 +24,45 @@ namespace MaceTools.Tuning
                 catch (ClException) { return null; }
             }
             var outcome = LocalSizeSearch.Run(strategy, space, Time, version, seed, cancel);
-            long block = Block(launch.Dimensions, launch.GlobalSize, outcome.Best, outcome.Micros, limitKernelTime, launch.Target.NonUniformWorkGroup, version);
-            return new MaceTuningResult
+            return Result(runner.Device.Name, strategy, launch, space.DefaultLocalSize, outcome, limitKernelTime);
+        }
+
+        /// <summary>
+        /// The result of a search: the re-timing's verdict decides what is stored. A size not measurably faster than
+        /// MACE's default is not claimed as a winner and the default is stored, except under the Mace strategy, which
+        /// stores MACE's pick as MACE's own tuning would.
+        /// </summary>
+        internal static MaceTuningResult Result(string device, TuningStrategy strategy, KernelLaunch launch, long[] defaultLocal, SearchOutcome outcome, bool limitKernelTime)
+        {
+            var verdict = VerdictOf(outcome, defaultLocal);
+            var r = new MaceTuningResult
             {
-                Device = runner.Device.Name, Strategy = strategy, Kernel = launch.Kernel, TuningKey = launch.TuningKey, FileKey = launch.TuningFileKey!,
-                GlobalSize = launch.GlobalSize, LocalSize = outcome.Best, Block = block,
-                Parameters = outcome.Best.Append(block).Select(v => (uint)v).ToArray(),
-                Micros = outcome.Micros, DefaultLocalSize = space.DefaultLocalSize, DefaultMicros = outcome.DefaultMicros,
-                Trials = outcome.Launches, Tried = outcome.Tried, Refused = outcome.Refused, SpreadPercent = 100 * outcome.Spread,
+                Device = device, Strategy = strategy, Kernel = launch.Kernel, TuningKey = launch.TuningKey!, FileKey = launch.TuningFileKey!,
+                GlobalSize = launch.GlobalSize, SearchedLocalSize = outcome.Best, DefaultLocalSize = defaultLocal, Verdict = verdict,
+                DefaultMicros = outcome.Retimed.Baseline.Median, SearchedMicros = outcome.Retimed.Candidate.Median,
+                GainPercent = outcome.Retimed.GainPercent, GainLowPercent = outcome.Retimed.GainLowPercent, GainHighPercent = outcome.Retimed.GainHighPercent,
+                DefaultRounds = outcome.DefaultRounds, SearchedRounds = outcome.BestRounds,
+                SearchMicros = outcome.Micros, SearchDefaultMicros = outcome.DefaultMicros,
+                Trials = outcome.Launches, RetimeLaunches = outcome.RetimeLaunches, Tried = outcome.Tried, Refused = outcome.Refused,
+            };
+            r.LocalSize = r.KeptDefault ? defaultLocal : outcome.Best;
+            r.Micros = r.KeptDefault ? r.DefaultMicros : r.SearchedMicros;
+            r.SpreadPercent = 100 * Statistics.RelativeSpread(r.StoredRounds);
+            var version = launch.Target.Version;
+            r.Block = Block(launch.Dimensions, launch.GlobalSize, r.LocalSize, r.Micros, limitKernelTime, launch.Target.NonUniformWorkGroup, version);
+            r.Parameters = r.LocalSize.Append(r.Block).Select(v => (uint)v).ToArray();
+            return r;
+        }
+
+        private static TuningVerdict VerdictOf(SearchOutcome outcome, long[] defaultLocal)
+        {
+            if (outcome.DefaultRefused) return TuningVerdict.DefaultRefused;
+            if (outcome.Best.SequenceEqual(defaultLocal)) return TuningVerdict.DefaultChosen;
+            return outcome.Retimed.Verdict switch
+            {
+                LatencyVerdict.Faster => TuningVerdict.Faster,
+                LatencyVerdict.Slower => TuningVerdict.Slower,
+                _ => TuningVerdict.NoMeasurableGain,
             };
         }
 

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using MaceTools.Measurement;
 
 namespace MaceTools.Tuning
 {
@@ -12,7 +13,10 @@ namespace MaceTools.Tuning
         Auto,
         /// <summary>MACE's candidate list and timing rule, as MACE tunes on a phone.</summary>
         Mace,
-        /// <summary>Every local size of the <see cref="TuningSpace"/>, each timed ten times: the reference optimum.</summary>
+        /// <summary>
+        /// Every local size of the <see cref="TuningSpace"/>, each timed ten times, then the leaders and MACE's default
+        /// timed together in more interleaved rounds: the reference optimum.
+        /// </summary>
         Exhaustive,
     }
 
@@ -24,6 +28,7 @@ namespace MaceTools.Tuning
     {
         internal SearchOutcome(long[] best, double micros, double defaultMicros, int launches, int tried, int refused, double spread)
         {
+            DefaultRounds = BestRounds = Array.Empty<double>();
             Best = best;
             Micros = micros;
             DefaultMicros = defaultMicros;
@@ -35,15 +40,34 @@ namespace MaceTools.Tuning
 
         /// <summary>The chosen local size (dimensions only).</summary>
         public long[] Best { get; }
+        /// <summary>
+        /// The chosen size's time as the search saw it (median; MACE's strategy: its integer mean). Biased low: the
+        /// best of many noisy candidates (the winner's curse); <see cref="Retimed"/> is the honest figure.
+        /// </summary>
         public double Micros { get; }
+        /// <summary>MACE's default size's time as the search saw it.</summary>
         public double DefaultMicros { get; }
-        /// <summary>Kernel launches made, warm-ups included.</summary>
+        /// <summary>Kernel launches the search made, warm-ups included (the re-timing's are <see cref="RetimeLaunches"/>).</summary>
         public int Launches { get; }
         /// <summary>Distinct local sizes launched.</summary>
         public int Tried { get; }
         public int Refused { get; }
         /// <summary>The winner's run-to-run spread (median absolute deviation over the median).</summary>
         public double Spread { get; }
+
+        /// <summary>
+        /// After the search, fresh runs of MACE's default size (baseline) and the chosen one (candidate) in the same
+        /// shuffled rounds, never used to choose: the gain a user gets, with its interval.
+        /// </summary>
+        public LatencyComparison Retimed { get; internal set; } = LatencyComparison.Of(Array.Empty<double>(), Array.Empty<double>());
+        /// <summary>The re-timing's runs of the default size, round by round.</summary>
+        public double[] DefaultRounds { get; internal set; }
+        /// <summary>The re-timing's runs of the chosen size, round by round (the default's own runs when it was chosen).</summary>
+        public double[] BestRounds { get; internal set; }
+        /// <summary>Launches the re-timing made, warm-ups included.</summary>
+        public int RetimeLaunches { get; internal set; }
+        /// <summary>The driver refuses MACE's default size for this kernel: the chosen size is needed whatever its gain.</summary>
+        public bool DefaultRefused { get; internal set; }
     }
 
     /// <summary>The three searches over one kernel instance, on any timer (a real launch, or a model of one in tests).</summary>
@@ -57,18 +81,48 @@ namespace MaceTools.Tuning
         private const int RefineSteps = 4;
         private const int Finalists = 3;
         private const int RecheckRuns = 3;
+        /// <summary>
+        /// Rounds of the final re-timing of the chosen size against MACE's default (≥ 10, so the gain's sign-test
+        /// interval reaches 95%: at 15 rounds it is the 4th to 12th ranked per-round gain).
+        /// </summary>
+        public const int RetimeRounds = 15;
+        /// <summary>The exhaustive search's leaders re-timed together, with MACE's default, before it chooses.</summary>
+        public const int ExhaustiveFinalists = 4;
+        /// <summary>Interleaved rounds of those leaders: fresh runs, so the choice does not rest on the runs that made them leaders.</summary>
+        public const int ExhaustiveFinalRounds = 20;
         /// <summary>A refused launch counts as 1e12 µs under MACE's rule: past its 200 ms stop after one run, and never the best.</summary>
         private const double RefusedMicros = 1e12;
 
         public static SearchOutcome Run(TuningStrategy strategy, TuningSpace space, LaunchTimer timer, MaceVersion version, int seed = 1, CancellationToken cancel = default)
         {
             var book = new TrialBook(timer, cancel, new Random(seed));
-            return strategy switch
+            var outcome = strategy switch
             {
                 TuningStrategy.Mace => Mace(space, book, version),
                 TuningStrategy.Exhaustive => Exhaustive(space, book),
                 _ => Auto(space, book),
             };
+            Retime(outcome, space, book);
+            return outcome;
+        }
+
+        /// <summary>
+        /// The chosen size against MACE's default in <see cref="RetimeRounds"/> fresh shuffled rounds (both sizes once per
+        /// round, in random order): the search picked the best of many noisy medians, so its own figures overstate the
+        /// gain; these runs played no part in the choice. When the default itself was chosen it is timed alone.
+        /// </summary>
+        private static void Retime(SearchOutcome outcome, TuningSpace space, TrialBook book)
+        {
+            int before = book.Launches;
+            var fallback = book[space.DefaultLocalSize];
+            var chosen = book[outcome.Best];
+            var rounds = book.Rounds(chosen == fallback ? new[] { fallback } : new[] { fallback, chosen }, RetimeRounds);
+            outcome.BestRounds = rounds[chosen].ToArray();
+            // A default the driver refuses has no runs: nothing to gain against, and nothing to fall back on.
+            outcome.DefaultRefused = fallback.Refused;
+            outcome.DefaultRounds = fallback.Refused ? outcome.BestRounds : rounds[fallback].ToArray();
+            outcome.Retimed = LatencyComparison.Of(outcome.DefaultRounds, outcome.BestRounds);
+            outcome.RetimeLaunches = book.Launches - before;
         }
 
         /// <summary>MACE's Tune: its list (duplicates and all) and its timing rule; a refused size is never chosen (MACE would time it as 0 µs).</summary>
@@ -96,7 +150,22 @@ namespace MaceTools.Tuning
         {
             var all = space.Candidates.Select(c => book[c]).ToList();
             foreach (var t in all) book.Measure(t, ExhaustiveRuns);
-            return book.Outcome(Winner(all, space), space);
+            var leaders = Ranked(all).Take(ExhaustiveFinalists).Append(book[space.DefaultLocalSize]).Where(t => !t.Refused).Distinct().ToList();
+            if (leaders.Count < 2) return book.Outcome(Winner(all, space), space);
+            var rounds = book.Rounds(leaders, ExhaustiveFinalRounds, counted: true);
+            return book.Outcome(Settle(leaders, rounds), space);
+        }
+
+        /// <summary>
+        /// The leader of fresh interleaved rounds; but among the sizes it does not measurably beat (its gain over them is
+        /// a <see cref="LatencyVerdict.Tie"/>), the one first in the space's order, MACE's default first. A noisy minimum
+        /// would pick a different one of several equals each run; a fixed order picks the same one, at no cost in speed.
+        /// </summary>
+        private static Trial Settle(IReadOnlyList<Trial> leaders, IReadOnlyDictionary<Trial, List<double>> rounds)
+        {
+            var leader = leaders.OrderBy(t => Statistics.Median(rounds[t])).ThenBy(t => t.Order).First();
+            return leaders.Where(t => t == leader || LatencyComparison.Of(rounds[t], rounds[leader]).Verdict == LatencyVerdict.Tie)
+                .OrderBy(t => t.Order).First();
         }
 
         /// <summary>
@@ -201,6 +270,30 @@ namespace MaceTools.Tuning
                     Shuffle(order);
                     foreach (var t in order) Launch(t, counted);
                 }
+            }
+
+            /// <summary>
+            /// Fresh runs of <paramref name="trials"/>, each once per shuffled round, kept apart from the search's runs
+            /// (round i of each list is the same round); a size refused on the way has fewer runs and is marked refused.
+            /// </summary>
+            public Dictionary<Trial, List<double>> Rounds(IReadOnlyList<Trial> trials, int rounds, bool counted = true)
+            {
+                foreach (var t in trials) WarmUp(t, counted);
+                var result = trials.Distinct().ToDictionary(t => t, _ => new List<double>());
+                var order = result.Keys.Where(t => !t.Refused).ToArray();
+                for (int r = 0; r < rounds; r++)
+                {
+                    Shuffle(order);
+                    foreach (var t in order)
+                    {
+                        double? micros = Time(t, counted);
+                        if (micros == null) t.Refused = true;
+                        else result[t].Add(micros.Value);
+                    }
+                }
+                // A size refused mid-way (it should not be: it ran before) would leave rounds unpaired: drop it from all.
+                foreach (var t in result.Keys.Where(t => t.Refused).ToList()) result[t].Clear();
+                return result;
             }
 
             public void Measure(Trial t, int runs)

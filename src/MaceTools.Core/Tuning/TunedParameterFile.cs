@@ -85,6 +85,8 @@ namespace MaceTools.Tuning
         public string KernelSourceOrigin { get; set; } = "";
         /// <summary>SHA-256 over the assembled sources of the programs tuned: other sources may want other sizes.</summary>
         public string KernelSourceSha256 { get; set; } = "";
+        /// <summary>The re-timed total over <see cref="Kernels"/>: the gain the file gives, with its interval.</summary>
+        public MaceTuningSummary? Summary { get; set; }
         /// <summary>Every tuned kernel, as emitted.</summary>
         public List<MaceTuningResult> Kernels { get; set; } = new List<MaceTuningResult>();
 

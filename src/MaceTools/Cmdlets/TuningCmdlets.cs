@@ -10,9 +10,10 @@ namespace MaceTools.Commands
     /// <summary>
     /// Optimize-MaceProgram: tunes the local work sizes of a deployment file's kernels on the devices piped in and writes
     /// the tuned-parameter file MACE loads (one per device class), with a sidecar record of identity and measurements.
+    /// Gains are re-timed against MACE's default sizes after the search; a size inside the noise is not stored.
     /// </summary>
     [Cmdlet(VerbsCommon.Optimize, "MaceProgram", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-    [OutputType(typeof(MaceTuningResult), typeof(MaceProgram))]
+    [OutputType(typeof(MaceTuningResult), typeof(MaceTuningSummary), typeof(MaceProgram))]
     public sealed class OptimizeMaceProgramCommand : MaceCmdlet
     {
         [Parameter(ValueFromPipeline = true)]

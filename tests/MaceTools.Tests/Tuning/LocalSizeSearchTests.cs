@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
+using MaceTools.Measurement;
 using MaceTools.Tuning;
 using Xunit;
 
@@ -101,11 +102,56 @@ namespace MaceTools.Tests.TuningTests
             var ours = new Landscape(gws, 0.05, seed);
             var found = LocalSizeSearch.Run(TuningStrategy.Auto, space, ours.Time, V, seed);
 
-            Assert.Equal(space.Candidates.Count * (LocalSizeSearch.ExhaustiveRuns + 1), reference.Launches);
+            // every size a warm-up and ten runs, then 2 to 5 leaders (the best four and MACE's default) in the final rounds
+            int sweep = space.Candidates.Count * (LocalSizeSearch.ExhaustiveRuns + 1);
+            Assert.InRange(reference.Launches, sweep + 2 * LocalSizeSearch.ExhaustiveFinalRounds, sweep + (LocalSizeSearch.ExhaustiveFinalists + 1) * LocalSizeSearch.ExhaustiveFinalRounds);
             Assert.InRange(exhaustive.Cost(reference.Best), optimum, optimum * 1.02);
             Assert.InRange(ours.Cost(found.Best), optimum, optimum * 1.02);
             Assert.True(found.Launches <= reference.Launches / 5, $"{found.Launches} launches vs exhaustive {reference.Launches}");
             Assert.True(found.DefaultMicros > found.Micros);
+        }
+
+        [Theory]
+        [InlineData(1)]
+        [InlineData(2)]
+        [InlineData(3)]
+        [InlineData(4)]
+        [InlineData(5)]
+        public void On_a_plateau_the_exhaustive_search_settles_on_MACEs_default_in_every_run(int seed)
+        {
+            // every size takes 100 µs ± 5%: a noisy minimum would pick a different size each run
+            long[] gws = { 48, 30, 64 };
+            var space = Space(gws);
+            var random = new Random(seed);
+            double? Plateau(long[] _) => 100 * (1 + 0.05 * (2 * random.NextDouble() - 1));
+            var outcome = LocalSizeSearch.Run(TuningStrategy.Exhaustive, space, Plateau, V, seed);
+            Assert.Equal(space.DefaultLocalSize, outcome.Best);
+            Assert.Equal(LatencyVerdict.Tie, outcome.Retimed.Verdict);
+            Assert.Equal(LocalSizeSearch.RetimeRounds, outcome.DefaultRounds.Length);
+        }
+
+        [Fact]
+        public void The_re_timing_runs_the_chosen_size_and_the_default_in_the_same_fresh_rounds()
+        {
+            long[] gws = { 48, 30, 64 };
+            var space = Space(gws);
+            var landscape = new Landscape(gws, 0.02, 9);
+            var timed = new List<string>();
+            double? Time(long[] l)
+            {
+                timed.Add(TuningSpace.Key(l));
+                return landscape.Time(l);
+            }
+            var outcome = LocalSizeSearch.Run(TuningStrategy.Auto, space, Time, V, 9);
+            Assert.NotEqual(space.DefaultLocalSize, outcome.Best); // the landscape's optimum is far from [1,1,1]
+            // the last launches: both sizes once per round, in either order (both were warmed up by the search)
+            var tail = timed.Skip(timed.Count - outcome.RetimeLaunches).ToList();
+            Assert.Equal(2 * LocalSizeSearch.RetimeRounds, tail.Count);
+            for (int r = 0; r < LocalSizeSearch.RetimeRounds; r++)
+                Assert.Equal(new[] { TuningSpace.Key(outcome.Best), TuningSpace.Key(space.DefaultLocalSize) }.OrderBy(k => k), tail.Skip(2 * r).Take(2).OrderBy(k => k));
+            Assert.Equal(LocalSizeSearch.RetimeRounds, outcome.BestRounds.Length);
+            Assert.Equal(LatencyVerdict.Faster, outcome.Retimed.Verdict);
+            Assert.Equal(Statistics.Median(outcome.DefaultRounds), outcome.Retimed.Baseline.Median);
         }
 
         [Fact]
