@@ -122,14 +122,14 @@ namespace MaceTools.Report
             {
                 n++;
                 string name = FileName(s.File);
-                var programs = s.Programs.OrderByDescending(p => p.FromSourceMs).ThenBy(p => p.Program, StringComparer.Ordinal).ToList();
+                var programs = s.Programs.OrderByDescending(p => p.FromSourceMs).ThenBy(p => p.Key, StringComparer.Ordinal).ToList();
+                var labels = Labels(programs.Select(p => (p.Program, p.Key)));
                 string total = $"without the file {Ms(s.WithoutFileMs)} ms (compiler start {Ms(s.CompilerStartMs)} ms), with it {Ms(s.WithFileMs)} ms"
                                + (s.WithFileMs > 0 ? $": {(s.WithoutFileMs / s.WithFileMs).ToString("0.0", Inv)}× faster" : "");
                 w.Line($"<h3>{Html.Escape(name)} on {Html.Escape(s.Device)}</h3>");
                 if (programs.Count > 0)
                 {
-                    var model = ReportCharts.HorizontalBars($"Start-up per program: {name} on {s.Device}", "Total " + total, "time per program (ms)",
-                        programs.Select(p => p.Program).ToList(),
+                    var model = ReportCharts.HorizontalBars("Start-up per program", "Total " + total, "time per program (ms)", labels,
                         new[]
                         {
                             new ReportCharts.Bars("from source", ReportCharts.Source, programs.Select(p => p.FromSourceMs).ToList()),
@@ -139,12 +139,12 @@ namespace MaceTools.Report
                 }
                 w.Line($"<p class=\"total\">Total: {Html.Escape(total)}.</p>");
                 w.Table(new[] { "program", "from source (ms)", "from the file (ms)", "speed-up" }, new[] { false, true, true, true },
-                    programs.Select(p => new[] { p.Program, Ms(p.FromSourceMs), Ms(p.FromFileMs), p.FromFileMs > 0 ? (p.FromSourceMs / p.FromFileMs).ToString("0.0", Inv) + "×" : "" }),
+                    programs.Select((p, i) => new[] { labels[i], Ms(p.FromSourceMs), Ms(p.FromFileMs), p.FromFileMs > 0 ? (p.FromSourceMs / p.FromFileMs).ToString("0.0", Inv) + "×" : "" }),
                     $"Start-up per program of {name} on {s.Device}");
                 if (s.FirstInference.Count > 0)
                 {
                     var ways = s.FirstInference;
-                    var model = ReportCharts.HorizontalBars($"Time to first inference: {name} on {s.Device}", s.Scope, "time to first inference (ms)",
+                    var model = ReportCharts.HorizontalBars("Time to first inference per way of starting", s.Scope, "time to first inference (ms)",
                         ways.Select(f => f.Way).ToList(),
                         new[]
                         {
@@ -175,7 +175,7 @@ namespace MaceTools.Report
                 double def = rows.Sum(t => t.DefaultMicros), tuned = rows.Sum(t => t.Micros);
                 string total = $"{rows.Count} kernels: {Us(def)} µs with MACE's defaults, {Us(tuned)} µs tuned, gain {Pct(def > 0 ? 100 * (def - tuned) / def : 0)} %";
                 w.Line($"<h3>{Html.Escape(group.Key)}</h3>");
-                var model = ReportCharts.HorizontalBars($"Tuning gain per kernel on {group.Key}", "Total: " + total, "gain against MACE's default local size (%)",
+                var model = ReportCharts.HorizontalBars("Tuning gain per kernel", "Total: " + total, "gain against MACE's default local size (%)",
                     rows.Select(t => t.Key).ToList(),
                     new[] { new ReportCharts.Bars("gain", ReportCharts.Good, rows.Select(t => t.GainPercent).ToList(), rows.Select(t => t.GainPercent >= 0 ? ReportCharts.Good : ReportCharts.Bad).ToList()) });
                 w.Figure(model, ReportCharts.BarsHeight(rows.Count), $"tuning-{n}", $"Tuning gain per kernel on {group.Key} against MACE's default local size, in percent, sorted");
@@ -199,7 +199,7 @@ namespace MaceTools.Report
                 n++;
                 var sets = group.Select(l => (l.Name, l.Ms)).ToList();
                 w.Line($"<h3>{Html.Escape(group.Key)}</h3>");
-                w.Figure(ReportCharts.Boxes($"Latency over the rounds: {group.Key}", null, "latency per round (ms)", sets), 360, $"latency-{n}",
+                w.Figure(ReportCharts.Boxes("Latency over the rounds", group.Key, "latency per round (ms)", sets), 360, $"latency-{n}",
                     $"Latency distribution over the rounds of {group.Key}, in milliseconds");
                 w.Table(new[] { "way", "rounds", "min (ms)", "median (ms)", "p90 (ms)", "max (ms)", "mean (ms)" }, new[] { false, true, true, true, true, true, true },
                     sets.Select(s => { var st = Stats.Of(s.Ms); return new[] { s.Name, N(st.Count), Ms(st.Min), Ms(st.Median), Ms(st.P90), Ms(st.Max), Ms(st.Mean) }; }),
@@ -219,7 +219,7 @@ namespace MaceTools.Report
                 var rows = group.ToList();
                 string metric = string.Join(", ", rows.Select(r => r.Metric).Distinct());
                 w.Line($"<h3>{Html.Escape(group.Key)}</h3>");
-                var model = ReportCharts.HorizontalBars($"Validation per output: {group.Key}", $"{rows.Count(r => r.Passed)} of {rows.Count} outputs within the threshold", metric,
+                var model = ReportCharts.HorizontalBars("Validation per output", $"{group.Key}: {rows.Count(r => r.Passed)} of {rows.Count} outputs within the threshold", metric,
                     rows.Select(r => r.Output).ToList(),
                     new[] { new ReportCharts.Bars(metric, ReportCharts.Good, rows.Select(r => r.Value).ToList(), rows.Select(r => r.Passed ? ReportCharts.Good : ReportCharts.Bad).ToList()) },
                     markers: rows.Select(r => r.Threshold).ToList(), markerName: "threshold");
@@ -251,13 +251,14 @@ namespace MaceTools.Report
                 w.Line($"<h3>{Html.Escape(FileName(t.File))}{(t.Device == null ? "" : " on " + Html.Escape(t.Device))}</h3>");
                 if (t.Loads.Count > 0)
                 {
-                    var loads = t.Loads.OrderByDescending(l => l.Ms).ThenBy(l => l.Program, StringComparer.Ordinal).ToList();
-                    var model = ReportCharts.HorizontalBars($"Load of each program from {FileName(t.File)} on {t.Device}", $"{t.Loads.Count(l => l.Loaded)} of {t.Loads.Count} loaded",
-                        "load time, worker round trip included (ms)", loads.Select(l => l.Program).ToList(),
+                    var loads = t.Loads.OrderByDescending(l => l.Ms).ThenBy(l => l.Key, StringComparer.Ordinal).ToList();
+                    var labels = Labels(loads.Select(l => (l.Program, l.Key)));
+                    var model = ReportCharts.HorizontalBars("Load of each program", $"{t.Loads.Count(l => l.Loaded)} of {t.Loads.Count} loaded on {t.Device}",
+                        "load time, worker round trip included (ms)", labels,
                         new[] { new ReportCharts.Bars("load", ReportCharts.File, loads.Select(l => l.Ms).ToList(), loads.Select(l => l.Loaded ? ReportCharts.File : ReportCharts.Bad).ToList()) });
                     w.Figure(model, ReportCharts.BarsHeight(loads.Count), $"loads-{n}", $"Load time of each program of {FileName(t.File)} on {t.Device}, in milliseconds; refused loads in red");
                     w.Table(new[] { "program", "status", "OpenCL status", "load (ms)" }, new[] { false, false, false, true },
-                        loads.Select(l => new[] { l.Program, l.Status, l.StatusName, Ms(l.Ms) }), $"Loads of {FileName(t.File)}");
+                        loads.Select((l, i) => new[] { labels[i], l.Status, l.StatusName, Ms(l.Ms) }), $"Loads of {FileName(t.File)}");
                 }
                 if (problems.Count > 0)
                     w.Table(new[] { "severity", "code", "message" }, new[] { false, false, false }, problems.Select(f => new[] { f.Severity, f.Code, f.Message }),
@@ -305,6 +306,29 @@ namespace MaceTools.Report
             w.Table(new[] { "error id", "category", "target", "message" }, new[] { false, false, false, false },
                 data.Errors.Select(e => new[] { e.Id, e.Category, e.Target, e.Message }), "Errors reported by the runs");
             w.Line("</section>");
+        }
+
+        /// <summary>
+        /// Row labels for programs: the program name, and where one program is built with several option sets, the options
+        /// that tell them apart (define names without their values, which are obfuscated symbols): "buffer_to_image
+        /// (arg_buffer_to_image)".
+        /// </summary>
+        private static List<string> Labels(IEnumerable<(string Program, string Key)> rows)
+        {
+            var list = rows.ToList();
+            var options = list.Select(r => Formats.ProgramKey.Parse(r.Key).Options.Where(o => o.Length > 0).ToList()).ToList();
+            return list.Select((r, i) =>
+            {
+                var same = Enumerable.Range(0, list.Count).Where(j => list[j].Program == r.Program).ToList();
+                if (same.Count < 2) return r.Program;
+                var distinct = options[i].Where(o => !same.All(j => options[j].Contains(o))).Select(o =>
+                {
+                    string name = o.StartsWith("-D", StringComparison.Ordinal) ? o.Substring(2) : o;
+                    int eq = name.IndexOf('=');
+                    return eq > 0 ? name.Substring(0, eq) : name;
+                }).Distinct().ToList();
+                return distinct.Count == 0 ? r.Program : $"{r.Program} ({string.Join(", ", distinct)})";
+            }).ToList();
         }
 
         private static string FileName(string path) => path.Length == 0 ? "(no file)" : Path.GetFileName(path.TrimEnd('/', '\\')) is string f && f.Length > 0 ? f : path;

@@ -42,7 +42,7 @@ namespace MaceTools.Report
                 CompilerStartMs = r.Number("CompilerStartMs"),
             };
             foreach (var e in r.List("Entries"))
-                set.Programs.Add(new StartupProgramRow { Program = e.Text("Program") ?? "", FromSourceMs = e.Number("FromSourceMs"), FromFileMs = e.Number("FromBinaryMs") });
+                set.Programs.Add(new StartupProgramRow { Key = e.Text("Key") ?? "", Program = e.Text("Program") ?? "", FromSourceMs = e.Number("FromSourceMs"), FromFileMs = e.Number("FromBinaryMs") });
             foreach (var s in r.List("Startup"))
                 set.FirstInference.Add(new FirstInferenceRow
                 {
@@ -72,7 +72,7 @@ namespace MaceTools.Report
             var row = new TestRow { File = r.Text("Path") ?? "", Device = r.Text("Device"), Passed = r.Flag("Passed") };
             foreach (var f in r.List("Findings")) row.Findings.Add((f.Text("Severity") ?? "", f.Text("Code") ?? "", f.Text("Message") ?? ""));
             foreach (var l in r.List("Loads"))
-                row.Loads.Add(new LoadRow { Program = l.Text("Program") ?? "", Status = l.Text("Status") ?? "", StatusName = l.Text("StatusName") ?? "", Ms = l.Number("WallMs") });
+                row.Loads.Add(new LoadRow { Key = l.Text("Key") ?? "", Program = l.Text("Program") ?? "", Status = l.Text("Status") ?? "", StatusName = l.Text("StatusName") ?? "", Ms = l.Number("WallMs") });
             data.Tests.Add(row);
             if (row.Device == null || row.Loads.Count == 0) return;
             var failed = row.Loads.Where(l => !l.Loaded).ToList();

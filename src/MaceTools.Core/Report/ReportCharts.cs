@@ -22,7 +22,7 @@ namespace MaceTools.Report
     {
         public const double Width = 880;
         private const double RowHeight = 20;
-        private const int MaxLabel = 56;
+        private const int MaxLabel = 48;
 
         public static readonly OxyColor Source = OxyColor.FromRgb(0xb0, 0x5a, 0x2a);
         public static readonly OxyColor File = OxyColor.FromRgb(0x2a, 0x6f, 0xb0);
@@ -164,7 +164,8 @@ namespace MaceTools.Report
     /// <summary>
     /// Text measured in CSS pixels, which SVG's font-size is in. OxyPlot's SVG export measures with its PDF context (the
     /// metrics of the standard PDF fonts, Helvetica for Arial: managed, no font library), which answers in points (3/4 of a
-    /// pixel): labels then get 3/4 of the room they take in a browser and are clipped.
+    /// pixel): labels then get 3/4 of the room they take in a browser and are clipped. 5% more leaves room for the face the
+    /// browser picks (Liberation Sans for Arial on Linux, whose digits and underscores run a little wider).
     /// </summary>
     internal sealed class PixelMeasurer : RenderContextBase
     {
@@ -173,7 +174,7 @@ namespace MaceTools.Report
         public override OxySize MeasureText(string text, string fontFamily = null!, double fontSize = 10, double fontWeight = 500)
         {
             var size = _pdf.MeasureText(text, fontFamily, fontSize, fontWeight);
-            return new OxySize(size.Width * 4 / 3, size.Height * 4 / 3);
+            return new OxySize(size.Width * 4 / 3 * 1.05, size.Height * 4 / 3);
         }
 
         // A measurer only: the SVG context draws.

@@ -39,6 +39,8 @@ namespace MaceTools.Report
 
     public sealed class StartupProgramRow
     {
+        /// <summary>The program key (program name and build options).</summary>
+        public string Key { get; set; } = "";
         public string Program { get; set; } = "";
         public double FromSourceMs { get; set; }
         public double FromFileMs { get; set; }
@@ -80,6 +82,7 @@ namespace MaceTools.Report
 
     public sealed class LoadRow
     {
+        public string Key { get; set; } = "";
         public string Program { get; set; } = "";
         public string Status { get; set; } = "";
         public string StatusName { get; set; } = "";

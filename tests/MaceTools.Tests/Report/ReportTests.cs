@@ -74,7 +74,8 @@ namespace MaceTools.Tests.Report
             Assert.Contains(">time per program (ms)</text>", html);
             Assert.Contains(">time to first inference (ms)</text>", html);
             Assert.Contains(">gain against MACE's default local size (%)</text>", html);
-            Assert.Contains(">Tuning gain per kernel on cpu-haswell</text>", html);
+            Assert.Contains(">Tuning gain per kernel</text>", html);
+            Assert.Contains("<h3>cpu-haswell</h3>", html);
             // The numbers as text: start-up per program, the total, the first inference, the tuning gains sorted with their total.
             Assert.Contains("<td>conv_2d_1x1</td><td class=\"num\">120</td><td class=\"num\">2.5</td><td class=\"num\">48.1×</td>", html);
             Assert.Contains("without the file 275 ms (compiler start 41.5 ms), with it 5.5 ms: 50.0× faster", html);
@@ -83,6 +84,23 @@ namespace MaceTools.Tests.Report
             Assert.Equal(new[] { ("eltwise", "50.0"), ("conv_2d_1x1", "25.0"), ("pooling", "-4.0") }, gains);
             Assert.Contains("<tr class=\"total\"><td>total</td><td></td><td></td><td class=\"num\">210</td><td class=\"num\">157</td><td class=\"num\">25.2</td></tr>", html);
             Assert.Contains("<td>pooling</td><td>Rejected</td><td>CL_INVALID_BINARY</td>", html);
+        }
+
+        [Fact]
+        public void A_program_built_with_several_option_sets_is_told_apart_by_its_options()
+        {
+            var m = ReportSamples.Measurement();
+            typeof(MaceTools.Operations.MaceMeasurement).GetProperty("Entries")!.SetValue(m, new[]
+            {
+                new MaceTools.Operations.MaceEntryMeasurement { Key = "buffer_to_image -DCMD_DATA_TYPE=f -Darg_buffer_to_image=a7xhuD", FromSourceMs = 20, FromBinaryMs = 1 },
+                new MaceTools.Operations.MaceEntryMeasurement { Key = "buffer_to_image -DCMD_DATA_TYPE=f -Dfilter_buffer_to_image=dBgx15", FromSourceMs = 10, FromBinaryMs = 1 },
+                new MaceTools.Operations.MaceEntryMeasurement { Key = "pooling -DCMD_DATA_TYPE=f", FromSourceMs = 5, FromBinaryMs = 1 },
+            });
+            string html = Render(m);
+            Assert.Contains("<td>buffer_to_image (arg_buffer_to_image)</td>", html);
+            Assert.Contains("<td>buffer_to_image (filter_buffer_to_image)</td>", html);
+            Assert.Contains("<td>pooling</td>", html);
+            Assert.Contains(">buffer_to_image (arg_buffer_to_image)</text>", html);
         }
 
         [Fact]
