@@ -156,26 +156,35 @@ demo() {
   local made; made=$(ls "$tmp"/paddleocr_cls_compiled_opencl_kernel.*.bin)
   say "macetools program test $made --device 0   (MACE's rules for the device, and every entry loaded on it in a worker)"
   "$m" program test "$made" --device 0 || true
-  # The report's input: each verb's --json lines (results on stdout), collected as a CI job would.
+  # The report's input: each verb's --json lines (results on stdout), collected as a CI job would; their stderr shows
+  # here without the verbose lines.
   local results="$tmp/results.jsonl"
+  quiet() { grep -v '^{"verbose":' >&2 || true; }
   "$m" program test "$made" --device 0 --json >> "$results" 2>/dev/null || true
   say "macetools program measure $made --device 0 --config $cfg --json   (start-up with and without the file, and the time to first inference)"
-  "$m" program measure "$made" --device 0 --repeat 3 --config "$cfg" --json > "$tmp/measure.jsonl"
+  "$m" program measure "$made" --device 0 --repeat 3 --config "$cfg" --json > "$tmp/measure.jsonl" 2> >(quiet)
   cat "$tmp/measure.jsonl" >> "$results"
   sed -n 's/.*"withoutFileMs":\([0-9]*\)[.0-9]*,"withFileMs":\([0-9]*\)[.0-9]*,"speedup":\([0-9]*\.\{0,1\}[0-9]\{0,1\}\).*/start-up: \1 ms without the file, \2 ms with it (\3x faster); the programs and the first inference are in the report/p' "$tmp/measure.jsonl"
   say "macetools tune --config $cfg --dest $tmp --json   (every kernel's work-group size searched on the device; MACE's tuned-parameter file)"
-  "$m" tune --config "$cfg" --dest "$tmp" --json > "$tmp/tune.jsonl"
+  "$m" tune --config "$cfg" --dest "$tmp" --json > "$tmp/tune.jsonl" 2> >(quiet)
   cat "$tmp/tune.jsonl" >> "$results"
   local tuned; tuned=$(ls "$tmp"/paddleocr_cls_tuned_opencl_parameter.*.bin)
   "$m" tuning show "$tuned" | head -n 8
   say "... $(wc -l < "$tmp/tune.jsonl") kernels tuned; each one's gain against MACE's default size is in the report"
   say "macetools program test $tuned --config $cfg   (does the tuned file hold every key the model's kernels look up?)"
   "$m" program test "$tuned" --config "$cfg" || true
+  "$m" program test "$tuned" --config "$cfg" --json >> "$results" 2>/dev/null || true
   say "macetools program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39   (real MACE files: what MACE v1.1.1 would do with them)"
   "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 || true
+  "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 --json >> "$results" 2>/dev/null || true
   say "macetools report --in results.jsonl --out out/demo-report.html   (the results above as one HTML page: charts and tables)"
   "$m" report --in "$results" --out "$ROOT/out/demo-report.html" --title "MaceTools demo: PaddleOCR's direction classifier on $(hostname)" >/dev/null
   echo "$ROOT/out/demo-report.html"
+  # A picture of it where Chromium is installed (./build.sh deps installs it): what a reviewer sees without a browser.
+  if command -v chromium >/dev/null 2>&1 && timeout 60 chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --window-size=1200,3000 \
+       --user-data-dir="$tmp/chromium" --screenshot="$ROOT/out/demo-report.png" "file://$ROOT/out/demo-report.html" >/dev/null 2>&1; then
+    echo "$ROOT/out/demo-report.png"
+  fi
   rm -rf "$tmp"
 }
 

@@ -117,7 +117,7 @@ namespace MaceTools.Report
                 Device = r.Text("Device") ?? "",
                 Column = "drift",
                 Status = verdict,
-                Detail = $"{r.Number("Kept")} kept, {r.Number("Rebuilt")} rebuilt, {r.Number("Missing")} missing, {r.Number("Added")} added: {r.Text("DeviceFile")}",
+                Detail = $"{(int)r.Number("Kept")} kept, {(int)r.Number("Rebuilt")} rebuilt, {(int)r.Number("Missing")} missing, {(int)r.Number("Added")} added: {r.Text("DeviceFile")}",
                 Tone = verdict switch
                 {
                     "Kept" => FleetTone.Good,

@@ -88,6 +88,6 @@ namespace MaceTools.Report
         /// <summary>… or as text.</summary>
         public string[] Texts(string name) => Items(name).Select(o => o is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : o?.ToString() ?? "").ToArray();
 
-        private IEnumerable<object?> Items(string name) => Get(name) is IEnumerable e && !(Get(name) is string) ? e.Cast<object?>() : Enumerable.Empty<object?>();
+        private IEnumerable<object?> Items(string name) => Get(name) is IEnumerable e && !(e is string) ? e.Cast<object?>() : Enumerable.Empty<object?>();
     }
 }
