@@ -20,6 +20,7 @@
         'Compare-MaceProgram',
         'Convert-MaceProgram',
         'Export-MaceProgram',
+        'Export-MaceReport',
         'Get-MaceConfig',
         'Get-MaceDevice',
         'Get-MaceKernel',

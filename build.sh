@@ -5,7 +5,8 @@
 #   ./build.sh test      installs what the tests need, builds, runs every test; ends with "N passed, N failed, N skipped"
 #   ./build.sh deps      installs only what the tests need: Debian packages, pinned pwsh and Pester in .tools/
 #   ./build.sh pester    runs the Pester suite alone against the built out/MaceTools (-Path FILE for one file)
-#   ./build.sh demo      the README's main job: converts examples/paddleocr's model, compiles it for the local device, verifies and times it
+#   ./build.sh demo      the README's main job: converts examples/paddleocr's model, compiles it for the local device, verifies, times and
+#                        tunes it; writes those results as out/demo-report.html
 #   ./build.sh bench     fuzzers (codec, deployment files, inventories: 100,000 cases each); benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds;
 #                        GFLOP/s per kernel against a C# loop and the device peak
 #   ./build.sh manifest  regenerates the checked-in MaceTools.psd1 from the cmdlet metadata
@@ -43,6 +44,10 @@ ensure_packages() {
   [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
   command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 || missing+=(openssh-client)
   command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  # The report's viewer test loads a page in headless Chromium; Liberation Sans is metric-compatible with the Arial the
+  # charts are measured for (without it Chromium falls back to a wider face and long labels crowd the axis).
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
   # pwsh (a .NET tool) needs ICU for its globalization.
   ls /usr/lib/x86_64-linux-gnu/libicuuc.so.* >/dev/null 2>&1 || missing+=(libicu72)
   # shellcheck disable=SC2206
@@ -112,7 +117,8 @@ run_tests() {
   rm -rf "$results"
   say "running xunit tests"
   set +e
-  dotnet test tests/MaceTools.Tests -c "$CONFIG" --no-build -nologo \
+  # Chromium was installed above: the viewer tests fail, instead of skipping, if it is missing after all.
+  MACETOOLS_REQUIRE_CHROMIUM=1 dotnet test tests/MaceTools.Tests -c "$CONFIG" --no-build -nologo \
     --logger "trx;LogFileName=xunit.trx" --logger "console;verbosity=minimal" --results-directory "$results" 2>&1 | tail -n 400
   set -e
   local trx="$results/xunit.trx"
@@ -150,18 +156,40 @@ demo() {
   local made; made=$(ls "$tmp"/paddleocr_cls_compiled_opencl_kernel.*.bin)
   say "macetools program test $made --device 0   (MACE's rules for the device, and every entry loaded on it in a worker)"
   "$m" program test "$made" --device 0 || true
-  say "macetools program measure $made --device 0   (start-up with and without the file)"
-  "$m" program measure "$made" --device 0 --repeat 3
-  say "macetools tune --config $cfg --dest $tmp   (every kernel's work-group size searched on the device; MACE's tuned-parameter file)"
-  "$m" tune --config "$cfg" --dest "$tmp" > "$tmp/tuned.txt"
-  head -n 8 "$tmp/tuned.txt"
-  say "... $(($(wc -l < "$tmp/tuned.txt") - 3)) tuning keys in all; the total, every gain re-timed against MACE's default sizes in fresh interleaved rounds (a tie keeps the default):"
-  tail -n 1 "$tmp/tuned.txt"
+  # The report's input: each verb's --json lines (results on stdout), collected as a CI job would; their stderr shows
+  # here without the verbose lines.
+  local results="$tmp/results.jsonl"
+  quiet() { grep -v '^{"verbose":' >&2 || true; }
+  "$m" program test "$made" --device 0 --json >> "$results" 2>/dev/null || true
+  say "macetools program measure $made --device 0 --config $cfg --json   (start-up with and without the file, and the time to first inference)"
+  "$m" program measure "$made" --device 0 --repeat 3 --config "$cfg" --json > "$tmp/measure.jsonl" 2> >(quiet)
+  cat "$tmp/measure.jsonl" >> "$results"
+  sed -n 's/.*"withoutFileMs":\([0-9]*\)[.0-9]*,"withFileMs":\([0-9]*\)[.0-9]*,"speedup":\([0-9]*\.\{0,1\}[0-9]\{0,1\}\).*/start-up: \1 ms without the file, \2 ms with it (\3x faster); the programs and the first inference are in the report/p' "$tmp/measure.jsonl"
+  say "macetools tune --config $cfg --dest $tmp --json   (every kernel's work-group size searched on the device; MACE's tuned-parameter file)"
+  "$m" tune --config "$cfg" --dest "$tmp" --json > "$tmp/tune.jsonl" 2> >(quiet)
+  cat "$tmp/tune.jsonl" >> "$results"
+  # The tuner's summary line: the re-timed total against MACE's default sizes, with its 95% interval (a tie keeps the default).
+  local summary; summary=$(grep '"\$type":"MaceTuningSummary"' "$tmp/tune.jsonl" | head -n 1)
+  field() { grep -o "\"$1\":[-0-9.]*" <<< "$summary" | head -n 1 | cut -d: -f2; }
+  [ -n "$summary" ] && printf 'tuning, re-timed against MACE'"'"'s default sizes: %.1f%% faster [%.1f, %.1f] over %s kernels (%s measurably faster, %s ties kept at the default)\n' \
+    "$(field gainPercent)" "$(field gainLowPercent)" "$(field gainHighPercent)" "$(field kernels)" "$(field faster)" "$(field noMeasurableGain)"
   local tuned; tuned=$(ls "$tmp"/paddleocr_cls_tuned_opencl_parameter.*.bin)
+  "$m" tuning show "$tuned" | head -n 8
+  say "... $(grep -vc MaceTuningSummary "$tmp/tune.jsonl") kernels tuned; each one's gain against MACE's default size is in the report"
   say "macetools program test $tuned --config $cfg   (does the tuned file hold every key the model's kernels look up?)"
   "$m" program test "$tuned" --config "$cfg" || true
+  "$m" program test "$tuned" --config "$cfg" --json >> "$results" 2>/dev/null || true
   say "macetools program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39   (real MACE files: what MACE v1.1.1 would do with them)"
   "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 || true
+  "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 --json >> "$results" 2>/dev/null || true
+  say "macetools report --in results.jsonl --out out/demo-report.html   (the results above as one HTML page: charts and tables)"
+  "$m" report --in "$results" --out "$ROOT/out/demo-report.html" --title "MaceTools demo: PaddleOCR's direction classifier on $(hostname)" >/dev/null
+  echo "$ROOT/out/demo-report.html"
+  # A picture of it where Chromium is installed (./build.sh deps installs it): what a reviewer sees without a browser.
+  if command -v chromium >/dev/null 2>&1 && timeout 60 chromium --headless --disable-gpu --no-sandbox --hide-scrollbars --window-size=1200,3000 \
+       --user-data-dir="$tmp/chromium" --screenshot="$ROOT/out/demo-report.png" "file://$ROOT/out/demo-report.html" >/dev/null 2>&1; then
+    echo "$ROOT/out/demo-report.png"
+  fi
   rm -rf "$tmp"
 }
 

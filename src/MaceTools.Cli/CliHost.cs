@@ -116,6 +116,18 @@ namespace MaceTools.Cli
             _ => ExitCodes.Failure,
         };
 
+        /// <summary>
+        /// One result as a --json line, its type name first ({"$type":"MaceMeasurement",...}): what lets `macetools report`
+        /// (and jq) tell the kinds apart without guessing from their properties.
+        /// </summary>
+        public static string ResultJson(object item)
+        {
+            string json = JsonSerializer.Serialize(item, item.GetType(), JsonOptions);
+            if (json.Length < 2 || json[0] != '{') return json;
+            string type = "{" + JsonSerializer.Serialize(MaceTools.Report.ResultFields.TypeProperty) + ":" + JsonSerializer.Serialize(item.GetType().Name, JsonOptions);
+            return type + (json == "{}" ? "}" : "," + json.Substring(1));
+        }
+
         public static readonly JsonSerializerOptions JsonOptions = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.CamelCase,

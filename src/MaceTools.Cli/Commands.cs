@@ -21,6 +21,7 @@ namespace MaceTools.Cli
             root.Subcommands.Add(ProgramCommand(ctx));
             root.Subcommands.Add(TuningCommand(ctx));
             root.Subcommands.Add(TuneCommand(ctx));
+            root.Subcommands.Add(ReportCommand(ctx));
             // Global, so that they are known before and whatever the verb (the boundary reads them from the raw arguments).
             root.Options.Add(new Option<bool>("--debug") { Description = "Show debug messages, and the stack trace behind an error (as MACETOOLS_DEBUG=1 does).", Recursive = true });
             root.Options.Add(new Option<bool>("--verbose") { Description = "Show what each step does (PowerShell's -Verbose).", Recursive = true });
@@ -388,6 +389,25 @@ namespace MaceTools.Cli
                 NoClobber = r.GetValue(noClobber),
             }.Run(h), whatIf: r.GetValue(whatIf), verbose: true));
             return tune;
+        }
+
+        private static Command ReportCommand(CommandContext ctx)
+        {
+            var input = new Option<string[]>("--in") { Description = "JSON lines that other verbs wrote with --json (results on stdout; error lines from stderr too); repeatable.", Required = true, AllowMultipleArgumentsPerToken = false };
+            var output = new Option<string>("--out") { Description = "The HTML file to write.", Required = true };
+            var title = new Option<string>("--title") { Description = "The page's title.", DefaultValueFactory = _ => "MaceTools report" };
+            var noClobber = new Option<bool>("--no-clobber") { Description = "Fail rather than replace an existing file." };
+            var whatIf = new Option<bool>("--what-if") { Description = "Read the results and say what would be written; write nothing." };
+            var json = JsonOption();
+            var report = new Command("report", "Write one self-contained HTML page (inline SVG charts and tables, no script) of start-up, tuning, test, publish and drift results.")
+                { input, output, title, noClobber, whatIf, json };
+            report.SetAction(r => ctx.Execute(r.GetValue(json), h =>
+            {
+                var op = new Report.ExportReportOperation { Destination = r.GetValue(output)!, Title = r.GetValue(title)!, NoClobber = r.GetValue(noClobber) };
+                foreach (string path in r.GetValue(input) ?? Array.Empty<string>()) op.AddJsonLines(h, path);
+                op.Run(h);
+            }, whatIf: r.GetValue(whatIf)));
+            return report;
         }
 
         private static Command TuningCommand(CommandContext ctx)

@@ -220,7 +220,7 @@ namespace MaceTools.Cli
                 TextOutput.Write(Out, host.Output);
                 return;
             }
-            foreach (var item in host.Output) Out.WriteLine(JsonSerializer.Serialize(item, item.GetType(), CliHost.JsonOptions));
+            foreach (var item in host.Output) Out.WriteLine(CliHost.ResultJson(item));
         }
     }
 }

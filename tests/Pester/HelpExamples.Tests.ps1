@@ -169,6 +169,28 @@ BeforeAll {
             }
             Assert = { $Out | Should -BeNullOrEmpty }
         }
+        'Export-MaceReport#1' = @{
+            Assert = {
+                $Out.Results | Should -BeGreaterThan 3
+                'report.html' | Should -Exist
+                Get-Content -Raw report.html | Should -Match 'adreno-v0\.10\.1-rc4'
+            }
+        }
+        'Export-MaceReport#2' = @{
+            Assert = {
+                $Out.Charts | Should -Contain 'chart-startup-1'
+                Get-Content -Raw startup.html | Should -Match '<h1>Start-up on this machine</h1>'
+            }
+        }
+        'Export-MaceReport#3' = @{
+            Arrange = { New-Item -ItemType Directory build | Out-Null; Copy-Item mace_cl_compiled_program.bin build/mace_compiled_opencl_kernel.NanoPiM4.rk3399.bin }
+            Assert = {
+                $html = Get-Content -Raw fleet.html
+                $html | Should -Match '<th scope="row">firefly</th>\s*<td class="bad"[^>]*><span class="status">Failed</span> <code class="error-id">IdentityMismatch</code>'
+                $html | Should -Match '<th scope="row">nanopi</th>\s*<td class="good"[^>]*><span class="status">Published</span>'
+                $html | Should -Match '<td>IdentityMismatch</td>'
+            }
+        }
         'Measure-MaceProgram#1' = @{ Arrange = { Copy-Item mace_cl_compiled_program.bin $LocalName }; Assert = { $Text | Should -Match 'Speedup\s+:\s+\d'; $Text | Should -Match 'CompilerStartMs\s+:\s+\d' } }
         'Measure-MaceProgram#2' = @{ Assert = { @($Out).Count | Should -Be 5 } }
         'Measure-MaceProgram#3' = @{ AllowError = $HalfRefusal; Assert = { $Out.Speedup | Should -BeGreaterThan 0 } }

@@ -147,5 +147,7 @@ namespace MaceTools
         public const string NotARegularFile = "NotARegularFile";
         /// <summary>An input file larger than its kind's cap (InputGate.Caps); the message names the size, the cap and the variable that raises it.</summary>
         public const string InputTooLarge = "InputTooLarge";
+        /// <summary>A line of a results file (macetools report --in) that is not one JSON object; the message names file and line.</summary>
+        public const string ResultLineInvalid = "ResultLineInvalid";
     }
 }

@@ -24,6 +24,8 @@ namespace MaceTools.Formats
         KernelSource,
         /// <summary>One compiled OpenCL program binary (driver output, build-cache entry).</summary>
         ProgramBinary,
+        /// <summary>JSON lines of results (the --json output of the CLI's verbs) that a report reads.</summary>
+        ResultLines,
     }
 
     /// <summary>
@@ -63,6 +65,7 @@ namespace MaceTools.Formats
             [InputKind.OnnxTensor] = (MaxArray, "ONNX tensors"),
             [InputKind.KernelSource] = (4 * MB, "kernel sources"),
             [InputKind.ProgramBinary] = (64 * MB, "program binaries"),
+            [InputKind.ResultLines] = (64 * MB, "result files"),
         };
 
         /// <summary>The cap in force for <paramref name="kind"/>: the table's, or its MACETOOLS_MAX_ variable's.</summary>
