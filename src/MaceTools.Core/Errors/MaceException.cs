@@ -147,5 +147,9 @@ namespace MaceTools
         public const string NotARegularFile = "NotARegularFile";
         /// <summary>An input file larger than its kind's cap (InputGate.Caps); the message names the size, the cap and the variable that raises it.</summary>
         public const string InputTooLarge = "InputTooLarge";
+        /// <summary>A model input (raw float32 or .npy file) of the wrong size or dtype, or holding NaN or ∞; the message names the input and its expected shape.</summary>
+        public const string InvalidInput = "InvalidInput";
+        /// <summary>The reference runtime (ONNX Runtime's CPU provider) could not load or run the model, or its native library is missing.</summary>
+        public const string ReferenceFailed = "ReferenceFailed";
     }
 }
