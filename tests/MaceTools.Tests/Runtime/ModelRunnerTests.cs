@@ -44,5 +44,58 @@ namespace MaceTools.Tests.Runtime
             Assert.True(r.Cosine >= 0.99999, $"cosine {r.Cosine}");
             Assert.Equal(1.0, r.PixelAccuracy);
         }
+
+        /// <summary>The set with one conv's stride_h argument set to 2 (same shapes: the kernel reads the wrong rows).</summary>
+        internal static (KernelSet Set, MaceKernel Broken) BreakStride(KernelSet set)
+        {
+            int index = set.Kernels.Select((k, i) => (k, i)).Where(x => !x.k.IsWeight && x.k.Kernel == "conv_2d_1x1").Skip(4).First().i;
+            var k = set.Kernels[index];
+            var l = k.Launch;
+            var args = l.Arguments.Skip(l.Target.NonUniformWorkGroup ? 0 : l.GlobalSize.Length)
+                .Select(a => a.Name == "stride_h" ? MaceTools.Kernels.KernelArg.Int("stride_h", 2) : a).ToList();
+            var launch = new MaceTools.Kernels.KernelLaunch(l.Op, l.Program, l.Kernel, l.Target, l.Options, l.GlobalSize, l.Rule, l.TuningKey, args, l.Flops, l.RuleParameter);
+            var broken = new MaceKernel(k.Model, k.Node, launch, k.Tensors, k.Data);
+            return (set.With(index, broken), broken);
+        }
+
+        [Fact]
+        public void A_broken_conv_argument_fails_validation_and_is_named_the_first_divergent_node()
+        {
+            var (good, _) = Example();
+            var (set, broken) = BreakStride(good);
+            using var runner = new ModelRunner(Pocl.Device, Pocl.Worker);
+            var r = Assert.Single(ModelValidator.Validate(set, runner, RandomSamples(set, 2), new ModelRunOptions(), 0.995));
+            _out.WriteLine($"{r}; {r.DivergentNode}");
+            Assert.False(r.Passed);
+            var d = r.DivergentNode;
+            Assert.NotNull(d);
+            Assert.Equal(broken.Node, d!.KernelNode);
+            Assert.Equal(broken.TensorOf("output"), d.Tensor);
+            Assert.True(d.Metrics.Cosine < 0.995);
+            Assert.True(d.AgreedBefore > 5, $"only {d.AgreedBefore} tensors compared before it");
+            // The node named is the ONNX node that produces the tensor the broken kernel writes (the end of its fused chain).
+            var model = MaceTools.Models.Onnx.OnnxModel.Load(set.Source!);
+            var producer = model.Graph.Nodes.Single(n => n.Outputs.Contains(d.Tensor));
+            Assert.Equal(producer.Name, d.Node);
+            Assert.Equal(producer.OpType, d.Op);
+        }
+
+        [Fact]
+        public void The_runners_outputs_do_not_depend_on_running_samples_together_or_apart()
+        {
+            var (set, _) = Example();
+            var samples = RandomSamples(set, 2, seed: 7);
+            using var runner = new ModelRunner(Pocl.Device, Pocl.Worker);
+            var both = runner.Run(set, samples, new ModelRunOptions { Rounds = 2 });
+            var second = runner.Run(set, samples.Skip(1).ToList(), new ModelRunOptions());
+            Assert.Equal(second.Outputs[0][0].Data, both.Outputs[1][0].Data);
+            Assert.NotEqual(both.Outputs[0][0].Data, both.Outputs[1][0].Data);
+            // Two rounds per sample, each with one device time per inference kernel.
+            Assert.Equal(4, both.Rounds.Count);
+            Assert.All(both.Rounds, r => Assert.Equal(both.Kernels.Count, r.KernelUs.Length));
+            Assert.All(both.Rounds, r => Assert.True(r.KernelMs > 0 && r.KernelMs <= r.WallMs));
+            Assert.Equal("buffer_to_image", both.Kernels[0].Launch.Op);
+            Assert.Equal("image_to_buffer", both.Kernels[both.Kernels.Count - 1].Launch.Op);
+        }
     }
 }
