@@ -149,7 +149,6 @@ namespace MaceTools.Operations
             options.Warmup = Round > 1 ? 1 : 0;
             var result = runner.Run(set, samples, options, host.CancellationToken);
             string? dir = OutputPath == null ? null : PathResolver.FullPath(OutputPath, host.CurrentDirectory);
-            if (dir != null) Directory.CreateDirectory(dir);
             for (int s = 0; s < samples.Count; s++)
             {
                 var rounds = result.Rounds.Where(r => r.Sample == s).ToList();
@@ -159,6 +158,7 @@ namespace MaceTools.Operations
                     {
                         string file = Path.Combine(dir, Safe(set.Model) + "_" + Safe(o.Name) + (samples.Count > 1 ? "_" + s : "") + ".raw");
                         if (!host.ShouldProcess(file, "Write model output")) continue;
+                        Directory.CreateDirectory(dir);
                         ModelData.WriteRaw(file, o.Data);
                         files.Add(file);
                     }
