@@ -158,8 +158,26 @@ namespace MaceTools.Kernels
         /// </summary>
         public ulong Time(KernelLaunch launch, long[]? local, IReadOnlyDictionary<string, string>? tensors)
         {
-            var kernel = Kernel(launch);
             local ??= DefaultLocalSize(launch);
+            return _queue.Run(Bind(launch, local, tensors), launch.EnqueuedGlobalSize(local), local);
+        }
+
+        /// <summary>
+        /// Binds and enqueues the launch without waiting; its event goes to <see cref="Profile"/> after <see cref="Finish"/>.
+        /// A model's inference queues every launch and waits once, as MACE's runtime does, so the host does not wait per kernel.
+        /// </summary>
+        internal IntPtr Enqueue(KernelLaunch launch, long[] local, IReadOnlyDictionary<string, string>? tensors) =>
+            _queue.Enqueue(Bind(launch, local, tensors), launch.EnqueuedGlobalSize(local), local);
+
+        /// <summary>Waits until every enqueued launch has finished.</summary>
+        internal void Finish() => _queue.Finish();
+
+        /// <summary>A finished launch's device time in nanoseconds (its event is released).</summary>
+        internal ulong Profile(IntPtr evt) => _queue.Profile(evt);
+
+        private ClKernel Bind(KernelLaunch launch, long[] local, IReadOnlyDictionary<string, string>? tensors)
+        {
+            var kernel = Kernel(launch);
             long items = local.Aggregate(1L, (a, b) => a * b);
             for (int i = 0; i < launch.Arguments.Count; i++)
             {
@@ -172,7 +190,7 @@ namespace MaceTools.Kernels
                     default: kernel.SetMemory(i, Bound(launch, arg, TensorName(launch, arg, tensors))); break;
                 }
             }
-            return _queue.Run(kernel, launch.EnqueuedGlobalSize(local), local);
+            return kernel;
         }
 
         private static string TensorName(KernelLaunch launch, KernelArg arg, IReadOnlyDictionary<string, string>? tensors)
