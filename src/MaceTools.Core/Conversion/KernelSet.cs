@@ -72,7 +72,13 @@ namespace MaceTools.Conversion
         /// </summary>
         public IReadOnlyDictionary<string, string> Tensors { get; }
         /// <summary>A weight transform's host data (the buffer buffer_to_image reads, folded as the converter decided); null otherwise.</summary>
-        public float[]? Data { get; }
+        internal float[]? Data { get; }
+
+        /// <summary>
+        /// A copy of a weight transform's host data (what buffer_to_image reads: BatchNorm folded, MatMul weights transposed);
+        /// null for other launches. A method, so that listings and JSON output do not carry every weight.
+        /// </summary>
+        public float[]? GetData() => Data == null ? null : (float[])Data.Clone();
         /// <summary>True for the launches MACE's init makes once (weight transforms), false for those of every inference.</summary>
         public bool IsWeight => Data != null;
 

@@ -135,7 +135,7 @@ namespace MaceTools.Operations
     /// <summary>Invoke-MaceModel / macetools model run: runs a deployment file's model on devices and returns its outputs.</summary>
     public sealed class InvokeModelOperation : ModelOperation
     {
-        /// <summary>Timed inferences per sample (after one untimed warm-up when more than one).</summary>
+        /// <summary>Timed inferences per sample (after one untimed warm-up inference).</summary>
         public int Round { get; set; } = 1;
         /// <summary>A folder for the outputs as raw little-endian float32 files (&lt;model&gt;_&lt;output&gt;[_sample].raw).</summary>
         public string? OutputPath { get; set; }
@@ -146,7 +146,7 @@ namespace MaceTools.Operations
             List<IReadOnlyList<MaceTensor>> samples, string source, ModelRunOptions options)
         {
             options.Rounds = Math.Max(1, Round);
-            options.Warmup = Round > 1 ? 1 : 0;
+            options.Warmup = 1; // the first launches compile on drivers such as pocl: not what an inference costs
             var result = runner.Run(set, samples, options, host.CancellationToken);
             string? dir = OutputPath == null ? null : PathResolver.FullPath(OutputPath, host.CurrentDirectory);
             for (int s = 0; s < samples.Count; s++)

@@ -24,7 +24,9 @@ namespace MaceTools.Runtime
         public int[] Shape { get; }
         public float[] Data { get; }
 
-        public override string ToString() => $"{Name} [{string.Join(", ", Shape)}]";
+        /// <summary>The name and shape, and the values of a small tensor (a classifier's scores).</summary>
+        public override string ToString() => $"{Name} [{string.Join(", ", Shape)}]" +
+            (Data.Length <= 8 ? " = [" + string.Join(", ", Data.Select(v => v.ToString("G6", CultureInfo.InvariantCulture))) + "]" : "");
     }
 
     /// <summary>

@@ -54,7 +54,7 @@ namespace MaceTools.Runtime
         /// <summary>Wall time minus the sum of kernel device times, as a share of wall time (mean over rounds).</summary>
         public double HostOverhead { get; internal set; }
 
-        public override string ToString() => FormattableString.Invariant($"{Output}: {(Passed ? "passed" : "FAILED")}, cosine {Cosine:0.#######} (threshold {Threshold})");
+        public override string ToString() => FormattableString.Invariant($"{Model}/{Output} on {Device}: {(Passed ? "passed" : "FAILED")}, cosine {Cosine:0.##########} (threshold {Threshold}), {Samples} sample(s){(DivergentNode == null ? "" : "; first divergent node " + DivergentNode)}");
     }
 
     /// <summary>
