@@ -97,5 +97,26 @@ namespace MaceTools.Tests.Runtime
             Assert.Equal("buffer_to_image", both.Kernels[0].Launch.Op);
             Assert.Equal("image_to_buffer", both.Kernels[both.Kernels.Count - 1].Launch.Op);
         }
+
+        [Theory]
+        [InlineData(2)]
+        [InlineData(4)]
+        public void A_Winograd_conv_runs_end_to_end_from_its_host_filter_and_matches_ONNXs_reference(int block)
+        {
+            var c = MaceTools.Tests.Models.OnnxNodeCase.Load("test_basic_conv_with_padding");
+            string path = MaceTools.Tests.ConversionTests.WinogradConversionTests.WithConstantWeight(c);
+            try
+            {
+                var target = new MaceTools.Kernels.KernelTarget(MaceVersion.Latest, nonUniformWorkGroup: false, adreno: false);
+                var set = OnnxConverter.Convert(MaceTools.Models.Onnx.OnnxModel.Load(path), path, new[] { new ModelInput("x", c.Inputs[0].Shape) }, null,
+                    new ConversionOptions(target) { Winograd = block });
+                Assert.Contains(set.Kernels, k => k.Kernel == "matmul");
+                using var runner = new ModelRunner(Pocl.Device, Pocl.Worker);
+                var sample = (IReadOnlyList<MaceTensor>)new[] { new MaceTensor("x", c.Inputs[0].Shape, c.Inputs[0].Data) };
+                var r = runner.Run(set, new[] { sample }, new ModelRunOptions());
+                MaceTools.Tests.Kernels.Tensors.Close(c.Outputs[0].Data, r.Outputs[0][0].Data, $"winograd {block}", 1e-4f, 1e-4f);
+            }
+            finally { File.Delete(path); }
+        }
     }
 }
