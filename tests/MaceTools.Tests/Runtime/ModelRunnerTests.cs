@@ -118,5 +118,23 @@ namespace MaceTools.Tests.Runtime
             }
             finally { File.Delete(path); }
         }
+
+        [Fact]
+        public void A_tuned_files_local_sizes_are_used_and_change_no_output()
+        {
+            var (set, _) = Example();
+            var samples = RandomSamples(set, 1, seed: 11);
+            // Every tuned key at {1, 1, 1}: legal everywhere, far from MACE's defaults.
+            var tuned = set.Kernels.Where(k => k.TuningFileKey != null).GroupBy(k => k.TuningFileKey!).ToDictionary(g => g.Key, g => new uint[] { 1, 1, 1 });
+            using var runner = new ModelRunner(Pocl.Device, Pocl.Worker);
+            var plain = runner.Run(set, samples, new ModelRunOptions());
+            var ones = runner.Run(set, samples, new ModelRunOptions { Tuned = tuned });
+            Assert.Equal(plain.Outputs[0][0].Data, ones.Outputs[0][0].Data);
+            // A size the device refuses for one kernel is an error that names it, not a silent fallback.
+            var first = set.Kernels.First(k => !k.IsWeight && k.TuningFileKey != null && k.Launch.Dimensions == 3);
+            tuned[first.TuningFileKey!] = new uint[] { 4096, 4096, 4096 };
+            var e = Assert.Throws<MaceException>(() => runner.Run(set, samples, new ModelRunOptions { Tuned = tuned }));
+            Assert.Contains(first.Launch.Symbol, e.Message);
+        }
     }
 }
