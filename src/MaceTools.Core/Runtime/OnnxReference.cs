@@ -30,7 +30,10 @@ namespace MaceTools.Runtime
             if (extraOutputs != null && extraOutputs.Count > 0) model = WithOutputs(model, path, extraOutputs);
             try
             {
-                var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1 };
+                // With extra outputs the graph is left as it is (fusions would remove the intermediate tensors asked for);
+                // otherwise ONNX Runtime runs at its best, as the peer a latency is compared with.
+                bool layers = extraOutputs != null && extraOutputs.Count > 0;
+                var options = new SessionOptions { GraphOptimizationLevel = layers ? GraphOptimizationLevel.ORT_DISABLE_ALL : GraphOptimizationLevel.ORT_ENABLE_ALL };
                 _session = new InferenceSession(model, options);
             }
             catch (Exception e) when (e is OnnxRuntimeException || e is DllNotFoundException || e is TypeInitializationException || e is EntryPointNotFoundException)
