@@ -105,5 +105,21 @@ namespace MaceTools.Tests.Runtime
             Assert.False(r.GetProperty("passed").GetBoolean());
             Assert.Equal("p2o.Conv.0", r.GetProperty("divergentNode").GetProperty("kernelNode").GetString());
         }
+
+        [Fact]
+        public void Random_inputs_are_drawn_in_the_yml_input_ranges()
+        {
+            using var tmp = new TempDir();
+            // A range of one value makes the random input that value: the run must equal one on a file of zeros.
+            string config = Config(tmp, "        input_ranges: 0,0\n");
+            File.WriteAllBytes(tmp.File("zeros.raw"), new byte[1 * 3 * 48 * 192 * 4]);
+            var host = new RecordingHost(tmp.Path);
+            new InvokeModelOperation { Config = config, Devices = new List<MaceDevice> { Pocl.Device }, Worker = Pocl.Worker }.Run(host);
+            new InvokeModelOperation { Config = config, Devices = new List<MaceDevice> { Pocl.Device }, Input = new[] { "zeros.raw" }, Worker = Pocl.Worker }.Run(host);
+            var runs = host.Of<MaceModelRun>().ToList();
+            Assert.Equal(2, runs.Count);
+            Assert.StartsWith("random", runs[0].InputSource);
+            Assert.Equal(runs[1].Outputs[0].Data, runs[0].Outputs[0].Data);
+        }
     }
 }
