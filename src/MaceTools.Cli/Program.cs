@@ -56,6 +56,8 @@ namespace MaceTools.Cli
         {
             int separator = Array.IndexOf(args, "--");
             var files = new HashSet<string>(separator < 0 ? Array.Empty<string>() : args.Skip(separator + 1), StringComparer.Ordinal);
+            // A verb that takes any token (a bench placeholder in a build without the bench assembly) says why itself.
+            if (!parse.CommandResult.Command.TreatUnmatchedTokensAsErrors) return parse.Errors.Select(e => (e.Message, (string?)null)).ToList();
             var unknown = parse.UnmatchedTokens.Where(LooksLikeOption)
                 .Concat(parse.CommandResult.Children.OfType<ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value).Where(LooksLikeOption))
                 .Where(t => !files.Contains(t)).Distinct().ToList();

@@ -148,6 +148,17 @@ namespace MaceTools.Cli
             }));
             w.WriteLine($"  start-up without the file: {m.WithoutFileMs:F0} ms (compiler start {m.CompilerStartMs:F0} ms + {m.Entries.Length} programs from source)");
             w.WriteLine($"  start-up with the file:    {m.WithFileMs:F0} ms ({m.Speedup:F0}x faster){(m.Skipped > 0 ? $"; {m.Skipped} entries not measured" : "")}");
+            if (m.Startup.Length == 0) return;
+            // With a deployment file: what users feel, the first launches at the model's sizes included.
+            w.WriteLine();
+            Table(w, new[] { "Started from", "Programs", "Launches", "Load ms", "First launches ms", "First inference ms", "Steady ms", "Compiled at 1st launch" },
+                m.Startup.Select(s => new[]
+                {
+                    s.Way, s.Programs.ToString(), s.Launches.ToString(), s.LoadMs.ToString("F0"), s.FirstLaunchesMs.ToString("F0"),
+                    s.FirstInferenceMs.ToString("F0"), s.SteadyMs.ToString("F1"), s.CompiledAtFirstLaunch.ToString(),
+                }));
+            foreach (var s in m.Startup)
+                foreach (var f in s.Failures) w.WriteLine($"  {s.Way}: {f}");
         }
 
         // ---- deployment files (config show / config test) ----

@@ -245,7 +245,8 @@ namespace MaceTools.Formats
             _ => $"a special file (mode 0x{mode:x})",
         };
 
-        private static MaceException NotRegular(string path, string what) =>
+        /// <summary>The one error for a path that is not a plain file (a directory, a device, a FIFO), wherever it is found.</summary>
+        internal static MaceException NotRegular(string path, string what) =>
             new MaceException(ErrorIds.NotARegularFile, MaceErrorCategory.InvalidArgument, $"{path}: is {what}, not a regular file", path);
 
         private static MaceException TooLarge(string path, InputKind kind, long cap, long size, bool grew) =>

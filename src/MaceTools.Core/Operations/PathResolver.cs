@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
+using MaceTools.Formats;
 
 namespace MaceTools.Operations
 {
@@ -15,8 +16,7 @@ namespace MaceTools.Operations
         public static bool HasWildcards(string path) => path.IndexOfAny(new[] { '*', '?', '[' }) >= 0;
 
         /// <summary>A directory given where a file is expected: one message and one exit code (2) for this mistake everywhere.</summary>
-        public static MaceException IsADirectory(string path) =>
-            new MaceException(ErrorIds.InvalidArgument, MaceErrorCategory.InvalidArgument, $"{path}: is a directory, not a file", path);
+        public static MaceException IsADirectory(string path) => InputGate.NotRegular(path, "a directory");
 
         /// <summary>Files matching <paramref name="path"/>; a wildcard that matches nothing is an error naming the pattern.</summary>
         public static IReadOnlyList<string> Resolve(string path, string baseDirectory, bool literal)

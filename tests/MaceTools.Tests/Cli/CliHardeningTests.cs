@@ -195,7 +195,7 @@ namespace MaceTools.Tests.Cli
             {
                 var (code, _, stderr) = Run(dir.Path, args);
                 Assert.True(code == 2, $"{string.Join(" ", args)}: exit {code}: {stderr}");
-                Assert.Contains("d: is a directory, not a file [InvalidArgument]", stderr);
+                Assert.Contains("d: is a directory, not a regular file [NotARegularFile]", stderr);
             }
         }
 

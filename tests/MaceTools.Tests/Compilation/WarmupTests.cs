@@ -158,6 +158,13 @@ namespace MaceTools.Tests.CompilationTests
             });
             // From source, pocl compiles each kernel's work-group size at its first launch (~100 ms against well under 1 ms).
             Assert.True(withModel.Startup[0].CompiledAtFirstLaunch > 0, withModel.Startup[0].ToString());
+
+            // The command line's view shows the start-up table under the build figures, a row per way.
+            var text = new System.IO.StringWriter();
+            MaceTools.Cli.TextOutput.Measurement(text, withModel);
+            var rows = text.ToString().Split('\n').SkipWhile(l => !l.StartsWith("Started from")).Skip(2).TakeWhile(l => l.Trim().Length > 0).ToList();
+            Assert.Equal(new[] { "Source", "BuildOnly", "Specialised", "File" }, rows.Select(l => l.Split(' ')[0]));
+            Assert.Contains($" {withModel.Startup[0].CompiledAtFirstLaunch}", rows[0]);
         }
     }
 }

@@ -213,7 +213,7 @@ namespace MaceTools.Tests.TuningTests
             string err;
             lock (stderr) err = stderr.ToString();
             Assert.True(p.ExitCode == 3, $"exit {p.ExitCode} after {watch.ElapsedMilliseconds} ms:\n{err}");
-            Assert.Contains("macetools: cancelled", err);
+            Assert.Contains("macetools: error: cancelled [Cancelled]", err);
             Assert.DoesNotContain("tuning worker stopped", err); // the command stopped the run, not a worker killed by the signal
             string partial = Assert.Single(Directory.GetFiles(tmp.Path, "*" + TunedParameterFile.PartialSuffix));
             int keys = MaceProgram.Load(partial).Entries.Count(e => e.Kind == MaceEntryKind.TuningParameter);
