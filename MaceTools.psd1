@@ -27,12 +27,14 @@
         'Get-MaceProgram',
         'Get-MaceProgramEntry',
         'Get-MaceTuningParameter',
+        'Invoke-MaceModel',
         'Measure-MaceProgram',
         'Merge-MaceProgram',
         'New-MaceProgram',
         'Optimize-MaceProgram',
         'Publish-MaceProgram',
         'Test-MaceConfig',
+        'Test-MaceModel',
         'Test-MaceProgram'
     )
     FunctionsToExport = @()

@@ -22,6 +22,7 @@ namespace MaceTools.Cli
             root.Subcommands.Add(TuningCommand(ctx));
             root.Subcommands.Add(TuneCommand(ctx));
             root.Subcommands.Add(ReportCommand(ctx));
+            root.Subcommands.Add(ModelCommand(ctx));
             // Global, so that they are known before and whatever the verb (the boundary reads them from the raw arguments).
             root.Options.Add(new Option<bool>("--debug") { Description = "Show debug messages, and the stack trace behind an error (as MACETOOLS_DEBUG=1 does).", Recursive = true });
             root.Options.Add(new Option<bool>("--verbose") { Description = "Show what each step does (PowerShell's -Verbose).", Recursive = true });
@@ -408,6 +409,63 @@ namespace MaceTools.Cli
                 op.Run(h);
             }, whatIf: r.GetValue(whatIf)));
             return report;
+        }
+
+        /// <summary>macetools model run|validate: Invoke-MaceModel and Test-MaceModel.</summary>
+        private static Command ModelCommand(CommandContext ctx)
+        {
+            var cmd = new Command("model", "Run a deployment file's model on OpenCL devices, and validate it against ONNX Runtime (MACE's run --validate).");
+            Option<string> Config() => new Option<string>("--config") { Description = "The deployment file (mace.yml) whose GPU models run.", Required = true };
+            Option<string[]> Devices() => new Option<string[]>("--device") { Description = "Local devices to run on, ids or name parts (repeatable; default: the device MACE would use)." };
+            Option<string> Tuned() => new Option<string>("--tuned-parameter") { Description = "A tuned-parameter file: its local sizes instead of MACE's default formula." };
+            Option<string[]> Inputs() => new Option<string[]>("--input") { Description = "Input files, one per model input in input_tensors order: raw little-endian float32 or .npy (default: the file's validation_inputs_data, else seeded random values in input_ranges)." };
+            Option<int> Seed() => new Option<int>("--seed") { Description = "Seeds the random inputs.", DefaultValueFactory = _ => 1 };
+            Option<string> Cache() => new Option<string>("--model-cache") { Description = "Where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
+            T Bind<T>(T op, ParseResult r, Option<string> config, Option<string[]> devices, Option<string> tuned, Option<string[]> inputs, Option<int> seed, Option<string> cache) where T : ModelOperation
+            {
+                op.Config = r.GetValue(config)!;
+                op.Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => MaceTools.Devices.LocalDevices.Select(s)).ToList();
+                op.TunedParameter = r.GetValue(tuned);
+                op.Input = r.GetValue(inputs) ?? Array.Empty<string>();
+                op.Seed = r.GetValue(seed);
+                op.ModelCache = r.GetValue(cache);
+                return op;
+            }
+
+            {
+                var config = Config(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache();
+                var rounds = new Option<int>("--round") { Description = "Timed inferences per sample (one untimed warm-up first when more than one).", DefaultValueFactory = _ => 1 };
+                var count = new Option<int>("--count") { Description = "Without --input: how many random samples.", DefaultValueFactory = _ => 1 };
+                var outputPath = new Option<string>("--output-path") { Description = "A folder for the outputs as raw little-endian float32 files (<model>_<output>.raw)." };
+                var json = JsonOption();
+                var run = new Command("run", "Run the model: outputs (NCHW, by ONNX output name), wall and kernel times per inference.") { config, devices, tuned, inputs, seed, cache, rounds, count, outputPath, json };
+                run.SetAction(r => ctx.Execute(r.GetValue(json), h =>
+                {
+                    var op = Bind(new InvokeModelOperation(), r, config, devices, tuned, inputs, seed, cache);
+                    op.Round = r.GetValue(rounds);
+                    op.Count = r.GetValue(count);
+                    op.OutputPath = r.GetValue(outputPath);
+                    op.Run(h);
+                }));
+                cmd.Subcommands.Add(run);
+            }
+            {
+                var config = Config(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache();
+                var count = new Option<int>("--count") { Description = "Without --input: how many random samples.", DefaultValueFactory = _ => 10 };
+                var threshold = new Option<double?>("--threshold") { Description = "The cosine-similarity threshold (default: the file's validation_threshold for GPU, else MACE's 0.995)." };
+                var json = JsonOption();
+                var validate = new Command("validate", "Validate every output against ONNX Runtime's CPU provider (cosine, SQNR, pixel accuracy, max errors); on a failure, name the first divergent node. Exit 1 when an output fails.")
+                    { config, devices, tuned, inputs, seed, cache, count, threshold, json };
+                validate.SetAction(r => ctx.Execute(r.GetValue(json), h =>
+                {
+                    var op = Bind(new TestModelOperation(), r, config, devices, tuned, inputs, seed, cache);
+                    op.Count = r.GetValue(count);
+                    op.Threshold = r.GetValue(threshold);
+                    op.Run(h);
+                }, exitCode: h => h.Output.OfType<Runtime.MaceValidationResult>().Any(t => !t.Passed) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
+                cmd.Subcommands.Add(validate);
+            }
+            return cmd;
         }
 
         private static Command TuningCommand(CommandContext ctx)

@@ -74,6 +74,12 @@ BeforeAll {
                 Message = "'gpuu' is not one of cpu, gpu, dsp, hta, apu, htp, cpu+gpu" })
         'MaceTools.Remote.PublishResult'            = @($publish)
         'MaceTools.Remote.MaceDriftResult'          = @($drift)
+        'MaceTools.Operations.MaceModelRun'         = @(New-StandIn 'MaceTools.Operations.MaceModelRun' @{
+                Model = 'ppocr_cls'; Device = 'pthread-skylake-avx512-AMD EPYC'; Sample = 99; WallMs = 14.2, 14.9; KernelMs = 13.1, 13.4; HostOverhead = 0.0912
+                Outputs = @([MaceTools.Runtime.MaceTensor]::new('softmax_0.tmp_0', [int[]] (1, 2), [float[]] (0.505764, 0.494236))) })
+        'MaceTools.Runtime.MaceValidationResult'    = @(New-StandIn 'MaceTools.Runtime.MaceValidationResult' @{
+                Model = 'ppocr_cls'; Output = 'save_infer_model/scale_0.tmp_1'; Passed = $false; Cosine = 0.5967078; PixelAccuracy = 0.5; MaxAbsError = 0.4123; Samples = 100
+                DivergentNode = 'p2o.Relu.3 (Relu) -> relu_3.tmp_0: cosine 0.649422, kernel conv_2d_1x1 of p2o.Conv.6' })
     }
 }
 
@@ -93,7 +99,8 @@ Describe 'Default views' {
         'MaceTools.MaceRuntimeVerdict', 'MaceTools.Devices.MaceDevice', 'MaceTools.Operations.MaceMeasurement', 'MaceTools.Operations.MaceEntryMeasurement',
         'MaceTools.Verification.MaceEntryLoad', 'MaceTools.Kernels.MaceKernelDefinition', 'MaceTools.Conversion.MaceKernel', 'MaceTools.Tuning.MaceTuningResult',
         'MaceTools.Tuning.MaceTuningSummary', 'MaceTools.Config.MaceConfig', 'MaceTools.Config.MaceModelConfig', 'MaceTools.Config.MaceSubgraphConfig', 'MaceTools.Config.MaceConfigTestResult',
-        'MaceTools.Config.MaceConfigFinding', 'MaceTools.Remote.PublishResult', 'MaceTools.Remote.MaceDriftResult') {
+        'MaceTools.Config.MaceConfigFinding', 'MaceTools.Remote.PublishResult', 'MaceTools.Remote.MaceDriftResult',
+        'MaceTools.Operations.MaceModelRun', 'MaceTools.Runtime.MaceValidationResult') {
         $Samples[$_].Count | Should -BeGreaterThan 0
         # All of them, and the first (the longest values) alone: a table sizes its columns by what it shows.
         foreach ($objects in @($Samples[$_]), @($Samples[$_][0])) {

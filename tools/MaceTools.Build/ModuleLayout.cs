@@ -42,10 +42,10 @@ namespace MaceTools.Build
             return files.OrderBy(n => n, StringComparer.Ordinal).ToList();
         }
 
-        /// <summary>The third-party dlls of the bin folder: every *.dll that is not ours.</summary>
+        /// <summary>The third-party libraries of the bin folder: every *.dll that is not ours, and native libraries (*.so, *.dylib: ONNX Runtime's).</summary>
         public static List<string> Dependencies(string bin)
         {
-            var all = Directory.GetFiles(bin, "*.dll").Select(Path.GetFileName).Select(n => n!).ToList();
+            var all = new[] { "*.dll", "*.so", "*.dylib" }.SelectMany(p => Directory.GetFiles(bin, p)).Select(Path.GetFileName).Select(n => n!).ToList();
             var engine = all.FirstOrDefault(n => n.Equals(EngineAssembly, StringComparison.OrdinalIgnoreCase));
             if (engine != null)
                 throw new BuildException($"{Path.Combine(bin, engine)}: the PowerShellStandard stub engine is in the build output. " +

@@ -39,11 +39,18 @@ namespace MaceTools.Conversion
     /// <summary>One kernel launch of a converted model: what MACE (or our runtime) asks the driver for.</summary>
     public sealed class MaceKernel
     {
-        internal MaceKernel(string model, string node, KernelLaunch launch)
+        internal MaceKernel(string model, string node, KernelLaunch launch, IReadOnlyDictionary<string, string>? tensors = null, float[]? data = null)
         {
             Model = model;
             Node = node;
             Launch = launch;
+            // Every tensor argument gets a name: the converter's binding, else one scoped to the node (a multi-launch op's
+            // intermediates, a launch made outside a model).
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var a in launch.Arguments.Where(a => a.Tensor != null))
+                map[a.Tensor!] = tensors != null && tensors.TryGetValue(a.Tensor!, out var t) ? t : node + "/" + a.Tensor;
+            Tensors = map;
+            Data = data;
         }
 
         public string Model { get; }
@@ -58,20 +65,79 @@ namespace MaceTools.Conversion
         public string? TuningFileKey => Launch.TuningFileKey;
         public long[] GlobalSize => Launch.GlobalSize;
         public KernelLaunch Launch { get; }
+        /// <summary>
+        /// The binding: each tensor argument's placeholder (<see cref="KernelArg.Tensor"/>: "input", "filter", "output" …)
+        /// → the graph tensor it reads or writes (the ONNX tensor name; a weight's image is named after its initializer,
+        /// the host buffer a transform reads or writes after its tensor with <see cref="HostSuffix"/>).
+        /// </summary>
+        public IReadOnlyDictionary<string, string> Tensors { get; }
+        /// <summary>A weight transform's host data (the buffer buffer_to_image reads, folded as the converter decided); null otherwise.</summary>
+        internal float[]? Data { get; }
+
+        /// <summary>
+        /// A copy of a weight transform's host data (what buffer_to_image reads: BatchNorm folded, MatMul weights transposed);
+        /// null for other launches. A method, so that listings and JSON output do not carry every weight.
+        /// </summary>
+        public float[]? GetData() => Data == null ? null : (float[])Data.Clone();
+        /// <summary>True for the launches MACE's init makes once (weight transforms), false for those of every inference.</summary>
+        public bool IsWeight => Data != null;
+
+        /// <summary>The suffix of a host buffer's name (the plain buffer a transform reads or writes).</summary>
+        public const string HostSuffix = ":host";
+
+        /// <summary>The graph tensor bound to an argument's placeholder.</summary>
+        public string TensorOf(string placeholder) => Tensors.TryGetValue(placeholder, out var t) ? t
+            : throw new ArgumentException($"{Node}: {Launch.Kernel} has no tensor argument '{placeholder}'", nameof(placeholder));
 
         public override string ToString() => $"{Node}: {Launch}";
+    }
+
+    /// <summary>A model input or output as the runner sees it: its ONNX name and logical (ONNX, NCHW) shape.</summary>
+    public sealed class ModelTensor
+    {
+        public ModelTensor(string name, int[] shape)
+        {
+            Name = name;
+            Shape = shape;
+        }
+
+        public string Name { get; }
+        /// <summary>The ONNX shape (NCHW for 4-D tensors).</summary>
+        public int[] Shape { get; }
+        public long Count => Shape.Aggregate(1L, (a, b) => a * b);
+
+        public override string ToString() => $"{Name} [{string.Join(", ", Shape)}]";
     }
 
     /// <summary>The kernels a model needs on one target, in execution order (weight transforms first, as MACE's init runs them).</summary>
     public sealed class KernelSet
     {
-        internal KernelSet(string model, KernelTarget target, IReadOnlyList<MaceKernel> kernels, IReadOnlyList<string> notes)
+        internal KernelSet(string model, KernelTarget target, IReadOnlyList<MaceKernel> kernels, IReadOnlyList<string> notes,
+            IReadOnlyList<ModelTensor>? inputs = null, IReadOnlyList<ModelTensor>? outputs = null, string? source = null)
         {
             Model = model;
             Target = target;
             Kernels = kernels;
             Notes = notes;
+            Inputs = inputs ?? Array.Empty<ModelTensor>();
+            Outputs = outputs ?? Array.Empty<ModelTensor>();
+            Source = source;
         }
+
+        /// <summary>The same set with kernel <paramref name="index"/> replaced (a test's broken argument, a what-if).</summary>
+        internal KernelSet With(int index, MaceKernel kernel)
+        {
+            var list = Kernels.ToList();
+            list[index] = kernel;
+            return new KernelSet(Model, Target, list, Notes, Inputs, Outputs, Source);
+        }
+
+        /// <summary>The model inputs the runner feeds (host buffers <c>name:host</c>), in the deployment file's order.</summary>
+        public IReadOnlyList<ModelTensor> Inputs { get; }
+        /// <summary>The model outputs the runner reads back (host buffers <c>name:host</c>).</summary>
+        public IReadOnlyList<ModelTensor> Outputs { get; }
+        /// <summary>The model file converted (what a reference runtime runs), where known.</summary>
+        public string? Source { get; }
 
         public string Model { get; }
         public KernelTarget Target { get; }

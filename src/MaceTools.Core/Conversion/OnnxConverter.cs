@@ -31,6 +31,8 @@ namespace MaceTools.Conversion
         private readonly List<MaceKernel> _kernels = new List<MaceKernel>();
         private readonly List<string> _unsupported = new List<string>();
         private readonly List<string> _notes = new List<string>();
+        // Ops without a kernel (Flatten, Reshape, Identity …) on a tensor: their output is the same device tensor.
+        private readonly Dictionary<string, string> _alias = new Dictionary<string, string>(StringComparer.Ordinal);
 
         private OnnxConverter(OnnxModel model, string path, ConversionOptions options)
         {
@@ -60,7 +62,7 @@ namespace MaceTools.Conversion
                 var shape = input.Shape;
                 if (shape.Length == 4 && input.Format == "NHWC") shape = new[] { shape[0], shape[3], shape[1], shape[2] };
                 _values[input.Name] = new Value { Shape = shape };
-                if (shape.Length == 4) Add(input.Name, KernelOps.BufferToImage(ImageKind.InOut, Nhwc(shape), T));
+                if (shape.Length == 4) Add(input.Name, KernelOps.BufferToImage(ImageKind.InOut, Nhwc(shape), T), "buffer", input.Name + MaceKernel.HostSuffix, "image", input.Name);
             }
             foreach (var n in g.Nodes)
                 foreach (var i in n.Inputs.Where(i => i.Length > 0))
@@ -86,12 +88,15 @@ namespace MaceTools.Conversion
             }
             if (_unsupported.Count > 0)
                 throw Error(ErrorIds.Unsupported, $"{_unsupported.Count} node(s) have no MACE GPU kernel: {string.Join("; ", _unsupported)}");
+            var outs = new List<ModelTensor>();
             foreach (var o in outputs ?? g.Outputs.Select(o => o.Name).ToList())
             {
                 if (!_values.TryGetValue(o, out var v)) throw Error(ErrorIds.InvalidArgument, $"output_tensors names '{o}', which the model does not compute");
-                Add(o, KernelOps.ImageToBuffer(ImageKind.InOut, Nhwc(v.Shape), T));
+                outs.Add(new ModelTensor(o, v.Shape));
+                Add(o, KernelOps.ImageToBuffer(ImageKind.InOut, Nhwc(v.Shape), T), "image", R(o), "buffer", o + MaceKernel.HostSuffix);
             }
-            return new KernelSet(_options.ModelName, T, _weights.Concat(_kernels).ToList(), _notes);
+            var ins = inputs.Select(i => new ModelTensor(i.Name, _values[i.Name].Shape)).ToList();
+            return new KernelSet(_options.ModelName, T, _weights.Concat(_kernels).ToList(), _notes, ins, outs, _path);
         }
 
         // ---- helpers ---------------------------------------------------------------------------------------------
@@ -115,14 +120,57 @@ namespace MaceTools.Conversion
             _ => new[] { 1, 1, 1, 1 },
         };
 
-        private void Add(string node, KernelLaunch launch) => _kernels.Add(new MaceKernel(_options.ModelName, node, launch));
-        private void AddAll(string node, IEnumerable<KernelLaunch> launches) { foreach (var l in launches) Add(node, l); }
+        /// <summary>The device tensor a graph tensor is (through ops that only rename it).</summary>
+        private string R(string tensor) => _alias.TryGetValue(tensor, out var a) ? R(a) : tensor;
 
-        /// <summary>A weight MACE uploads once at init: its buffer_to_image launch (fp16 weights where data_type asks).</summary>
-        private void Weight(string name, ImageKind kind, int[] shape)
+        /// <summary>A launch with its binding: placeholder, graph tensor, placeholder, graph tensor … (graph names resolved through renames).</summary>
+        private void Add(string node, KernelLaunch launch, params string[] binding) => _kernels.Add(new MaceKernel(_options.ModelName, node, launch, Binding(binding)));
+
+        private void AddAll(string node, IEnumerable<KernelLaunch> launches, params string[] binding)
         {
-            if (_weights.Any(w => w.Node == name && w.Launch.Output.Layout == kind)) return;
-            _weights.Add(new MaceKernel(_options.ModelName, name, KernelOps.BufferToImage(kind, shape, T, _options.HalfWeights)));
+            foreach (var l in launches) Add(node, l, binding);
+        }
+
+        private Dictionary<string, string> Binding(string[] pairs)
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i + 1 < pairs.Length; i += 2) map[pairs[i]] = R(pairs[i + 1]);
+            return map;
+        }
+
+        /// <summary>
+        /// A weight MACE uploads once at init: its buffer_to_image launch (fp16 weights where data_type asks) with the host
+        /// data it reads. Returns the image's tensor name: the initializer's, with the layout added when the same
+        /// initializer is needed in a second layout.
+        /// </summary>
+        private string Weight(string name, ImageKind kind, int[] shape, float[] data)
+        {
+            var known = _weights.FirstOrDefault(w => w.Node == name && w.Launch.Output.Layout == kind);
+            if (known != null) return known.TensorOf("image");
+            if (data.LongLength != Count(shape))
+                throw Error(ErrorIds.InvalidArgument, $"weight '{name}' has {data.Length} values; its {kind} transform needs [{string.Join(", ", shape)}]");
+            string image = _weights.Any(w => w.Node == name) ? name + "#" + kind : name;
+            var bind = new Dictionary<string, string> { ["buffer"] = image + MaceKernel.HostSuffix, ["image"] = image };
+            _weights.Add(new MaceKernel(_options.ModelName, name, KernelOps.BufferToImage(kind, shape, T, _options.HalfWeights), bind, data));
+            return image;
+        }
+
+        /// <summary>A constant's values (weights are constants by the time a kernel is chosen).</summary>
+        private float[] Data(string tensor) => V(tensor).Const ?? throw Error(ErrorIds.InvalidArgument, $"'{tensor}' is not a constant");
+
+        /// <summary>BatchNormalization's folded per-channel scale γ/√(σ²+ε) and offset β − μ·scale (MACE's FoldBatchNorm).</summary>
+        private (float[] Scale, float[] Offset) BatchNormConstants(OnnxNode bn)
+        {
+            float[] gamma = Data(bn.Inputs[1]), beta = Data(bn.Inputs[2]), mean = Data(bn.Inputs[3]), variance = Data(bn.Inputs[4]);
+            float eps = bn.GetFloat("epsilon", 1e-5f);
+            var scale = new float[gamma.Length];
+            var offset = new float[gamma.Length];
+            for (int i = 0; i < scale.Length; i++)
+            {
+                scale[i] = (float)(gamma[i] / Math.Sqrt(variance[i] + (double)eps));
+                offset[i] = beta[i] - mean[i] * scale[i];
+            }
+            return (scale, offset);
         }
 
         private Value V(string name) => _values[name];
@@ -245,12 +293,19 @@ namespace MaceTools.Conversion
             // A folded BatchNorm makes a bias the model does not have: its weight is named after the filter.
             string biasName = bias ? n.Inputs[2] : n.Inputs[1] + "/bias";
             string output = n.Outputs[0];
+            float[] filterData = w.Const;
+            float[]? biasData = bias ? Data(n.Inputs[2]) : null;
             // BatchNormalization right after: folded into the filter and the bias at convert time (MACE's FoldBatchNorm).
             if (Single(output) is OnnxNode bn && bn.OpType == "BatchNormalization" && bn.Inputs.Skip(1).All(i => V(i).Const != null))
             {
                 _done.Add(bn);
                 bias = true;
                 output = bn.Outputs[0];
+                var (scale, offset) = BatchNormConstants(bn);
+                int per = filterData.Length / o;
+                filterData = filterData.Select((v, i) => v * scale[i / per]).ToArray();
+                var b0 = biasData;
+                biasData = Enumerable.Range(0, o).Select(i => (b0 == null ? 0f : b0[i]) * scale[i] + offset[i]).ToArray();
             }
             var (act, final) = FuseActivation(output);
             var outNchw = new[] { x.Shape[0], o, oh, ow };
@@ -258,26 +313,27 @@ namespace MaceTools.Conversion
             var outNhwc = Nhwc(outNchw);
             int winograd = group == 1 && kh == 3 && kw == 3 && strides[0] == 1 && strides[1] == 1 && dil[0] == 1 && dil[1] == 1
                 ? WinogradBlock(outNchw, x.Shape[1], o) : 0;
+            if (winograd == 0 && group != 1 && !(group == x.Shape[1] && o == group)) { Unsupported(n, $"group {group} is neither 1 nor depthwise"); return; }
+            string biasImage = bias ? Weight(biasName, ImageKind.Argument, new[] { o }, biasData!) : "";
             if (winograd != 0)
             {
-                Weight(n.Inputs[1], winograd == 4 ? ImageKind.WinogradFilter4 : ImageKind.WinogradFilter2, w.Shape);
-                if (bias) Weight(biasName, ImageKind.Argument, new[] { o });
-                AddAll(n.Name, KernelOps.WinogradConv2D(inNhwc, w.Shape, outNhwc, new[] { pads[0], pads[1] }, winograd, bias, act, T));
+                string filter = Weight(n.Inputs[1], winograd == 4 ? ImageKind.WinogradFilter4 : ImageKind.WinogradFilter2, w.Shape, filterData);
+                AddAll(n.Name, KernelOps.WinogradConv2D(inNhwc, w.Shape, outNhwc, new[] { pads[0], pads[1] }, winograd, bias, act, T),
+                    "input", n.Inputs[0], "filter", filter, "bias", biasImage, "output", final);
             }
             else if (group == 1)
             {
-                Weight(n.Inputs[1], ImageKind.Conv2DFilter, w.Shape);
-                if (bias) Weight(biasName, ImageKind.Argument, new[] { o });
-                Add(n.Name, KernelOps.Conv2D(inNhwc, w.Shape, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T));
+                string filter = Weight(n.Inputs[1], ImageKind.Conv2DFilter, w.Shape, filterData);
+                Add(n.Name, KernelOps.Conv2D(inNhwc, w.Shape, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T),
+                    "input", n.Inputs[0], "filter", filter, "bias", biasImage, "output", final);
             }
-            else if (group == x.Shape[1] && o == group)
+            else
             {
-                Weight(n.Inputs[1], ImageKind.DwConv2DFilter, new[] { 1, o, kh, kw });
-                if (bias) Weight(biasName, ImageKind.Argument, new[] { o });
+                string filter = Weight(n.Inputs[1], ImageKind.DwConv2DFilter, new[] { 1, o, kh, kw }, filterData);
                 if (strides[0] != strides[1]) _notes.Add($"{n.Name}: depthwise strides [{strides[0]}, {strides[1]}]: MACE's GPU op refuses unequal strides (it would run this node on the CPU); MaceTools' kernel takes -DSTRIDE_W");
-                Add(n.Name, KernelOps.DepthwiseConv2D(inNhwc, new[] { 1, o, kh, kw }, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T));
+                Add(n.Name, KernelOps.DepthwiseConv2D(inNhwc, new[] { 1, o, kh, kw }, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T),
+                    "input", n.Inputs[0], "filter", filter, "bias", biasImage, "output", final);
             }
-            else { Unsupported(n, $"group {group} is neither 1 nor depthwise"); return; }
             Set(final, outNchw);
             if (final != n.Outputs[0]) Set(n.Outputs[0], outNchw);
         }
@@ -320,9 +376,11 @@ namespace MaceTools.Conversion
             if (x.Shape.Length != 4) { Unsupported(n, "needs a 4-D input"); return; }
             int c = x.Shape[1];
             var (act, final) = FuseActivation(n.Outputs[0]);
-            Weight(n.Inputs[1] + "/scale", ImageKind.Argument, new[] { c });
-            Weight(n.Inputs[2] + "/offset", ImageKind.Argument, new[] { c });
-            Add(n.Name, KernelOps.BatchNorm(Nhwc(x.Shape), true, 0, act, T));
+            if (!n.Inputs.Skip(1).All(i => V(i).Const != null)) { Unsupported(n, "needs constant scale, bias, mean and variance"); return; }
+            var (scale, offset) = BatchNormConstants(n);
+            string s = Weight(n.Inputs[1] + "/scale", ImageKind.Argument, new[] { c }, scale);
+            string t = Weight(n.Inputs[2] + "/offset", ImageKind.Argument, new[] { c }, offset);
+            Add(n.Name, KernelOps.BatchNorm(Nhwc(x.Shape), true, 0, act, T), "input", n.Inputs[0], "scale", s, "offset", t, "output", final);
             Set(final, x.Shape);
             Set(n.Outputs[0], x.Shape);
         }
@@ -336,9 +394,10 @@ namespace MaceTools.Conversion
                 // A general Clip: eltwise CLIP with the bounds as coefficients.
                 var b = ClipBounds(n);
                 if (n.OpType != "Clip" || b == null) { Unsupported(n, "bounds are not constants"); return; }
-                Add(n.Name, KernelOps.Eltwise(EltwiseKind.Clip, Nhwc(x.Shape), EltwiseBroadcast.Scalar, T, coefficients: new[] { b.Value.Lo, b.Value.Hi }));
+                Add(n.Name, KernelOps.Eltwise(EltwiseKind.Clip, Nhwc(x.Shape), EltwiseBroadcast.Scalar, T, coefficients: new[] { b.Value.Lo, b.Value.Hi }),
+                    "input0", n.Inputs[0], "output", n.Outputs[0]);
             }
-            else Add(n.Name, KernelOps.Activation(Nhwc(x.Shape), act, T));
+            else Add(n.Name, KernelOps.Activation(Nhwc(x.Shape), act, T), "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], x.Shape);
         }
 
@@ -362,15 +421,16 @@ namespace MaceTools.Conversion
             int channels = shape[3];
             EltwiseBroadcast broadcast;
             float scalar = 0;
-            string other = swapped ? n.Inputs[0] : n.Inputs[1];
+            string other = swapped ? n.Inputs[0] : n.Inputs[1], first = swapped ? n.Inputs[1] : n.Inputs[0];
             if (b.Const != null && b.Const.Length == 1) { broadcast = EltwiseBroadcast.Scalar; scalar = b.Const[0]; }
-            else if (b.Const != null && b.Const.Length == channels) { broadcast = EltwiseBroadcast.Vector; Weight(other, ImageKind.Argument, new[] { channels }); }
+            else if (b.Const != null && b.Const.Length == channels) { broadcast = EltwiseBroadcast.Vector; other = Weight(other, ImageKind.Argument, new[] { channels }, b.Const); }
             else if (b.Shape.SequenceEqual(a.Shape)) broadcast = EltwiseBroadcast.Tensor;
             else if (a.Shape.Length == 4 && b.Shape.Length == 4 && b.Shape[0] == a.Shape[0] && b.Shape[1] == a.Shape[1] && b.Shape[2] == 1 && b.Shape[3] == 1) broadcast = EltwiseBroadcast.BatchVector;
             else if (a.Shape.Length == 4 && b.Shape.Length == 4 && b.Shape[1] == 1 && b.Shape[2] == a.Shape[2] && b.Shape[3] == a.Shape[3]) broadcast = EltwiseBroadcast.Channel;
             else { Unsupported(n, $"broadcast of [{string.Join(",", b.Shape)}] onto [{string.Join(",", a.Shape)}]"); return; }
             bool commutative = kind == EltwiseKind.Sum || kind == EltwiseKind.Prod || kind == EltwiseKind.Max || kind == EltwiseKind.Min;
-            Add(n.Name, KernelOps.Eltwise(kind, shape, broadcast, T, scalar, swapped: swapped && !commutative));
+            Add(n.Name, KernelOps.Eltwise(kind, shape, broadcast, T, scalar, swapped: swapped && !commutative),
+                "input0", first, "input1", other, "output", n.Outputs[0]);
             Set(n.Outputs[0], a.Shape);
         }
 
@@ -393,7 +453,7 @@ namespace MaceTools.Conversion
             var x = V(n.Inputs[0]);
             if (x.Shape.Length != 4) { Unsupported(n, "needs a 4-D input"); return; }
             // MACE converts global pooling to its reduce op over H and W.
-            AddAll(n.Name, KernelOps.Reduce(Nhwc(x.Shape), n.OpType == "GlobalMaxPool" ? ReduceKind.Max : ReduceKind.Mean, T));
+            AddAll(n.Name, KernelOps.Reduce(Nhwc(x.Shape), n.OpType == "GlobalMaxPool" ? ReduceKind.Max : ReduceKind.Mean, T), "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], 1, 1 });
         }
 
@@ -409,7 +469,8 @@ namespace MaceTools.Conversion
             int Out(int size, int kk, int s, int before, int after) =>
                 (ceil ? (size + before + after - kk + s - 1) / s : (size + before + after - kk) / s) + 1;
             var outNchw = new[] { x.Shape[0], x.Shape[1], Out(x.Shape[2], k[0], strides[0], pads[0], pads[2]), Out(x.Shape[3], k[1], strides[1], pads[1], pads[3]) };
-            Add(n.Name, KernelOps.Pooling(Nhwc(x.Shape), Nhwc(outNchw), n.OpType == "MaxPool" ? PoolingKind.Max : PoolingKind.Average, k, strides, new[] { pads[0], pads[1] }, T));
+            Add(n.Name, KernelOps.Pooling(Nhwc(x.Shape), Nhwc(outNchw), n.OpType == "MaxPool" ? PoolingKind.Max : PoolingKind.Average, k, strides, new[] { pads[0], pads[1] }, T),
+                "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], outNchw);
         }
 
@@ -427,6 +488,7 @@ namespace MaceTools.Conversion
             int outputs = transB ? b.Shape[0] : b.Shape[1], k = a.Shape[1];
             bool bias = gemm && n.Inputs.Count > 2 && n.Inputs[2].Length > 0;
             string biasName = bias ? n.Inputs[2] : "";
+            float[]? biasData = bias ? Data(n.Inputs[2]) : null;
             string output = n.Outputs[0];
             // MatMul followed by Add of a constant vector: the bias, folded (MACE's FoldBiasAdd).
             if (!bias && Single(output) is OnnxNode add && add.OpType == "Add" && add.Inputs.Count == 2)
@@ -437,13 +499,22 @@ namespace MaceTools.Conversion
                     _done.Add(add);
                     bias = true;
                     biasName = other;
+                    biasData = v.Const;
                     output = add.Outputs[0];
                 }
             }
             var (act, final) = FuseActivation(output);
-            Weight(n.Inputs[1], ImageKind.WeightWidth, new[] { outputs, k, 1, 1 });
-            if (bias) Weight(biasName, ImageKind.Argument, new[] { outputs });
-            Add(n.Name, KernelOps.FullyConnected(new[] { a.Shape[0], 1, 1, k }, outputs, bias, act, T));
+            // The weight as MACE's FC reads it, [outputs, K]: MatMul's [K, outputs] transposed; Gemm's alpha and beta folded in.
+            float alpha = gemm ? n.GetFloat("alpha", 1f) : 1f, beta = gemm ? n.GetFloat("beta", 1f) : 1f;
+            var weightData = new float[outputs * k];
+            for (int m = 0; m < outputs; m++)
+                for (int i = 0; i < k; i++)
+                    weightData[m * k + i] = alpha * b.Const[transB ? m * k + i : i * outputs + m];
+            if (biasData != null && gemm && n.Inputs.Count > 2 && biasName == n.Inputs[2]) biasData = biasData.Select(v => v * beta).ToArray();
+            string weight = Weight(n.Inputs[1], ImageKind.WeightWidth, new[] { outputs, k, 1, 1 }, weightData);
+            string biasImage = bias ? Weight(biasName, ImageKind.Argument, new[] { outputs }, biasData!) : "";
+            Add(n.Name, KernelOps.FullyConnected(new[] { a.Shape[0], 1, 1, k }, outputs, bias, act, T),
+                "input", n.Inputs[0], "weight", weight, "bias", biasImage, "output", final);
             Set(final, new[] { a.Shape[0], outputs });
             Set(output, new[] { a.Shape[0], outputs });
             Set(n.Outputs[0], new[] { a.Shape[0], outputs });
@@ -456,7 +527,7 @@ namespace MaceTools.Conversion
             if (axis < 0) axis += x.Shape.Length;
             bool channels = x.Shape.Length == 2 && axis == 1 || x.Shape.Length == 4 && axis == 1;
             if (!channels) { Unsupported(n, $"axis {axis} of a rank-{x.Shape.Length} tensor (MACE's softmax runs over the channels)"); return; }
-            Add(n.Name, KernelOps.Softmax(Nhwc(x.Shape), T));
+            Add(n.Name, KernelOps.Softmax(Nhwc(x.Shape), T), "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], x.Shape);
         }
 
@@ -471,7 +542,9 @@ namespace MaceTools.Conversion
             int axis = (int)n.GetInt("axis", 1);
             if (axis < 0) axis += parts[0].Shape.Length;
             if (parts.Any(p => p.Shape.Length != 4) || axis != 1) { Unsupported(n, $"axis {axis} (MACE's GPU concat joins channels)"); return; }
-            AddAll(n.Name, KernelOps.Concat(parts.Select(p => Nhwc(p.Shape)).ToList(), T));
+            var bind = new List<string> { "output", n.Outputs[0] };
+            for (int i = 0; i < n.Inputs.Count; i++) bind.AddRange(new[] { "input" + i, n.Inputs[i] });
+            AddAll(n.Name, KernelOps.Concat(parts.Select(p => Nhwc(p.Shape)).ToList(), T), bind.ToArray());
             var s = parts[0].Shape.ToArray();
             s[1] = parts.Sum(p => p.Shape[1]);
             Set(n.Outputs[0], s);
@@ -481,6 +554,7 @@ namespace MaceTools.Conversion
         private void ShapeOp(OnnxNode n)
         {
             var x = V(n.Inputs[0]);
+            if (x.Const == null && n.OpType != "Shape" && n.OpType != "Gather" && n.OpType != "Slice") _alias[n.Outputs[0]] = n.Inputs[0];
             switch (n.OpType)
             {
                 case "Identity": case "Dropout": case "Cast": Set(n.Outputs[0], x.Shape, x.Const); return;
@@ -559,7 +633,7 @@ namespace MaceTools.Conversion
             else { Unsupported(n, "the output size is not a constant"); return; }
             string ct = n.GetString("coordinate_transformation_mode", _model.Opset >= 11 ? "half_pixel" : "asymmetric") ?? "half_pixel";
             var coords = ct == "half_pixel" ? ResizeCoordinates.HalfPixel : ct == "pytorch_half_pixel" ? ResizeCoordinates.PytorchHalfPixel : ResizeCoordinates.Asymmetric;
-            Add(n.Name, KernelOps.ResizeBilinear(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, T));
+            Add(n.Name, KernelOps.ResizeBilinear(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, T), "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], oh, ow });
         }
 
@@ -576,7 +650,7 @@ namespace MaceTools.Conversion
             float value = n.GetFloat("value", 0f);
             if (n.Inputs.Count > 2 && n.Inputs[2].Length > 0) value = Scalar(n.Inputs[2]) ?? 0f;
             var launch = KernelOps.Pad(Nhwc(x.Shape), new[] { p[2], p[3], p[6], p[7] }, mode == "reflect" ? PadMode.Reflect : PadMode.Constant, value, T);
-            Add(n.Name, launch);
+            Add(n.Name, launch, "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], x.Shape[2] + p[2] + p[6], x.Shape[3] + p[3] + p[7] });
         }
     }

@@ -149,5 +149,9 @@ namespace MaceTools
         public const string InputTooLarge = "InputTooLarge";
         /// <summary>A line of a results file (macetools report --in) that is not one JSON object; the message names file and line.</summary>
         public const string ResultLineInvalid = "ResultLineInvalid";
+        /// <summary>A model input (raw float32 or .npy file) of the wrong size or dtype, or holding NaN or ∞; the message names the input and its expected shape.</summary>
+        public const string InvalidInput = "InvalidInput";
+        /// <summary>The reference runtime (ONNX Runtime's CPU provider) could not load or run the model, or its native library is missing.</summary>
+        public const string ReferenceFailed = "ReferenceFailed";
     }
 }

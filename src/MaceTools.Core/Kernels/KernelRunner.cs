@@ -149,10 +149,35 @@ namespace MaceTools.Kernels
         /// Runs the launch once on tensors already in device memory (the output is allocated when absent) with
         /// <paramref name="local"/> (default: MACE's formula) and returns the kernel's device time in nanoseconds.
         /// </summary>
-        public ulong Time(KernelLaunch launch, long[]? local = null)
+        public ulong Time(KernelLaunch launch, long[]? local = null) => Time(launch, local, null);
+
+        /// <summary>
+        /// As <see cref="Time(KernelLaunch, long[])"/>, with a binding: each tensor argument's placeholder
+        /// (<see cref="KernelArg.Tensor"/>) names the device tensor it reads or writes (a model's graph tensors).
+        /// A placeholder the binding lacks is an error, so that no launch reads another op's tensor by accident.
+        /// </summary>
+        public ulong Time(KernelLaunch launch, long[]? local, IReadOnlyDictionary<string, string>? tensors)
+        {
+            local ??= DefaultLocalSize(launch);
+            return _queue.Run(Bind(launch, local, tensors), launch.EnqueuedGlobalSize(local), local);
+        }
+
+        /// <summary>
+        /// Binds and enqueues the launch without waiting; its event goes to <see cref="Profile"/> after <see cref="Finish"/>.
+        /// A model's inference queues every launch and waits once, as MACE's runtime does, so the host does not wait per kernel.
+        /// </summary>
+        internal IntPtr Enqueue(KernelLaunch launch, long[] local, IReadOnlyDictionary<string, string>? tensors) =>
+            _queue.Enqueue(Bind(launch, local, tensors), launch.EnqueuedGlobalSize(local), local);
+
+        /// <summary>Waits until every enqueued launch has finished.</summary>
+        internal void Finish() => _queue.Finish();
+
+        /// <summary>A finished launch's device time in nanoseconds (its event is released).</summary>
+        internal ulong Profile(IntPtr evt) => _queue.Profile(evt);
+
+        private ClKernel Bind(KernelLaunch launch, long[] local, IReadOnlyDictionary<string, string>? tensors)
         {
             var kernel = Kernel(launch);
-            local ??= DefaultLocalSize(launch);
             long items = local.Aggregate(1L, (a, b) => a * b);
             for (int i = 0; i < launch.Arguments.Count; i++)
             {
@@ -162,23 +187,41 @@ namespace MaceTools.Kernels
                     case KernelArgKind.Int: kernel.SetInt(i, arg.IntValue); break;
                     case KernelArgKind.Float: kernel.SetFloat(i, arg.FloatValue); break;
                     case KernelArgKind.Local: kernel.SetLocal(i, arg.LocalBytesPerItem * items); break;
-                    default: kernel.SetMemory(i, Bound(launch, arg)); break;
+                    default: kernel.SetMemory(i, Bound(launch, arg, TensorName(launch, arg, tensors))); break;
                 }
             }
-            return _queue.Run(kernel, launch.EnqueuedGlobalSize(local), local);
+            return kernel;
         }
 
-        private ClMemory Bound(KernelLaunch launch, KernelArg arg)
+        private static string TensorName(KernelLaunch launch, KernelArg arg, IReadOnlyDictionary<string, string>? tensors)
+        {
+            if (tensors == null) return arg.Tensor!;
+            return tensors.TryGetValue(arg.Tensor!, out var name) ? name
+                : throw new ArgumentException($"{launch.Kernel} argument {arg.Name}: the binding names no tensor for '{arg.Tensor}'");
+        }
+
+        private ClMemory Bound(KernelLaunch launch, KernelArg arg, string name)
         {
             // An output is (re)allocated to the launch's shape; what it held before is not read.
-            if (arg.IsOutput) return Allocate(arg.Tensor!, arg);
-            if (_tensors.TryGetValue(arg.Tensor!, out var t))
+            if (arg.IsOutput) return Allocate(name, arg);
+            if (_tensors.TryGetValue(name, out var t))
             {
                 if (!Same(t.Spec, arg))
-                    throw new ArgumentException($"{launch.Kernel} argument {arg.Name}: tensor {arg.Tensor} is {Describe(t.Spec)}, the launch needs {Describe(arg)}");
+                    throw new ArgumentException($"{launch.Kernel} argument {arg.Name}: tensor {name} is {Describe(t.Spec)}, the launch needs {Describe(arg)}");
                 return t.Memory;
             }
-            throw new ArgumentException($"{launch.Kernel} argument {arg.Name}: tensor {arg.Tensor} was not uploaded");
+            throw new ArgumentException($"{launch.Kernel} argument {arg.Name}: tensor {name} was not uploaded");
+        }
+
+        /// <summary>The tensors in device memory, by name.</summary>
+        public IReadOnlyCollection<string> TensorNames => _tensors.Keys;
+
+        /// <summary>Releases a tensor's device memory (a model run's tensors, when it ends).</summary>
+        public void Free(string name)
+        {
+            if (!_tensors.TryGetValue(name, out var t)) return;
+            t.Memory.Dispose();
+            _tensors.Remove(name);
         }
 
         private ClMemory Allocate(string name, KernelArg spec)

@@ -45,6 +45,35 @@ namespace MaceTools.OpenCL
             finally { Cl.ReleaseEvent(evt); }
         }
 
+        /// <summary>
+        /// Enqueues the kernel without waiting (the arguments are captured now) and returns its event, for
+        /// <see cref="Profile"/> after <see cref="Finish"/>: a model's launches queued back to back, as MACE's runtime does.
+        /// </summary>
+        internal unsafe IntPtr Enqueue(ClKernel kernel, long[] global, long[]? local)
+        {
+            IntPtr evt = IntPtr.Zero;
+            int status;
+            fixed (UIntPtr* g = Sizes(global), l = Sizes(local))
+                status = Cl.EnqueueNdrangeKernel(Handle, kernel.Handle, (uint)global.Length, null, g, l, 0, null, &evt);
+            if (status != ClErrors.Success)
+                throw new ClException("clEnqueueNDRangeKernel", status,
+                    $"kernel {kernel.Name}, global [{string.Join(",", global)}], local [{(local == null ? "null" : string.Join(",", local))}]", target: kernel.Name);
+            return evt;
+        }
+
+        /// <summary>A finished event's device time in nanoseconds; the event is released.</summary>
+        internal unsafe ulong Profile(IntPtr evt)
+        {
+            try
+            {
+                ulong start = 0, end = 0;
+                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.Start, sizeof(ulong), &start, null), "clGetEventProfilingInfo");
+                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.End, sizeof(ulong), &end, null), "clGetEventProfilingInfo");
+                return end >= start ? end - start : 0;
+            }
+            finally { Cl.ReleaseEvent(evt); }
+        }
+
         /// <summary>Writes a whole RGBA float image from <paramref name="pixels"/> (width * height * 4 values).</summary>
         public unsafe void WriteImage(ClImage image, float[] pixels)
         {

@@ -126,6 +126,7 @@ namespace MaceTools.OpenCL
                 case "time": return Time(r);
                 case "open": return Open(r);
                 case "tune": return Tuning.TuningMessages.Serve(r, Runner(r), _parentGone.Token);
+                case "run": return Runtime.ModelRunMessages.Serve(r, Runner(r), _parentGone.Token);
                 default: throw new FormatException($"unknown worker request '{r.Op}'");
             }
         }

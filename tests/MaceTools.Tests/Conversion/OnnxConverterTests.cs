@@ -59,6 +59,49 @@ namespace MaceTools.Tests.ConversionTests
         }
 
         [Fact]
+        public void Every_tensor_a_launch_reads_was_written_before_it_or_is_a_model_input()
+        {
+            var set = Classifier();
+            var written = new System.Collections.Generic.HashSet<string> { "x" + MaceKernel.HostSuffix };
+            foreach (var k in set.Kernels)
+            {
+                foreach (var a in k.Launch.Inputs)
+                    Assert.True(written.Contains(k.Tensors[a.Tensor!]) || k.IsWeight && a.Tensor == "buffer",
+                        $"{k.Node}: {k.Kernel} reads {a.Name} = {k.Tensors[a.Tensor!]}, which nothing wrote before");
+                written.Add(k.Tensors[k.Launch.Output.Tensor!]);
+            }
+            // The graph's names: the input image, the output buffer, and each op's output under its ONNX tensor name.
+            Assert.Equal("x", set.Kernels.First(k => !k.IsWeight).TensorOf("image"));
+            Assert.Equal("softmax_0.tmp_0" + MaceKernel.HostSuffix, set.Kernels.Last().TensorOf("buffer"));
+            Assert.Equal(new[] { "x" }, set.Inputs.Select(i => i.Name));
+            Assert.Equal(new[] { 1, 2 }, set.Outputs.Single().Shape);
+        }
+
+        [Fact]
+        public void A_folded_BatchNorm_scales_the_filter_and_makes_the_bias_from_its_constants()
+        {
+            var model = OnnxModel.Load(Example(Cls));
+            var set = Classifier();
+            var conv = model.Graph.Nodes.First(n => n.Name == "p2o.Conv.0");
+            var bn = model.Graph.Nodes.Single(n => n.OpType == "BatchNormalization" && n.Inputs[0] == conv.Outputs[0]);
+            float[] T(string name) => model.Graph.FindTensor(name)!.ToFloats();
+            float[] w = T(conv.Inputs[1]), gamma = T(bn.Inputs[1]), beta = T(bn.Inputs[2]), mean = T(bn.Inputs[3]), variance = T(bn.Inputs[4]);
+            float eps = bn.GetFloat("epsilon", 1e-5f);
+            var launch = set.Kernels.First(k => k.Node == "p2o.Conv.0");
+            var filter = set.Kernels.Single(k => k.IsWeight && k.TensorOf("image") == launch.TensorOf("filter"));
+            var bias = set.Kernels.Single(k => k.IsWeight && k.TensorOf("image") == launch.TensorOf("bias"));
+            Assert.Equal(conv.Inputs[1], filter.Node);
+            int per = w.Length / gamma.Length;
+            for (int o = 0; o < gamma.Length; o++)
+            {
+                double scale = gamma[o] / Math.Sqrt(variance[o] + eps);
+                Assert.Equal(w[o * per] * scale, filter.Data![o * per], 5);
+                double b0 = conv.Inputs.Count > 2 && conv.Inputs[2].Length > 0 ? T(conv.Inputs[2])[o] : 0;
+                Assert.Equal(b0 * scale + beta[o] - mean[o] * scale, bias.Data![o], 5);
+            }
+        }
+
+        [Fact]
         public void fp16_fp32_makes_the_weight_transforms_half_and_leaves_the_compute_kernels_float()
         {
             var half = Classifier(halfWeights: true);

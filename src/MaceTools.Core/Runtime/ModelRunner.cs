@@ -1,0 +1,295 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using MaceTools.Compilation;
+using MaceTools.Conversion;
+using MaceTools.Devices;
+using MaceTools.Formats;
+using MaceTools.Kernels;
+using MaceTools.OpenCL;
+using MaceTools.Tuning;
+
+namespace MaceTools.Runtime
+{
+    /// <summary>What a model run should do besides computing the outputs.</summary>
+    public sealed class ModelRunOptions
+    {
+        /// <summary>Stored local sizes by tuning-file key (a tuned-parameter file); null: MACE's default formula everywhere.</summary>
+        public IReadOnlyDictionary<string, uint[]>? Tuned { get; set; }
+        /// <summary>Timed inferences per sample (the outputs are those of the last).</summary>
+        public int Rounds { get; set; } = 1;
+        /// <summary>Untimed inferences before the first sample (first launches compile on some drivers).</summary>
+        public int Warmup { get; set; }
+        /// <summary>Device tensors (graph names) to read back after the last sample, for a layer-by-layer comparison.</summary>
+        public IReadOnlyCollection<string>? Dump { get; set; }
+    }
+
+    /// <summary>One timed inference: its wall time in the worker and each inference kernel's device time.</summary>
+    public sealed class ModelRound
+    {
+        internal ModelRound(int sample, int round, double wallMs, double[] kernelUs)
+        {
+            Sample = sample;
+            Round = round;
+            WallMs = wallMs;
+            KernelUs = kernelUs;
+        }
+
+        public int Sample { get; }
+        public int Round { get; }
+        /// <summary>Host wall time of the inference (input upload excluded, kernels enqueued and waited for one by one).</summary>
+        public double WallMs { get; }
+        /// <summary>Device time of each inference kernel (profiling events), in the order of <see cref="ModelRunResult.Kernels"/>.</summary>
+        public double[] KernelUs { get; }
+        public double KernelMs => KernelUs.Sum() / 1000;
+    }
+
+    /// <summary>What the worker computed and measured for a list of samples.</summary>
+    public sealed class ModelRunResult
+    {
+        internal ModelRunResult(IReadOnlyList<MaceKernel> kernels, double initMs, List<ModelRound> rounds, List<MaceTensor[]> outputs, Dictionary<string, MaceTensor> dumped)
+        {
+            Kernels = kernels;
+            InitMs = initMs;
+            Rounds = rounds;
+            Outputs = outputs;
+            Dumped = dumped;
+        }
+
+        /// <summary>The inference kernels (input transforms, ops, output transforms) in execution order.</summary>
+        public IReadOnlyList<MaceKernel> Kernels { get; }
+        /// <summary>Weight uploads and their buffer_to_image launches (MACE's init), wall time in the worker.</summary>
+        public double InitMs { get; }
+        public IReadOnlyList<ModelRound> Rounds { get; }
+        /// <summary>Per sample, the model outputs in ONNX order.</summary>
+        public IReadOnlyList<MaceTensor[]> Outputs { get; }
+        /// <summary>The dumped device tensors after the last sample, in MACE's NHWC order with the image's NHWC shape.</summary>
+        public IReadOnlyDictionary<string, MaceTensor> Dumped { get; }
+    }
+
+    /// <summary>
+    /// Runs a converted model (<see cref="KernelSet"/>) on a local OpenCL device in a crash-isolated driver worker, as
+    /// MACE's runtime does: weights uploaded and transformed once by their buffer_to_image launches, then per inference
+    /// the input transform, every op's kernels in order on named tensors, and the output transform, at MACE's default
+    /// local sizes or a tuned file's. Large data travels in files; the worker keeps its programs between requests.
+    /// </summary>
+    public sealed class ModelRunner : IDisposable
+    {
+        private readonly DriverProcess _driver;
+
+        public ModelRunner(MaceDevice device, WorkerCommand worker)
+        {
+            if (device.Transport != "local") throw NotLocal(device);
+            Device = device;
+            // Our own sources only: the driver's cache is kept, as for tuning.
+            _driver = new DriverProcess(worker) { RequestTimeout = TimeSpan.FromMinutes(30), FreshDriverCache = false };
+        }
+
+        public MaceDevice Device { get; }
+
+        /// <summary>The error for a device the runner cannot reach yet (ssh, adb).</summary>
+        public static MaceException NotLocal(MaceDevice device) =>
+            new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation,
+                $"{device.Target} ({device.Address}): running a model on a {device.Transport} device is not implemented yet (local OpenCL devices only, for now)", device.Target);
+
+        /// <summary>Runs every sample (one list of inputs each, in <see cref="KernelSet.Inputs"/> order) and returns outputs and timings.</summary>
+        public ModelRunResult Run(KernelSet set, IReadOnlyList<IReadOnlyList<MaceTensor>> samples, ModelRunOptions options, CancellationToken cancel = default)
+        {
+            if (samples.Count == 0) throw new ArgumentException("no samples to run", nameof(samples));
+            using var scratch = new ScratchDirectory("run");
+            var locals = Warmup.Launches(new[] { set }, options.Tuned);
+            var plan = new List<string>();
+            using (var weights = File.Create(scratch.File("weights")))
+            {
+                long offset = 0;
+                for (int i = 0; i < set.Kernels.Count; i++)
+                {
+                    var k = set.Kernels[i];
+                    var bind = new WorkerMessage();
+                    foreach (var kv in k.Tensors) bind.Set(kv.Key, kv.Value);
+                    var m = Warmup.Format(locals[i]).Set("node", k.Node).Set("bind", bind.Format());
+                    if (k.Data != null)
+                    {
+                        ModelData.Write(weights, k.Data);
+                        m.Set("data", offset).Set("count", k.Data.Length);
+                        offset += k.Data.Length;
+                    }
+                    plan.Add(m.Format());
+                }
+            }
+            File.WriteAllLines(scratch.File("plan"), plan);
+            using (var input = File.Create(scratch.File("inputs")))
+                foreach (var sample in samples)
+                    for (int i = 0; i < set.Inputs.Count; i++)
+                    {
+                        var spec = set.Inputs[i];
+                        var t = sample.FirstOrDefault(x => x.Name == spec.Name) ?? throw new ArgumentException($"a sample lacks input {spec.Name}", nameof(samples));
+                        if (t.Data.LongLength != spec.Count)
+                            throw new MaceException(ErrorIds.InvalidInput, MaceErrorCategory.InvalidData,
+                                $"input '{spec.Name}' has {t.Data.Length} values; the model needs float32 [{string.Join(", ", spec.Shape)}] ({spec.Count})", spec.Name);
+                        ModelData.Write(input, ModelData.ToNhwc(t.Data, spec.Shape));
+                    }
+            var request = new WorkerMessage("run").Set("device", Device.Index).Set("name", Device.Name)
+                .Set("plan", scratch.File("plan")).Set("weights", scratch.File("weights"))
+                .Set("inputs", TuningMessages.List(set.Inputs.Select(i => i.Name + MaceKernel.HostSuffix)))
+                .Set("inputCounts", string.Join(",", set.Inputs.Select(i => i.Count.ToString(CultureInfo.InvariantCulture))))
+                .Set("outputs", TuningMessages.List(set.Outputs.Select(o => o.Name + MaceKernel.HostSuffix)))
+                .Set("samples", samples.Count).Set("in", scratch.File("inputs")).Set("out", scratch.File("outputs"))
+                .Set("rounds", Math.Max(1, options.Rounds)).Set("warmup", Math.Max(0, options.Warmup))
+                .Set("dump", TuningMessages.List(options.Dump ?? Array.Empty<string>())).Set("dumpOut", scratch.File("dump"));
+            var reply = _driver.Send(request, cancel);
+            if (reply.Op == "crashed")
+                throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation,
+                    $"{Device.Name}: the driver worker stopped while running {set.Model}: " + (reply["hung"] != null ? reply["log"] ?? "it hung" : $"it died ({reply["signal"]}, exit code {reply["exitCode"]})"), Device.Name);
+            if (reply.Op != "result")
+            {
+                var category = Enum.TryParse<MaceErrorCategory>(reply["category"], out var c) ? c : MaceErrorCategory.InvalidOperation;
+                throw new MaceException(reply["errorId"] ?? ErrorIds.WorkerFailed, category, $"{Device.Name}: running {set.Model}: {reply["error"] ?? reply.Format()}", reply["target"] ?? Device.Name);
+            }
+            var kernels = set.Kernels.Where(k => !k.IsWeight).ToList();
+            var rounds = TuningMessages.ReadList(reply.Get("rounds")).Select(WorkerMessage.Parse).Select(m => new ModelRound(m.GetInt("sample"), m.GetInt("round"), m.GetDouble("wallMs"),
+                m.Get("us").Split(',').Where(s => s.Length > 0).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray())).ToList();
+            var outputs = new List<MaceTensor[]>();
+            using (var o = File.OpenRead(scratch.File("outputs")))
+                for (int s = 0; s < samples.Count; s++)
+                    outputs.Add(set.Outputs.Select(spec => new MaceTensor(spec.Name, spec.Shape, ModelData.ToOnnx(ModelData.Read(o, spec.Count), spec.Shape))).ToArray());
+            var dumped = new Dictionary<string, MaceTensor>(StringComparer.Ordinal);
+            if (options.Dump != null && options.Dump.Count > 0)
+                using (var d = File.OpenRead(scratch.File("dump")))
+                    foreach (var m in TuningMessages.ReadList(reply.Get("dumped")).Select(WorkerMessage.Parse))
+                    {
+                        var shape = m.Get("shape").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+                        dumped[m.Get("tensor")] = new MaceTensor(m.Get("tensor"), shape, ModelData.Read(d, shape.Aggregate(1L, (a, b) => a * b)));
+                    }
+            return new ModelRunResult(kernels, reply.GetDouble("initMs"), rounds, outputs, dumped);
+        }
+
+        public void Dispose() => _driver.Dispose();
+    }
+
+    /// <summary>The worker's side of the <c>run</c> request (<see cref="DriverWorker"/>).</summary>
+    internal static class ModelRunMessages
+    {
+        private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+        private sealed class Step
+        {
+            public Step(WorkerMessage m, byte[] weights)
+            {
+                var w = Warmup.Read(m);
+                Launch = w.Launch;
+                Local = w.Local;
+                Node = m.Get("node");
+                var bind = WorkerMessage.Parse(m.Get("bind"));
+                Tensors = Launch.Arguments.Where(a => a.Tensor != null).Select(a => a.Tensor!).Distinct()
+                    .ToDictionary(t => t, t => bind[t] ?? throw new FormatException($"{Node}: the plan binds no tensor to '{t}'"), StringComparer.Ordinal);
+                if (m["data"] != null)
+                {
+                    long offset = long.Parse(m.Get("data"), Invariant);
+                    Data = ModelData.FromBytes(weights, checked((int)(offset * 4)), m.GetInt("count"));
+                }
+            }
+
+            public KernelLaunch Launch { get; }
+            public long[]? Local { get; }
+            public string Node { get; }
+            public Dictionary<string, string> Tensors { get; }
+            public float[]? Data { get; }
+        }
+
+        public static WorkerMessage Serve(WorkerMessage r, KernelRunner runner, CancellationToken cancel)
+        {
+            var weights = File.ReadAllBytes(r.Get("weights"));
+            var steps = File.ReadAllLines(r.Get("plan")).Where(l => l.Length > 0).Select(l => new Step(WorkerMessage.Parse(l), weights)).ToList();
+            var inputs = TuningMessages.ReadList(r.Get("inputs"));
+            var counts = r.Get("inputCounts").Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, Invariant)).ToList();
+            var outputs = TuningMessages.ReadList(r.Get("outputs"));
+            var dump = TuningMessages.ReadList(r.Get("dump"));
+            int samples = r.GetInt("samples"), rounds = r.GetInt("rounds"), warmup = r.GetInt("warmup");
+            var created = new HashSet<string>(steps.SelectMany(s => s.Tensors.Values), StringComparer.Ordinal);
+            var local = new Dictionary<Step, long[]>();
+            try
+            {
+                // MACE's init: each weight's host buffer uploaded and transformed into its image; the buffer is freed.
+                var sw = Stopwatch.StartNew();
+                foreach (var s in steps.Where(s => s.Data != null))
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    string buffer = s.Tensors["buffer"];
+                    runner.UploadBuffer(buffer, s.Data!);
+                    runner.Time(s.Launch, Local(runner, s, local), s.Tensors);
+                    runner.Free(buffer);
+                }
+                double initMs = sw.Elapsed.TotalMilliseconds;
+                var run = steps.Where(s => s.Data == null).ToList();
+                var timings = new List<string>();
+                using var input = File.OpenRead(r.Get("in"));
+                using var output = File.Create(r.Get("out"));
+                for (int sample = 0; sample < samples; sample++)
+                {
+                    for (int i = 0; i < inputs.Count; i++) runner.UploadBuffer(inputs[i], ModelData.Read(input, counts[i]));
+                    int total = rounds + (sample == 0 ? warmup : 0);
+                    for (int round = 0; round < total; round++)
+                    {
+                        cancel.ThrowIfCancellationRequested();
+                        // Every launch queued back to back and one wait, as MACE's runtime runs an inference; the
+                        // profiling events are read after the clock stops.
+                        var events = new List<IntPtr>(run.Count);
+                        var us = new double[run.Count];
+                        double wall;
+                        sw.Restart();
+                        try
+                        {
+                            foreach (var step in run) events.Add(runner.Enqueue(step.Launch, Local(runner, step, local), step.Tensors));
+                            runner.Finish();
+                            wall = sw.Elapsed.TotalMilliseconds;
+                        }
+                        finally
+                        {
+                            if (events.Count < run.Count) runner.Finish(); // a failed enqueue: let the queued ones end before their events go
+                            for (int k = 0; k < events.Count; k++) us[k] = runner.Profile(events[k]) / 1000.0;
+                        }
+                        int timed = round - (sample == 0 ? warmup : 0);
+                        if (timed >= 0)
+                            timings.Add(new WorkerMessage("round").Set("sample", sample).Set("round", timed).Set("wallMs", wall)
+                                .Set("us", string.Join(",", us.Select(u => u.ToString("R", Invariant)))).Format());
+                    }
+                    foreach (var o in outputs) ModelData.Write(output, runner.Download(o));
+                }
+                var dumped = new List<string>();
+                if (dump.Count > 0)
+                {
+                    var specs = steps.SelectMany(s => s.Launch.Arguments.Where(a => a.Tensor != null && a.Kind == KernelArgKind.Image).Select(a => (Name: s.Tensors[a.Tensor!], a.Shape)))
+                        .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Shape, StringComparer.Ordinal);
+                    using var d = File.Create(r.Get("dumpOut"));
+                    foreach (var name in dump.Where(n => specs.ContainsKey(n) && runner.TensorNames.Contains(n)))
+                    {
+                        ModelData.Write(d, runner.Download(name));
+                        dumped.Add(new WorkerMessage("tensor").Set("tensor", name).Set("shape", string.Join(",", specs[name])).Format());
+                    }
+                }
+                return new WorkerMessage("result").Set("status", 0).Set("initMs", initMs).Set("rounds", TuningMessages.List(timings)).Set("dumped", TuningMessages.List(dumped));
+            }
+            catch (MaceException e)
+            {
+                return new WorkerMessage("error").Set("error", e.Message).Set("errorId", e.ErrorId).Set("category", e.Category).Set("target", e.Target?.ToString());
+            }
+            finally
+            {
+                foreach (var t in created) runner.Free(t);
+            }
+        }
+
+        /// <summary>The tuned local size, else MACE's default on this device (computed once per launch).</summary>
+        private static long[] Local(KernelRunner runner, Step s, Dictionary<Step, long[]> cache)
+        {
+            if (s.Local != null) return s.Local;
+            if (!cache.TryGetValue(s, out var l)) cache[s] = l = runner.DefaultLocalSize(s.Launch);
+            return l;
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using MaceTools.Devices;
+using MaceTools.Operations;
+using MaceTools.Runtime;
+
+namespace MaceTools.Commands
+{
+    /// <summary>What Invoke-MaceModel and Test-MaceModel share: the deployment file, devices, inputs and local sizes.</summary>
+    public abstract class MaceModelCmdlet : MaceCmdlet
+    {
+        [Parameter(ValueFromPipeline = true)]
+        [MaceDeviceTransformation]
+        [ArgumentCompleter(typeof(MaceDeviceCompleter))]
+        public MaceDevice[] Device { get; set; } = Array.Empty<MaceDevice>();
+
+        [Parameter(Mandatory = true, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        public string Config { get; set; } = "";
+
+        [Parameter]
+        public string? TunedParameter { get; set; }
+
+        [Parameter]
+        public string[] Input { get; set; } = Array.Empty<string>();
+
+        [Parameter]
+        public int Seed { get; set; } = 1;
+
+        [Parameter]
+        public string? ModelCache { get; set; }
+
+        private readonly List<MaceDevice> _devices = new List<MaceDevice>();
+
+        protected override void ProcessRecord() => _devices.AddRange(Device);
+
+        protected T Bind<T>(T op) where T : ModelOperation
+        {
+            op.Config = ProviderPath(Config);
+            op.Devices = _devices;
+            op.TunedParameter = TunedParameter == null ? null : ProviderPath(TunedParameter);
+            op.Input = Array.ConvertAll(Input, ProviderPath);
+            op.Seed = Seed;
+            op.ModelCache = ModelCache == null ? null : ProviderPath(ModelCache);
+            return op;
+        }
+    }
+
+    /// <summary>Invoke-MaceModel: runs a deployment file's model on OpenCL devices and returns its outputs and timings.</summary>
+    [Cmdlet(VerbsLifecycle.Invoke, "MaceModel", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(MaceModelRun))]
+    public sealed class InvokeMaceModelCommand : MaceModelCmdlet
+    {
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int Round { get; set; } = 1;
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int Count { get; set; } = 1;
+
+        [Parameter]
+        public string? OutputPath { get; set; }
+
+        protected override void EndProcessing() => Run(host =>
+        {
+            var op = Bind(new InvokeModelOperation());
+            op.Round = Round;
+            op.Count = Count;
+            op.OutputPath = OutputPath == null ? null : ProviderPath(OutputPath);
+            op.Run(host);
+        });
+    }
+
+    /// <summary>Test-MaceModel: validates a deployment file's model on OpenCL devices against ONNX Runtime's CPU provider.</summary>
+    [Cmdlet(VerbsDiagnostic.Test, "MaceModel")]
+    [OutputType(typeof(MaceValidationResult))]
+    public sealed class TestMaceModelCommand : MaceModelCmdlet
+    {
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int Count { get; set; } = 10;
+
+        [Parameter]
+        [ValidateRange(-1.0, 1.0)]
+        public double Threshold { get; set; }
+
+        protected override void EndProcessing() => Run(host =>
+        {
+            var op = Bind(new TestModelOperation());
+            op.Count = Count;
+            op.Threshold = IfBound(Threshold, nameof(Threshold));
+            op.Run(host);
+        });
+    }
+}

@@ -1,0 +1,125 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using MaceTools.Devices;
+using MaceTools.Operations;
+using MaceTools.Runtime;
+using MaceTools.Tests.OpenCLTests;
+using MaceTools.Tests.Operations;
+using Xunit;
+using static MaceTools.Tests.Cli.CliRunner;
+
+namespace MaceTools.Tests.Runtime
+{
+    /// <summary>Invoke-MaceModel's and Test-MaceModel's operations (RecordingHost) and the CLI's model verb on the example classifier.</summary>
+    public class ModelOperationTests
+    {
+        /// <summary>The example deployment file and model in a temporary folder, with extra subgraph keys appended.</summary>
+        private static string Config(TempDir tmp, string extra = "")
+        {
+            string dir = Path.Combine(Fixtures.RepoRoot, "examples", "paddleocr");
+            File.Copy(Path.Combine(dir, "ch_ppocr_mobile_v2.0_cls_infer.onnx"), tmp.File("ch_ppocr_mobile_v2.0_cls_infer.onnx"));
+            string yml = File.ReadAllText(Path.Combine(dir, "mace.yml"));
+            if (extra.Length > 0) yml = yml.Replace("        output_data_formats: NONE\n", "        output_data_formats: NONE\n" + extra);
+            File.WriteAllText(tmp.File("mace.yml"), yml);
+            return tmp.File("mace.yml");
+        }
+
+        private static float[] InputValues(int seed) => ModelData.Random(new Conversion.ModelTensor("x", new[] { 1, 3, 48, 192 }), new[] { 0.0, 1.0 }, seed).Data;
+
+        [Fact]
+        public void Invoke_runs_an_input_file_and_writes_the_output_as_raw_float32()
+        {
+            using var tmp = new TempDir();
+            string config = Config(tmp);
+            File.WriteAllBytes(tmp.File("x.raw"), ModelData.ToBytes(InputValues(5)));
+            var host = new RecordingHost(tmp.Path);
+            new InvokeModelOperation { Config = config, Devices = new List<MaceDevice> { Pocl.Device }, Input = new[] { "x.raw" }, Round = 2, OutputPath = "out", Worker = Pocl.Worker }.Run(host);
+            Assert.Empty(host.Errors);
+            var run = Assert.Single(host.Of<MaceModelRun>());
+            var output = Assert.Single(run.Outputs);
+            Assert.Equal("softmax_0.tmp_0", output.Name);
+            Assert.Equal(new[] { 1, 2 }, output.Shape);
+            Assert.Equal(1.0, output.Data.Sum(), 4); // a softmax
+            Assert.Equal(2, run.WallMs.Length);
+            Assert.Equal(tmp.File("x.raw"), run.InputSource);
+            string file = Assert.Single(run.Files);
+            Assert.Equal(Path.Combine(tmp.Path, "out", "ppocr_cls_softmax_0.tmp_0.raw"), file);
+            Assert.Equal(ModelData.ToBytes(output.Data), File.ReadAllBytes(file));
+            Assert.Contains(run.Kernels, k => k.Node == "p2o.Conv.0" && k.Microseconds > 0);
+        }
+
+        [Fact]
+        public void Test_takes_the_threshold_from_validation_threshold_and_the_samples_from_validation_inputs_data()
+        {
+            using var tmp = new TempDir();
+            string config = Config(tmp, "        validation_threshold:\n          GPU: 0.9\n        validation_inputs_data: [x.raw]\n");
+            File.WriteAllBytes(tmp.File("x.raw"), ModelData.ToBytes(InputValues(9)));
+            var host = new RecordingHost(tmp.Path);
+            new TestModelOperation { Config = config, Worker = Pocl.Worker, Devices = new List<MaceDevice> { Pocl.Device } }.Run(host);
+            var r = Assert.Single(host.Of<MaceValidationResult>());
+            Assert.Equal(0.9, r.Threshold);
+            Assert.Equal(1, r.Samples);
+            Assert.True(r.Passed);
+            Assert.True(r.Cosine >= 0.99999, $"cosine {r.Cosine}");
+            Assert.Null(r.DivergentNode);
+        }
+
+        [Fact]
+        public void A_wrong_sized_input_file_is_an_InvalidInput_error_naming_the_input_and_its_shape()
+        {
+            using var tmp = new TempDir();
+            string config = Config(tmp);
+            File.WriteAllBytes(tmp.File("x.raw"), ModelData.ToBytes(InputValues(1).Take(100).ToArray()));
+            var e = Assert.Throws<MaceException>(() => new InvokeModelOperation { Config = config, Input = new[] { "x.raw" }, Worker = Pocl.Worker, Devices = new List<MaceDevice> { Pocl.Device } }.Run(new RecordingHost(tmp.Path)));
+            Assert.Equal(ErrorIds.InvalidInput, e.ErrorId);
+            Assert.Contains("input 'x' (float32 [1, 3, 48, 192], 27648 values)", e.Message);
+        }
+
+        [Fact]
+        public void A_remote_device_is_a_not_yet_error_that_names_it()
+        {
+            using var tmp = new TempDir();
+            var pi = new MaceDevice { Transport = "ssh", Target = "pi5", Address = "pi@10.0.0.5", Name = "V3D 7.1" };
+            var e = Assert.Throws<MaceException>(() => new InvokeModelOperation { Config = Config(tmp), Devices = new List<MaceDevice> { pi }, Worker = Pocl.Worker }.Run(new RecordingHost(tmp.Path)));
+            Assert.Equal(ErrorIds.Unsupported, e.ErrorId);
+            Assert.Contains("pi5 (pi@10.0.0.5)", e.Message);
+            Assert.Contains("not implemented yet", e.Message);
+        }
+
+        [Fact]
+        public void The_CLI_validates_with_JSON_results_and_exits_1_when_the_threshold_is_not_met()
+        {
+            using var tmp = new TempDir();
+            string config = Config(tmp);
+            var (code, stdout, stderr) = Run(tmp.Path, "model", "validate", "--config", config, "--count", "2", "--json");
+            Assert.True(code == 0, stderr);
+            var r = JsonLine(stdout);
+            Assert.True(r.GetProperty("passed").GetBoolean());
+            Assert.Equal("softmax_0.tmp_0", r.GetProperty("output").GetString());
+            // No fp32 run reaches a cosine of 1 + 1e-9: a failed result, exit 1, and the first divergent node named.
+            (code, stdout, stderr) = Run(tmp.Path, "model", "validate", "--config", config, "--count", "1", "--threshold", "1.000000001", "--json");
+            Assert.True(code == 1, stderr);
+            r = JsonLine(stdout);
+            Assert.False(r.GetProperty("passed").GetBoolean());
+            Assert.Equal("p2o.Conv.0", r.GetProperty("divergentNode").GetProperty("kernelNode").GetString());
+        }
+
+        [Fact]
+        public void Random_inputs_are_drawn_in_the_yml_input_ranges()
+        {
+            using var tmp = new TempDir();
+            // A range of one value makes the random input that value: the run must equal one on a file of zeros.
+            string config = Config(tmp, "        input_ranges: 0,0\n");
+            File.WriteAllBytes(tmp.File("zeros.raw"), new byte[1 * 3 * 48 * 192 * 4]);
+            var host = new RecordingHost(tmp.Path);
+            new InvokeModelOperation { Config = config, Devices = new List<MaceDevice> { Pocl.Device }, Worker = Pocl.Worker }.Run(host);
+            new InvokeModelOperation { Config = config, Devices = new List<MaceDevice> { Pocl.Device }, Input = new[] { "zeros.raw" }, Worker = Pocl.Worker }.Run(host);
+            var runs = host.Of<MaceModelRun>().ToList();
+            Assert.Equal(2, runs.Count);
+            Assert.StartsWith("random", runs[0].InputSource);
+            Assert.Equal(runs[1].Outputs[0].Data, runs[0].Outputs[0].Data);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+#Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
+<#
+    Invoke-MaceModel and Test-MaceModel in real pwsh: devices from the pipeline, ErrorRecord ids, -WhatIf on the output
+    files, the default views. Real pocl, real ONNX Runtime (its native library from the module's Dependencies/), the
+    example classifier.
+#>
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'Common.ps1')
+    $Config = Join-Path $Repo 'examples/paddleocr/mace.yml'
+    $Dir = Join-Path ([System.IO.Path]::GetTempPath()) ('macetools-pester-' + [guid]::NewGuid().ToString('N').Substring(0, 10))
+    New-Item -ItemType Directory -Path $Dir | Out-Null
+}
+
+AfterAll {
+    Remove-Item -LiteralPath $Dir -Recurse -Force -ErrorAction SilentlyContinue
+    Exit-MaceTestModule
+}
+
+Describe 'Test-MaceModel (real OpenCL: pocl, ONNX Runtime CPU)' {
+    It 'validates the device piped in from Get-MaceDevice against ONNX Runtime' {
+        $device = Get-MaceDevice | Select-Object -First 1
+        $r = @($device | Test-MaceModel -Config $Config -Count 2)
+        $r.Count | Should -Be 1
+        $r[0].Device | Should -Be $device.Name
+        $r[0].Output | Should -Be 'softmax_0.tmp_0'
+        $r[0].Passed | Should -BeTrue
+        $r[0].Cosine | Should -BeGreaterOrEqual 0.99999
+        $r[0].PixelAccuracy | Should -Be 1
+        ($r | Out-String) | Should -Match 'softmax_0\.tmp_0\s+True'
+    }
+
+    It 'names the first divergent node when the threshold is not met' {
+        $r = Test-MaceModel -Config $Config -Count 1 -Threshold 1
+        $r.Passed | Should -BeFalse
+        $r.DivergentNode.KernelNode | Should -Be 'p2o.Conv.0'
+    }
+
+    It 'refuses a remote device with an Unsupported error record that names it' {
+        $pi = [MaceTools.Devices.MaceDevice]::new()
+        $pi.Transport = 'ssh'; $pi.Target = 'pi5'; $pi.Address = 'pi@10.0.0.5'
+        { $pi | Test-MaceModel -Config $Config -ErrorAction Stop } | Should -Throw -ErrorId 'Unsupported,MaceTools.Commands.TestMaceModelCommand'
+        try { $pi | Test-MaceModel -Config $Config -ErrorAction Stop } catch { $_.Exception.Message | Should -Match 'pi5 \(pi@10\.0\.0\.5\).*not implemented yet' }
+    }
+}
+
+Describe 'Invoke-MaceModel (real OpenCL: pocl)' {
+    It 'runs an input file and writes the output as raw float32' {
+        $x = Join-Path $Dir 'x.raw'
+        [System.IO.File]::WriteAllBytes($x, [byte[]]::new(1 * 3 * 48 * 192 * 4))
+        $r = Invoke-MaceModel -Config $Config -Input $x -Round 2 -OutputPath (Join-Path $Dir 'out')
+        $r.Outputs[0].Name | Should -Be 'softmax_0.tmp_0'
+        $r.WallMs.Count | Should -Be 2
+        $r.Files.Count | Should -Be 1
+        (Get-Item -LiteralPath $r.Files[0]).Length | Should -Be 8
+        ($r | Out-String) | Should -Match 'ppocr_cls'
+    }
+
+    It '-WhatIf runs the model and writes no file' {
+        $r = Invoke-MaceModel -Config $Config -OutputPath (Join-Path $Dir 'whatif') -WhatIf
+        $r.Outputs.Count | Should -Be 1
+        $r.Files.Count | Should -Be 0
+        Test-Path -LiteralPath (Join-Path $Dir 'whatif/ppocr_cls_softmax_0.tmp_0.raw') | Should -BeFalse
+    }
+
+    It 'turns a damaged input into an InvalidInput error record naming the input and its shape' {
+        $bad = Join-Path $Dir 'short.raw'
+        [System.IO.File]::WriteAllBytes($bad, [byte[]]::new(12))
+        { Invoke-MaceModel -Config $Config -Input $bad -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidInput,MaceTools.Commands.InvokeMaceModelCommand'
+        try { Invoke-MaceModel -Config $Config -Input $bad -ErrorAction Stop } catch { $_.Exception.Message | Should -Match "input 'x' \(float32 \[1, 3, 48, 192\]" }
+    }
+}
