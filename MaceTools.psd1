@@ -28,6 +28,7 @@
         'Get-MaceProgramEntry',
         'Get-MaceTuningParameter',
         'Invoke-MaceModel',
+        'Measure-MaceModel',
         'Measure-MaceProgram',
         'Merge-MaceProgram',
         'New-MaceProgram',

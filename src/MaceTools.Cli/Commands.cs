@@ -411,21 +411,21 @@ namespace MaceTools.Cli
             return report;
         }
 
-        /// <summary>macetools model run|validate: Invoke-MaceModel and Test-MaceModel.</summary>
+        /// <summary>macetools model run|validate|measure: Invoke-MaceModel, Test-MaceModel and Measure-MaceModel.</summary>
         private static Command ModelCommand(CommandContext ctx)
         {
-            var cmd = new Command("model", "Run a deployment file's model on OpenCL devices, and validate it against ONNX Runtime (MACE's run --validate).");
+            var cmd = new Command("model", "Run a deployment file's model on OpenCL devices, validate it against ONNX Runtime and measure its latency (MACE's run --validate --round=N).");
             Option<string> Config() => new Option<string>("--config") { Description = "The deployment file (mace.yml) whose GPU models run.", Required = true };
             Option<string[]> Devices() => new Option<string[]>("--device") { Description = "Local devices to run on, ids or name parts (repeatable; default: the device MACE would use)." };
             Option<string> Tuned() => new Option<string>("--tuned-parameter") { Description = "A tuned-parameter file: its local sizes instead of MACE's default formula." };
             Option<string[]> Inputs() => new Option<string[]>("--input") { Description = "Input files, one per model input in input_tensors order: raw little-endian float32 or .npy (default: the file's validation_inputs_data, else seeded random values in input_ranges)." };
             Option<int> Seed() => new Option<int>("--seed") { Description = "Seeds the random inputs.", DefaultValueFactory = _ => 1 };
             Option<string> Cache() => new Option<string>("--model-cache") { Description = "Where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
-            T Bind<T>(T op, ParseResult r, Option<string> config, Option<string[]> devices, Option<string> tuned, Option<string[]> inputs, Option<int> seed, Option<string> cache) where T : ModelOperation
+            T Bind<T>(T op, ParseResult r, Option<string> config, Option<string[]> devices, Option<string>? tuned, Option<string[]> inputs, Option<int> seed, Option<string> cache) where T : ModelOperation
             {
                 op.Config = r.GetValue(config)!;
                 op.Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => MaceTools.Devices.LocalDevices.Select(s)).ToList();
-                op.TunedParameter = r.GetValue(tuned);
+                if (tuned != null) op.TunedParameter = r.GetValue(tuned);
                 op.Input = r.GetValue(inputs) ?? Array.Empty<string>();
                 op.Seed = r.GetValue(seed);
                 op.ModelCache = r.GetValue(cache);
@@ -464,6 +464,24 @@ namespace MaceTools.Cli
                     op.Run(h);
                 }, exitCode: h => h.Output.OfType<Runtime.MaceValidationResult>().Any(t => !t.Passed) ? ExitCodes.ProblemsFound : ExitCodes.Ok));
                 cmd.Subcommands.Add(validate);
+            }
+            {
+                var config = Config(); var devices = Devices(); var inputs = Inputs(); var seed = Seed(); var cache = Cache();
+                var tuned = new Option<string[]>("--tuned-parameter") { Description = "A tuned-parameter file to measure beside MACE's default sizes (repeatable: each file is one way, e.g. tune's output and its --strategy mace output)." };
+                var rounds = new Option<int>("--round") { Description = "Interleaved rounds: each way times one inference per round, the ways in a shuffled order.", DefaultValueFactory = _ => 10 };
+                var noReference = new Option<bool>("--no-reference") { Description = "Leave out ONNX Runtime's CPU provider." };
+                var json = JsonOption();
+                var measure = new Command("measure", "Latency with MACE's default local sizes, each tuned file and ONNX Runtime's CPU provider, side by side in interleaved rounds: min/median/p90/max, each gain over the default with its 95% interval, host overhead, per-op profile, time to first inference.")
+                    { config, devices, tuned, inputs, seed, cache, rounds, noReference, json };
+                measure.SetAction(r => ctx.Execute(r.GetValue(json), h =>
+                {
+                    var op = Bind(new MeasureModelOperation(), r, config, devices, null, inputs, seed, cache);
+                    op.TunedParameters = r.GetValue(tuned) ?? Array.Empty<string>();
+                    op.Round = r.GetValue(rounds);
+                    op.Reference = !r.GetValue(noReference);
+                    op.Run(h);
+                }));
+                cmd.Subcommands.Add(measure);
             }
             return cmd;
         }

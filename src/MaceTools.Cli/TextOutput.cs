@@ -74,6 +74,20 @@ namespace MaceTools.Cli
                     foreach (var f in d.Findings)
                         w.WriteLine($"{d.Device}: {f.Severity}: {f.Code}: {f.Message}");
             }
+            var latency = items.OfType<Operations.MaceLatencyResult>().ToList();
+            if (latency.Count > 0)
+            {
+                Table(w, new[] { "Model", "Device", "Way", "Rounds", "Min ms", "Median ms [95%]", "P90 ms", "Max ms", "Kernel ms", "Overhead", "First inference ms", "Gain over default [95%]", "Verdict" },
+                    latency.Select(l => new[]
+                    {
+                        l.Model, l.Device, l.Way, l.Latency.Count.ToString(), l.Latency.Min.ToString("0.00"),
+                        $"{l.Latency.Median:0.00} [{l.Latency.MedianLow:0.00}, {l.Latency.MedianHigh:0.00}]", l.Latency.P90.ToString("0.00"), l.Latency.Max.ToString("0.00"),
+                        l.Profile.Length == 0 ? "" : l.KernelMs.ToString("0.00"), l.Profile.Length == 0 ? "" : (100 * l.HostOverhead).ToString("0.0") + "%", l.FirstInferenceMs.ToString("0.0"),
+                        l.Gain == null ? "" : Gain(l.Gain.GainPercent, l.Gain.GainLowPercent, l.Gain.GainHighPercent), l.Gain?.Verdict.ToString() ?? "",
+                    }));
+                foreach (var l in latency.Where(l => l.Profile.Length > 0))
+                    w.WriteLine($"{l.Model} on {l.Device}, {l.Way}: " + string.Join(", ", l.Profile.Select(o => o.ToString())));
+            }
             foreach (var item in items)
             {
                 switch (item)
@@ -94,6 +108,7 @@ namespace MaceTools.Cli
                     case Tuning.MaceTuningSummary _:
                     case Remote.PublishResult _:
                     case Remote.MaceDriftResult _:
+                    case Operations.MaceLatencyResult _:
                         break; // tabulated above
                     default: if (!Views.Any(v => v.Row.IsInstanceOfType(item))) w.WriteLine(item); break;
                 }

@@ -32,5 +32,5 @@ $Adreno = Get-Fixture 'adreno-v0.10.1-rc4.mace_cl_compiled_program.bin'
 $Mali = Get-Fixture 'mali-r20p0-v0.12.0-28.mace_cl_compiled_program.bin'
 $Tuning = Get-Fixture 'pocl-v1.1.1.tuned_opencl_parameter.bin'
 $Cmdlets = @('Compare-MaceProgram', 'Convert-MaceProgram', 'Export-MaceProgram', 'Export-MaceReport', 'Get-MaceConfig', 'Get-MaceDevice', 'Get-MaceKernel', 'Get-MaceProgram', 'Get-MaceProgramEntry',
-    'Get-MaceTuningParameter', 'Invoke-MaceModel', 'Measure-MaceProgram', 'Merge-MaceProgram', 'New-MaceProgram', 'Optimize-MaceProgram', 'Publish-MaceProgram', 'Test-MaceConfig', 'Test-MaceModel', 'Test-MaceProgram')
+    'Get-MaceTuningParameter', 'Invoke-MaceModel', 'Measure-MaceModel', 'Measure-MaceProgram', 'Merge-MaceProgram', 'New-MaceProgram', 'Optimize-MaceProgram', 'Publish-MaceProgram', 'Test-MaceConfig', 'Test-MaceModel', 'Test-MaceProgram')
 $Softmax = 'softmax -DCMD_DATA_TYPE=f -DDATA_TYPE=float -Dsoftmax=s4wA5uH'

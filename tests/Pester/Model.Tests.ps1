@@ -1,6 +1,6 @@
 #Requires -Modules @{ ModuleName = 'Pester'; ModuleVersion = '5.0' }
 <#
-    Invoke-MaceModel and Test-MaceModel in real pwsh: devices from the pipeline, ErrorRecord ids, -WhatIf on the output
+    Invoke-MaceModel, Test-MaceModel and Measure-MaceModel in real pwsh: devices from the pipeline, ErrorRecord ids, -WhatIf on the output
     files, the default views. Real pocl, real ONNX Runtime (its native library from the module's Dependencies/), the
     example classifier.
 #>
@@ -68,5 +68,19 @@ Describe 'Invoke-MaceModel (real OpenCL: pocl)' {
         [System.IO.File]::WriteAllBytes($bad, [byte[]]::new(12))
         { Invoke-MaceModel -Config $Config -Input $bad -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidInput,MaceTools.Commands.InvokeMaceModelCommand'
         try { Invoke-MaceModel -Config $Config -Input $bad -ErrorAction Stop } catch { $_.Exception.Message | Should -Match "input 'x' \(float32 \[1, 3, 48, 192\]" }
+    }
+}
+
+Describe 'Measure-MaceModel (real OpenCL: pocl, ONNX Runtime CPU)' {
+    It 'measures the device piped in, default sizes beside ONNX Runtime, and warns that a gain needs a tuned file' {
+        $device = Get-MaceDevice | Select-Object -First 1
+        $r = @($device | Measure-MaceModel -Config $Config -Round 2 -WarningVariable warnings -WarningAction SilentlyContinue)
+        $r.Way | Should -Be @('default sizes', 'ONNX Runtime CPU')
+        $r.Device | Select-Object -Unique | Should -Be $device.Name
+        $r[0].Latency.Median | Should -BeGreaterThan 0
+        $r[0].Profile.Op | Should -Contain 'conv2d'
+        $r[0].Gain | Should -BeNullOrEmpty
+        "$warnings" | Should -Match 'a gain needs -TunedParameter'
+        ($r | Out-String) | Should -Match 'default sizes'
     }
 }

@@ -80,6 +80,10 @@ BeforeAll {
         'MaceTools.Runtime.MaceValidationResult'    = @(New-StandIn 'MaceTools.Runtime.MaceValidationResult' @{
                 Model = 'ppocr_cls'; Output = 'save_infer_model/scale_0.tmp_1'; Passed = $false; Cosine = 0.5967078; PixelAccuracy = 0.5; MaxAbsError = 0.4123; Samples = 100
                 DivergentNode = 'p2o.Relu.3 (Relu) -> relu_3.tmp_0: cosine 0.649422, kernel conv_2d_1x1 of p2o.Conv.6' })
+        'MaceTools.Operations.MaceLatencyResult'    = @(New-StandIn 'MaceTools.Operations.MaceLatencyResult' @{
+                Model = 'ppocr_cls'; Device = 'pthread-skylake-avx512-AMD EPYC'; Way = 'tuned: ppocr_cls_tuned_opencl_parameter.bin'; FirstInferenceMs = 1234.5
+                Latency = [pscustomobject] @{ Median = 12345.67; P90 = 23456.78 }; HostOverhead = 0.0912; Profile = @([pscustomobject] @{ Op = 'Conv2D' })
+                Gain = [pscustomobject] @{ GainPercent = -123.4; GainLowPercent = -501.2; GainHighPercent = -100.1; Verdict = 'Slower' } })
     }
 }
 
@@ -100,7 +104,7 @@ Describe 'Default views' {
         'MaceTools.Verification.MaceEntryLoad', 'MaceTools.Kernels.MaceKernelDefinition', 'MaceTools.Conversion.MaceKernel', 'MaceTools.Tuning.MaceTuningResult',
         'MaceTools.Tuning.MaceTuningSummary', 'MaceTools.Config.MaceConfig', 'MaceTools.Config.MaceModelConfig', 'MaceTools.Config.MaceSubgraphConfig', 'MaceTools.Config.MaceConfigTestResult',
         'MaceTools.Config.MaceConfigFinding', 'MaceTools.Remote.PublishResult', 'MaceTools.Remote.MaceDriftResult',
-        'MaceTools.Operations.MaceModelRun', 'MaceTools.Runtime.MaceValidationResult') {
+        'MaceTools.Operations.MaceModelRun', 'MaceTools.Runtime.MaceValidationResult', 'MaceTools.Operations.MaceLatencyResult') {
         $Samples[$_].Count | Should -BeGreaterThan 0
         # All of them, and the first (the longest values) alone: a table sizes its columns by what it shows.
         foreach ($objects in @($Samples[$_]), @($Samples[$_][0])) {

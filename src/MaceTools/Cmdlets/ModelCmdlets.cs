@@ -7,7 +7,7 @@ using MaceTools.Runtime;
 
 namespace MaceTools.Commands
 {
-    /// <summary>What Invoke-MaceModel and Test-MaceModel share: the deployment file, devices, inputs and local sizes.</summary>
+    /// <summary>What Invoke-MaceModel, Test-MaceModel and Measure-MaceModel share: the deployment file, devices, inputs and local sizes.</summary>
     public abstract class MaceModelCmdlet : MaceCmdlet
     {
         [Parameter(ValueFromPipeline = true)]
@@ -18,9 +18,6 @@ namespace MaceTools.Commands
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
         public string Config { get; set; } = "";
-
-        [Parameter]
-        public string? TunedParameter { get; set; }
 
         [Parameter]
         public string[] Input { get; set; } = Array.Empty<string>();
@@ -39,7 +36,6 @@ namespace MaceTools.Commands
         {
             op.Config = ProviderPath(Config);
             op.Devices = _devices;
-            op.TunedParameter = TunedParameter == null ? null : ProviderPath(TunedParameter);
             op.Input = Array.ConvertAll(Input, ProviderPath);
             op.Seed = Seed;
             op.ModelCache = ModelCache == null ? null : ProviderPath(ModelCache);
@@ -52,6 +48,9 @@ namespace MaceTools.Commands
     [OutputType(typeof(MaceModelRun))]
     public sealed class InvokeMaceModelCommand : MaceModelCmdlet
     {
+        [Parameter]
+        public string? TunedParameter { get; set; }
+
         [Parameter]
         [ValidateRange(1, 100000)]
         public int Round { get; set; } = 1;
@@ -66,6 +65,7 @@ namespace MaceTools.Commands
         protected override void EndProcessing() => Run(host =>
         {
             var op = Bind(new InvokeModelOperation());
+            op.TunedParameter = TunedParameter == null ? null : ProviderPath(TunedParameter);
             op.Round = Round;
             op.Count = Count;
             op.OutputPath = OutputPath == null ? null : ProviderPath(OutputPath);
@@ -79,6 +79,9 @@ namespace MaceTools.Commands
     public sealed class TestMaceModelCommand : MaceModelCmdlet
     {
         [Parameter]
+        public string? TunedParameter { get; set; }
+
+        [Parameter]
         [ValidateRange(1, 100000)]
         public int Count { get; set; } = 10;
 
@@ -89,8 +92,37 @@ namespace MaceTools.Commands
         protected override void EndProcessing() => Run(host =>
         {
             var op = Bind(new TestModelOperation());
+            op.TunedParameter = TunedParameter == null ? null : ProviderPath(TunedParameter);
             op.Count = Count;
             op.Threshold = IfBound(Threshold, nameof(Threshold));
+            op.Run(host);
+        });
+    }
+
+    /// <summary>
+    /// Measure-MaceModel: a model's latency with MACE's default local sizes, each tuned file and ONNX Runtime's CPU
+    /// provider, side by side in interleaved rounds, with each gain's interval, the host overhead and a per-op profile.
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Measure, "MaceModel")]
+    [OutputType(typeof(MaceLatencyResult))]
+    public sealed class MeasureMaceModelCommand : MaceModelCmdlet
+    {
+        [Parameter]
+        public string[] TunedParameter { get; set; } = Array.Empty<string>();
+
+        [Parameter]
+        [ValidateRange(1, 100000)]
+        public int Round { get; set; } = 10;
+
+        [Parameter]
+        public SwitchParameter NoReference { get; set; }
+
+        protected override void EndProcessing() => Run(host =>
+        {
+            var op = Bind(new MeasureModelOperation());
+            op.TunedParameters = Array.ConvertAll(TunedParameter, ProviderPath);
+            op.Round = Round;
+            op.Reference = !NoReference;
             op.Run(host);
         });
     }

@@ -2,11 +2,14 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using MaceTools.Conversion;
 using MaceTools.Devices;
+using MaceTools.Formats;
 using MaceTools.Operations;
 using MaceTools.Runtime;
 using MaceTools.Tests.OpenCLTests;
 using MaceTools.Tests.Operations;
+using MaceTools.Tuning;
 using Xunit;
 using static MaceTools.Tests.Cli.CliRunner;
 
@@ -120,6 +123,67 @@ namespace MaceTools.Tests.Runtime
             Assert.Equal(2, runs.Count);
             Assert.StartsWith("random", runs[0].InputSource);
             Assert.Equal(runs[1].Outputs[0].Data, runs[0].Outputs[0].Data);
+        }
+    
+
+        /// <summary>A tuned file that gives the first tuned convolution of the example a local size of its own (1×1×2).</summary>
+        private static (string File, KernelSet Set) TunedFile(TempDir tmp, string config)
+        {
+            var host = new RecordingHost(tmp.Path);
+            using var fetcher = ConfigConversion.Fetcher(tmp.File("models"), host);
+            var set = ConfigConversion.Convert(MaceTools.Config.MaceConfigReader.Read(config), Pocl.Device, MaceVersion.Latest, fetcher, host).Single();
+            var conv = set.Kernels.First(k => k.TuningKey != null && k.Launch.Dimensions == 3);
+            string file = tmp.File("ppocr_cls_tuned_opencl_parameter.bin");
+            TunedParameterFile.Write(file, new TuningRecord(), new[]
+            {
+                new MaceTuningResult { Kernel = conv.Kernel, TuningKey = conv.TuningKey!, FileKey = conv.TuningFileKey!, GlobalSize = conv.GlobalSize,
+                    LocalSize = new long[] { 1, 1, 2 }, Parameters = new uint[] { 1, 1, 2, 0 } },
+            }, MaceVersion.Latest, overwrite: true);
+            return (file, set);
+        }
+
+        [Fact]
+        public void Measure_reports_default_tuned_and_ONNX_Runtime_side_by_side_with_gains_overhead_and_a_per_op_profile()
+        {
+            using var tmp = new TempDir();
+            string config = Config(tmp);
+            var (tuned, set) = TunedFile(tmp, config);
+            var host = new RecordingHost(tmp.Path);
+            new MeasureModelOperation { Config = config, Devices = new List<MaceDevice> { Pocl.Device }, TunedParameters = new[] { tuned }, Round = 3, Worker = Pocl.Worker }.Run(host);
+            Assert.Empty(host.Errors);
+            var ways = host.Of<MaceLatencyResult>().ToList();
+            Assert.Equal(new[] { MeasureModelOperation.DefaultWay, "tuned: ppocr_cls_tuned_opencl_parameter.bin", MeasureModelOperation.ReferenceWay }, ways.Select(w => w.Way));
+            var ops = set.Kernels.Where(k => !k.IsWeight).Select(k => k.Op).Distinct().OrderBy(o => o, StringComparer.Ordinal);
+            foreach (var w in ways)
+            {
+                Assert.Equal(3, w.WallMs.Length);
+                Assert.True(w.Latency.Median > 0, w.ToString());
+                Assert.True(w.FirstInferenceMs > 0, w.ToString());
+                Assert.InRange(w.HostOverhead, 0, 1);
+                Assert.Equal(w.Way == MeasureModelOperation.DefaultWay, w.Gain == null);
+                if (w.Gain != null) Assert.InRange(w.Gain.GainPercent, w.Gain.GainLowPercent, w.Gain.GainHighPercent);
+                if (w.Way == MeasureModelOperation.ReferenceWay) { Assert.Empty(w.Profile); continue; }
+                // Every op type of the kernel set, its kernels' times adding up to the inference's kernel time.
+                Assert.Equal(ops, w.Profile.Select(p => p.Op).OrderBy(o => o, StringComparer.Ordinal));
+                Assert.Equal(set.Kernels.Count(k => !k.IsWeight), w.Profile.Sum(p => p.Kernels));
+                Assert.True(w.KernelMs > 0 && w.KernelMs <= w.Latency.Max, w.ToString());
+            }
+            // A tuned file was given: nothing to warn about.
+            Assert.Empty(host.Warnings);
+        }
+
+        [Fact]
+        public void Measure_without_a_tuned_file_warns_that_a_gain_needs_one_and_the_CLI_prints_JSON()
+        {
+            using var tmp = new TempDir();
+            string config = Config(tmp);
+            var (code, stdout, stderr) = Run(tmp.Path, "model", "measure", "--config", config, "--round", "2", "--no-reference", "--json");
+            Assert.True(code == 0, stderr);
+            var r = JsonLine(stdout);
+            Assert.Equal(MeasureModelOperation.DefaultWay, r.GetProperty("way").GetString());
+            Assert.Equal(2, r.GetProperty("wallMs").GetArrayLength());
+            Assert.True(r.GetProperty("profile").GetArrayLength() > 0);
+            Assert.Contains("a gain needs -TunedParameter", stderr);
         }
     }
 }

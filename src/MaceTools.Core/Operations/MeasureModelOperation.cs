@@ -1,0 +1,167 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using MaceTools.Config;
+using MaceTools.Conversion;
+using MaceTools.Devices;
+using MaceTools.Measurement;
+using MaceTools.Runtime;
+
+namespace MaceTools.Operations
+{
+    /// <summary>One op type's share of an inference: the summed device time of its kernels.</summary>
+    public sealed class MaceOpTime
+    {
+        public string Op { get; internal set; } = "";
+        /// <summary>Inference kernels of this op type (an op may launch several).</summary>
+        public int Kernels { get; internal set; }
+        /// <summary>Median over the rounds of the summed device time of those kernels (OpenCL profiling events), in microseconds.</summary>
+        public double Microseconds { get; internal set; }
+        /// <summary>Share of the inference's summed kernel time (0 to 1).</summary>
+        public double Share { get; internal set; }
+
+        public override string ToString() => FormattableString.Invariant($"{Op} ×{Kernels}: {Microseconds:0.0} µs ({100 * Share:0.0}%)");
+    }
+
+    /// <summary>
+    /// One way of running a model (MACE's default local sizes, a tuned file's, ONNX Runtime's CPU provider) timed in the
+    /// same interleaved rounds as the others (Measure-MaceModel's object).
+    /// </summary>
+    public sealed class MaceLatencyResult
+    {
+        public string Model { get; internal set; } = "";
+        public string Device { get; internal set; } = "";
+        /// <summary>"default sizes", "tuned: &lt;file name&gt;" or "ONNX Runtime CPU".</summary>
+        public string Way { get; internal set; } = "";
+        /// <summary>The tuned-parameter file, MACE's default formula, or the ONNX file and the host.</summary>
+        public string Source { get; internal set; } = "";
+        /// <summary>Wall time of one inference in each round, in round order (the worker's clock; ONNX Runtime's run here).</summary>
+        public double[] WallMs { get; internal set; } = Array.Empty<double>();
+        /// <summary>Min, median (with its interval), p90 and max of <see cref="WallMs"/>.</summary>
+        public LatencyStatistics Latency { get; internal set; } = new LatencyStatistics();
+        /// <summary>Median over the rounds of the summed kernel device time; 0 for ONNX Runtime (no device events).</summary>
+        public double KernelMs { get; internal set; }
+        /// <summary>Median over the rounds of (wall − summed kernel time) / wall: enqueue, waits and host work; 0 for ONNX Runtime.</summary>
+        public double HostOverhead { get; internal set; }
+        /// <summary>
+        /// Init plus the first inference: for the runner, the weights' upload and transform and the first inference of a
+        /// fresh request (programs already built in the worker, as with a warm program cache; per-size compiles at first
+        /// launch included); for ONNX Runtime, the session's creation plus its first run.
+        /// </summary>
+        public double FirstInferenceMs { get; internal set; }
+        /// <summary>This way's gain over the default sizes, paired by round; null for the default sizes themselves.</summary>
+        public LatencyComparison? Gain { get; internal set; }
+        /// <summary>Per op type, the device time of its kernels (empty for ONNX Runtime).</summary>
+        public MaceOpTime[] Profile { get; internal set; } = Array.Empty<MaceOpTime>();
+
+        public override string ToString() => FormattableString.Invariant(
+            $"{Model} on {Device}, {Way}: {Latency}{(Gain == null ? "" : $"; gain {Gain.GainPercent:0.0}% [{Gain.GainLowPercent:0.0}%, {Gain.GainHighPercent:0.0}%] {Gain.Verdict}")}");
+    }
+
+    /// <summary>
+    /// Measure-MaceModel / macetools model measure: the model's latency with MACE's default local sizes, with each tuned
+    /// file, and through ONNX Runtime's CPU provider on this host, in one run with the ways interleaved round by round in
+    /// a shuffled order (so drift hits all alike), each gain over the default paired by round with its interval.
+    /// </summary>
+    public sealed class MeasureModelOperation : ModelOperation
+    {
+        public const string DefaultWay = "default sizes";
+        public const string ReferenceWay = "ONNX Runtime CPU";
+
+        /// <summary>Tuned-parameter files, each one way (e.g. the tuner's own choice and its --strategy mace output).</summary>
+        public IList<string> TunedParameters { get; set; } = new List<string>();
+        /// <summary>Interleaved rounds; each way times one inference per round after one untimed warm-up inference.</summary>
+        public int Round { get; set; } = 10;
+        /// <summary>Also time ONNX Runtime's CPU provider on the same input.</summary>
+        public bool Reference { get; set; } = true;
+
+        protected override string Activity => "Measuring";
+
+        protected override void Process(IOperationHost host, MaceDevice device, ModelRunner runner, KernelSet set, MaceSubgraphConfig? graph,
+            List<IReadOnlyList<MaceTensor>> samples, string source, ModelRunOptions options)
+        {
+            string cwd = host.CurrentDirectory;
+            var sample = new List<IReadOnlyList<MaceTensor>> { samples[0] };
+            var ways = new List<(string Name, string Source, IReadOnlyDictionary<string, uint[]>? Tuned)> { (DefaultWay, "MACE's default formula", null) };
+            foreach (var file in TunedParameters.Select(p => PathResolver.FullPath(p, cwd)))
+                ways.Add(("tuned: " + Path.GetFileName(file), file, Compilation.Warmup.ReadTuned(file)));
+            if (TunedParameters.Count == 0)
+                host.WriteWarning($"{set.Model}: no tuned-parameter file: the default sizes are measured alone; a gain needs -TunedParameter (e.g. the file tune writes).");
+
+            // Programs built once in the worker, so that no way pays the build in its first inference.
+            runner.Run(set, sample, new ModelRunOptions { Rounds = 1 }, host.CancellationToken);
+            var first = ways.Select(w => runner.Run(set, sample, new ModelRunOptions { Tuned = w.Tuned, Rounds = 1 }, host.CancellationToken))
+                .Select(r => r.InitMs + r.Rounds[0].WallMs).ToList();
+
+            OnnxReference? ort = null;
+            double ortFirst = 0;
+            try
+            {
+                if (Reference)
+                {
+                    var sw = Stopwatch.StartNew();
+                    ort = new OnnxReference(set.Source ?? throw new ArgumentException($"{set.Model}: the kernel set does not name its model file"));
+                    ort.Run(samples[0]);
+                    ortFirst = sw.Elapsed.TotalMilliseconds;
+                }
+                int n = ways.Count + (ort != null ? 1 : 0), rounds = Math.Max(1, Round);
+                var timed = ways.Select(_ => new List<ModelRound>()).ToList();
+                var ortMs = new List<double>();
+                var shuffle = new Random(Seed);
+                var kernels = set.Kernels.Where(k => !k.IsWeight).ToList();
+                for (int round = 0; round < rounds; round++)
+                {
+                    host.WriteProgress(new OperationProgress(7, $"Measuring {set.Model} on {device.Name}", $"round {round + 1} of {rounds}", 100 * round / rounds, parentActivityId: 6));
+                    foreach (int w in Enumerable.Range(0, n).OrderBy(_ => shuffle.Next()).ToList())
+                    {
+                        host.CancellationToken.ThrowIfCancellationRequested();
+                        if (w == ways.Count) ortMs.Add(ort!.Run(samples[0]).Milliseconds);
+                        else timed[w].Add(runner.Run(set, sample, new ModelRunOptions { Tuned = ways[w].Tuned, Rounds = 1, Warmup = 1 }, host.CancellationToken).Rounds[0]);
+                    }
+                }
+                host.WriteProgress(new OperationProgress(7, $"Measuring {set.Model} on {device.Name}", "done", 100, parentActivityId: 6, completed: true));
+                var baseline = timed[0].Select(r => r.WallMs).ToList();
+                for (int w = 0; w < ways.Count; w++)
+                {
+                    var wall = timed[w].Select(r => r.WallMs).ToArray();
+                    var kernelMs = timed[w].Select(r => r.KernelMs).ToList();
+                    double total = LatencyStatistics.Of(kernelMs).Median;
+                    host.WriteObject(new MaceLatencyResult
+                    {
+                        Model = set.Model, Device = device.Name, Way = ways[w].Name, Source = ways[w].Source, WallMs = wall,
+                        Latency = LatencyStatistics.Of(wall), KernelMs = total,
+                        HostOverhead = LatencyStatistics.Of(timed[w].Select(r => r.WallMs > 0 ? Math.Max(0, r.WallMs - r.KernelMs) / r.WallMs : 0).ToList()).Median,
+                        FirstInferenceMs = first[w],
+                        Gain = w == 0 ? null : LatencyComparison.Of(baseline, wall),
+                        Profile = Profile(kernels, timed[w]),
+                    });
+                }
+                if (ort != null)
+                    host.WriteObject(new MaceLatencyResult
+                    {
+                        Model = set.Model, Device = device.Name, Way = ReferenceWay, Source = set.Source + " on " + Environment.MachineName, WallMs = ortMs.ToArray(),
+                        Latency = LatencyStatistics.Of(ortMs), FirstInferenceMs = ortFirst, Gain = LatencyComparison.Of(baseline, ortMs),
+                    });
+            }
+            finally
+            {
+                ort?.Dispose();
+            }
+        }
+
+        /// <summary>Kernel device times grouped by op type, the median over the rounds of each group's sum, largest first.</summary>
+        private static MaceOpTime[] Profile(IReadOnlyList<MaceKernel> kernels, IReadOnlyList<ModelRound> rounds)
+        {
+            double total = LatencyStatistics.Of(rounds.Select(r => r.KernelUs.Sum()).ToList()).Median;
+            return kernels.Select((k, i) => (k.Op, i)).GroupBy(x => x.Op, StringComparer.Ordinal)
+                .Select(g =>
+                {
+                    double us = LatencyStatistics.Of(rounds.Select(r => g.Sum(x => r.KernelUs[x.i])).ToList()).Median;
+                    return new MaceOpTime { Op = g.Key, Kernels = g.Count(), Microseconds = us, Share = total > 0 ? us / total : 0 };
+                })
+                .OrderByDescending(o => o.Microseconds).ToArray();
+        }
+    }
+}
