@@ -120,7 +120,25 @@ namespace MaceTools.Bench
             }, verbose: true));
             cmd.Subcommands.Add(tune);
             cmd.Subcommands.Add(Startup(ctx));
+            cmd.Subcommands.Add(Model(ctx));
             return cmd;
+        }
+
+        /// <summary>`bench model`: end-to-end latency, default sizes vs our tuned file vs MACE's search's vs ONNX Runtime CPU.</summary>
+        private static Command Model(CommandContext ctx)
+        {
+            var config = new Option<string>("--config") { Description = "The deployment file whose model runs (default: examples/paddleocr/mace.yml)." };
+            var device = Commands.DeviceOption();
+            var tuned = new Option<string[]>("--tuned") { Description = "Tuned-parameter files to measure (repeatable; default: tune here first with our search and with MACE's, --strategy auto and mace)." };
+            var rounds = new Option<int>("--round") { Description = "Interleaved rounds, one inference of each way per round.", DefaultValueFactory = _ => 50 };
+            var dir = new Option<string>("--work-dir") { Description = "Where to write the tuned files (default: the system temp directory)." };
+            var json = Commands.JsonOption();
+            var model = new Command("model", "End-to-end latency of a model, side by side in shuffled rounds: MACE's default local sizes, our tuned file, MACE's own search's file and ONNX Runtime CPU; each gain with its 95% interval, host overhead, per-op profile.")
+                { config, device, tuned, rounds, dir, json };
+            model.SetAction(r => ctx.Execute(r.GetValue(json), h => Runtime.ModelBenchmark.Run(r.GetValue(config) ?? Commands.ExampleFile("mace.yml", "paddleocr"),
+                Devices.LocalDevices.Select(r.GetValue(device)), r.GetValue(tuned) ?? Array.Empty<string>(), Math.Max(2, r.GetValue(rounds)),
+                r.GetValue(dir) ?? System.IO.Path.GetTempPath(), h), verbose: true));
+            return model;
         }
 
         /// <summary>`bench startup`: first inference from our warmed file, from a post-run capture, from build-only binaries and from source.</summary>
