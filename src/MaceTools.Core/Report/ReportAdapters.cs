@@ -21,6 +21,8 @@ namespace MaceTools.Report
             ["MaceTestResult"] = Test,
             ["PublishResult"] = Publish,
             ["MaceDriftResult"] = Drift,
+            ["MaceLatencyResult"] = Latency,
+            ["MaceValidationResult"] = Validation,
             [ErrorKind] = Error,
         };
 
@@ -129,6 +131,24 @@ namespace MaceTools.Report
                 },
             });
         }
+
+        /// <summary>Measure-MaceModel: one way's latency per round, grouped by model and device.</summary>
+        private static void Latency(ResultFields r, ReportData data) => data.Latency.Add(new LatencySeries
+        {
+            Group = $"{r.Text("Model")} on {r.Text("Device")}",
+            Name = r.Text("Way") ?? "",
+            Ms = r.Numbers("WallMs"),
+        });
+
+        /// <summary>Test-MaceModel: the output's lowest cosine similarity as 1 − cosine, so that lower is better as the section wants.</summary>
+        private static void Validation(ResultFields r, ReportData data) => data.Validation.Add(new ValidationRow
+        {
+            Group = $"{r.Text("Model")} on {r.Text("Device")}",
+            Output = r.Text("Output") ?? "",
+            Metric = "1 − cosine",
+            Value = 1 - r.Number("Cosine"),
+            Threshold = 1 - r.Number("Threshold"),
+        });
 
         private static void Error(ResultFields r, ReportData data) => data.Errors.Add(new ErrorRow
         {

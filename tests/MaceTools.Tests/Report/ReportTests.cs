@@ -133,6 +133,30 @@ namespace MaceTools.Tests.Report
         }
 
         [Fact]
+        public void Measure_and_Test_MaceModel_results_fill_the_latency_and_validation_sections_as_objects_and_as_json_lines()
+        {
+            using var dir = new TempDir();
+            var op = new ExportReportOperation();
+            op.Add(new MaceTools.Operations.MaceLatencyResult { Model = "cls", Device = "pocl", Way = "default sizes", WallMs = new[] { 10.0, 12, 11 } });
+            op.Add(new MaceTools.Runtime.MaceValidationResult { Model = "cls", Device = "pocl", Output = "softmax_0.tmp_0", Cosine = 0.9999999, Threshold = 0.995, Passed = true });
+            // As `macetools model measure|validate --json` write them.
+            File.WriteAllText(dir.File("r.jsonl"),
+                "{\"$type\":\"MaceLatencyResult\",\"model\":\"cls\",\"device\":\"pocl\",\"way\":\"tuned: t.bin\",\"wallMs\":[8,9,8.5,8.25]}\n" +
+                "{\"$type\":\"MaceValidationResult\",\"model\":\"cls\",\"device\":\"pocl\",\"output\":\"logits\",\"cosine\":0.75,\"threshold\":0.995,\"passed\":false}\n");
+            var host = new RecordingHost(dir.Path);
+            op.AddJsonLines(host, "r.jsonl");
+            Assert.Empty(host.Errors);
+            Assert.Equal(new[] { "default sizes", "tuned: t.bin" }, op.Data.Latency.Select(l => l.Name));
+            Assert.All(op.Data.Latency, l => Assert.Equal("cls on pocl", l.Group));
+            Assert.Equal(new[] { true, false }, op.Data.Validation.Select(v => v.Passed));
+            string html = HtmlReport.Render(op.Data, "r");
+            Assert.Equal(new[] { "chart-latency-1", "chart-validation-1" }, HtmlReport.ChartIds(html));
+            Assert.Contains("<td>tuned: t.bin</td><td class=\"num\">4</td><td class=\"num\">8.0</td>", html);
+            Assert.Contains("<td>logits</td><td>1 − cosine</td><td class=\"num\">0.25</td>", html);
+            Assert.Empty(op.Data.NotShown);
+        }
+
+        [Fact]
         public void Export_writes_the_page_atomically_and_says_what_it_wrote()
         {
             using var dir = new TempDir();
