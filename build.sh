@@ -6,7 +6,8 @@
 #   ./build.sh deps      installs only what the tests need: Debian packages, pinned pwsh and Pester in .tools/
 #   ./build.sh pester    runs the Pester suite alone against the built out/MaceTools (-Path FILE for one file)
 #   ./build.sh demo      the README's main job: converts examples/paddleocr's model, compiles it for the local device, verifies, times and
-#                        tunes it; writes those results as out/demo-report.html
+#                        tunes it, validates the model against ONNX Runtime and times it with default and tuned sizes; writes those
+#                        results as out/demo-report.html
 #   ./build.sh bench     fuzzers (codec, deployment files, inventories: 100,000 cases each); benchmarks: codec throughput and memory; OpenCL start-up, load overhead, parallel and warm builds;
 #                        GFLOP/s per kernel against a C# loop and the device peak
 #   ./build.sh manifest  regenerates the checked-in MaceTools.psd1 from the cmdlet metadata
@@ -182,6 +183,28 @@ demo() {
   say "macetools program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39   (real MACE files: what MACE v1.1.1 would do with them)"
   "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 || true
   "$m" program test examples/mace-files/*.bin --mace-version v1.1.1-0-g8c75d39 --json >> "$results" 2>/dev/null || true
+  # The model itself on the device: validated against ONNX Runtime, then timed with MACE's default sizes and the tuned file.
+  jfield() { grep -o "\"$1\":[^,}]*" <<< "$2" | head -n 1 | cut -d: -f2- | tr -d '"'; }
+  say "macetools model validate --config $cfg --count 10 --json   (the model run on the device against ONNX Runtime's CPU provider, MACE's validate.py metrics)"
+  "$m" model validate --config "$cfg" --count 10 --json > "$tmp/validate.jsonl" 2> >(quiet) || true
+  cat "$tmp/validate.jsonl" >> "$results"
+  while read -r line; do
+    printf '%s: %s, cosine %s (threshold %s), pixel accuracy %s, max abs error %s over %s inputs\n' "$(jfield output "$line")" \
+      "$([ "$(jfield passed "$line")" = true ] && echo passed || echo FAILED)" "$(jfield cosine "$line")" "$(jfield threshold "$line")" \
+      "$(jfield pixelAccuracy "$line")" "$(jfield maxAbsError "$line")" "$(jfield samples "$line")"
+  done < <(grep '"\$type":"MaceValidationResult"' "$tmp/validate.jsonl")
+  say "macetools model measure --config $cfg --tuned-parameter $(basename "$tuned") --round 20 --json   (latency: default sizes, tuned, ONNX Runtime CPU in interleaved rounds)"
+  "$m" model measure --config "$cfg" --tuned-parameter "$tuned" --round 20 --json > "$tmp/latency.jsonl" 2> >(quiet) || true
+  cat "$tmp/latency.jsonl" >> "$results"
+  while read -r line; do
+    local gain=""
+    [ "$(jfield gain "$line")" != null ] && gain=$(printf ', gain over default %.1f%% [%.1f, %.1f] %s' "$(jfield gainPercent "$line")" "$(jfield gainLowPercent "$line")" \
+      "$(jfield gainHighPercent "$line")" "$(jfield verdict "$line")")
+    local overhead=""  # ONNX Runtime has no kernel times, so no overhead
+    [ "$(jfield kernelMs "$line")" != 0 ] && overhead=$(awk "BEGIN { printf \", host overhead %.1f%%\", 100 * $(jfield hostOverhead "$line") }")
+    printf '%s: median %.2f ms [%.2f, %.2f], p90 %.2f ms%s, first inference %.1f ms%s\n' "$(jfield way "$line")" "$(jfield median "$line")" \
+      "$(jfield medianLow "$line")" "$(jfield medianHigh "$line")" "$(jfield p90 "$line")" "$overhead" "$(jfield firstInferenceMs "$line")" "$gain"
+  done < <(grep '"\$type":"MaceLatencyResult"' "$tmp/latency.jsonl")
   say "macetools report --in results.jsonl --out out/demo-report.html   (the results above as one HTML page: charts and tables)"
   "$m" report --in "$results" --out "$ROOT/out/demo-report.html" --title "MaceTools demo: PaddleOCR's direction classifier on $(hostname)" >/dev/null
   echo "$ROOT/out/demo-report.html"
