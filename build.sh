@@ -220,7 +220,7 @@ case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   demo) demo ;;
-  bench) ensure_packages; build; "$ROOT/out/cli/macetools" fuzz codec; "$ROOT/out/cli/macetools" fuzz config; "$ROOT/out/cli/macetools" fuzz inventory; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels; "$ROOT/out/cli/macetools" bench convert; "$ROOT/out/cli/macetools" bench tune ;;
+  bench) ensure_packages; build; "$ROOT/out/cli/macetools" fuzz codec; "$ROOT/out/cli/macetools" fuzz config; "$ROOT/out/cli/macetools" fuzz inventory; "$ROOT/out/cli/macetools" bench codec; "$ROOT/out/cli/macetools" bench opencl; "$ROOT/out/cli/macetools" bench kernels; "$ROOT/out/cli/macetools" bench convert; "$ROOT/out/cli/macetools" bench tune; "$ROOT/out/cli/macetools" bench model ;;
   manifest) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool manifest ;;
   markdown) need_dotnet; dotnet build tools/MaceTools.Build -c "$CONFIG" -v:q -nologo; dotnet build src/MaceTools -c "$CONFIG" -v:q -nologo; build_tool markdown ;;
   deps) ensure_packages; ensure_test_tools ;;
