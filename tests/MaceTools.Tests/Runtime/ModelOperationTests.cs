@@ -184,6 +184,12 @@ namespace MaceTools.Tests.Runtime
             Assert.Equal(2, r.GetProperty("wallMs").GetArrayLength());
             Assert.True(r.GetProperty("profile").GetArrayLength() > 0);
             Assert.Contains("a gain needs -TunedParameter", stderr);
+            // The text view: the ways' table, then each way's per-op profile.
+            (code, stdout, stderr) = Run(tmp.Path, "model", "measure", "--config", config, "--round", "2");
+            Assert.True(code == 0, stderr);
+            Assert.Matches(@"ppocr_cls\s+\S.*\s+default sizes\s+2\s", stdout);
+            Assert.Matches(@"ppocr_cls\s+\S.*\s+ONNX Runtime CPU\s+2\s.*(Faster|Slower|Tie)", stdout);
+            Assert.Matches(@"default sizes: .*conv2d ×[0-9]+: [0-9.]+ µs", stdout);
         }
     }
 }
