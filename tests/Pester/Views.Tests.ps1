@@ -84,6 +84,9 @@ BeforeAll {
                 Model = 'ppocr_cls'; Device = 'pthread-skylake-avx512-AMD EPYC'; Way = 'tuned: ppocr_cls_tuned_opencl_parameter.bin'; FirstInferenceMs = 1234.5
                 Latency = [pscustomobject] @{ Median = 12345.67; P90 = 23456.78 }; HostOverhead = 0.0912; Profile = @([pscustomobject] @{ Op = 'Conv2D' })
                 Gain = [pscustomobject] @{ GainPercent = -123.4; GainLowPercent = -501.2; GainHighPercent = -100.1; Verdict = 'Slower' } })
+        'MaceTools.Report.MaceReport'               = @(New-StandIn 'MaceTools.Report.MaceReport' @{
+                Path = (Join-Path $Work 'a report with a rather long name for a fleet of devices [nightly].html'); Size = 159631; Results = 1234
+                Charts = 'Start-up per program', 'Time to first inference', 'Tuning gain per kernel', 'Latency per way'; NotShown = @('MaceTuningSummary (1)') })
     }
 }
 
@@ -104,7 +107,7 @@ Describe 'Default views' {
         'MaceTools.Verification.MaceEntryLoad', 'MaceTools.Kernels.MaceKernelDefinition', 'MaceTools.Conversion.MaceKernel', 'MaceTools.Tuning.MaceTuningResult',
         'MaceTools.Tuning.MaceTuningSummary', 'MaceTools.Config.MaceConfig', 'MaceTools.Config.MaceModelConfig', 'MaceTools.Config.MaceSubgraphConfig', 'MaceTools.Config.MaceConfigTestResult',
         'MaceTools.Config.MaceConfigFinding', 'MaceTools.Remote.PublishResult', 'MaceTools.Remote.MaceDriftResult',
-        'MaceTools.Operations.MaceModelRun', 'MaceTools.Runtime.MaceValidationResult', 'MaceTools.Operations.MaceLatencyResult') {
+        'MaceTools.Operations.MaceModelRun', 'MaceTools.Runtime.MaceValidationResult', 'MaceTools.Operations.MaceLatencyResult', 'MaceTools.Report.MaceReport') {
         $Samples[$_].Count | Should -BeGreaterThan 0
         # All of them, and the first (the longest values) alone: a table sizes its columns by what it shows.
         foreach ($objects in @($Samples[$_]), @($Samples[$_][0])) {
