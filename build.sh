@@ -206,6 +206,7 @@ demo() {
       "$(jfield medianLow "$line")" "$(jfield medianHigh "$line")" "$(jfield p90 "$line")" "$overhead" "$(jfield firstInferenceMs "$line")" "$gain"
   done < <(grep '"\$type":"MaceLatencyResult"' "$tmp/latency.jsonl")
   say "macetools report --in results.jsonl --out out/demo-report.html   (the results above as one HTML page: charts and tables)"
+  cp "$results" "$ROOT/out/demo-results.jsonl"   # kept: the report's input, for rendering again or for a CI job's own report
   "$m" report --in "$results" --out "$ROOT/out/demo-report.html" --title "MaceTools demo: PaddleOCR's direction classifier on $(hostname)" >/dev/null
   echo "$ROOT/out/demo-report.html"
   # A picture of it where Chromium is installed (./build.sh deps installs it): what a reviewer sees without a browser.
