@@ -27,32 +27,13 @@ namespace MaceTools.Tests.Kernels
 
         // ---- layout helpers -------------------------------------------------------------------------------------
 
-        /// <summary>NCHW [N, C, H, W] data to NHWC, with the NHWC shape.</summary>
-        private static (float[] Data, int[] Shape) ToNhwc(OnnxCaseTensor t)
-        {
-            var s = t.Shape;
-            int n = s[0], c = s[1], h = s[2], w = s[3];
-            var src = t.Data;
-            var dst = new float[src.Length];
-            for (int ni = 0; ni < n; ni++)
-            for (int ci = 0; ci < c; ci++)
-            for (int hi = 0; hi < h; hi++)
-            for (int wi = 0; wi < w; wi++)
-                dst[((ni * h + hi) * w + wi) * c + ci] = src[((ni * c + ci) * h + hi) * w + wi];
-            return (dst, new[] { n, h, w, c });
-        }
+        /// <summary>NCHW [N, C, H, W] data to NHWC (the runner's conversion), with the NHWC shape.</summary>
+        private static (float[] Data, int[] Shape) ToNhwc(OnnxCaseTensor t) =>
+            (MaceTools.Runtime.ModelData.ToNhwc(t.Data, t.Shape), new[] { t.Shape[0], t.Shape[2], t.Shape[3], t.Shape[1] });
 
-        private static float[] ToNchw(float[] nhwc, int[] shape)
-        {
-            int n = shape[0], h = shape[1], w = shape[2], c = shape[3];
-            var dst = new float[nhwc.Length];
-            for (int ni = 0; ni < n; ni++)
-            for (int hi = 0; hi < h; hi++)
-            for (int wi = 0; wi < w; wi++)
-            for (int ci = 0; ci < c; ci++)
-                dst[((ni * c + ci) * h + hi) * w + wi] = nhwc[((ni * h + hi) * w + wi) * c + ci];
-            return dst;
-        }
+        /// <summary>NHWC data of NHWC shape [N, H, W, C] back to NCHW (the runner's conversion).</summary>
+        private static float[] ToNchw(float[] nhwc, int[] shape) =>
+            MaceTools.Runtime.ModelData.ToOnnx(nhwc, new[] { shape[0], shape[3], shape[1], shape[2] });
 
         /// <summary>A tensor of rank ≤ 4 whose last axis is the channel: [.., C] as NHWC with leading ones.</summary>
         private static int[] LastAxisAsChannels(int[] dims)
