@@ -421,8 +421,15 @@ namespace MaceTools.Cli
             Option<string[]> Inputs() => new Option<string[]>("--input") { Description = "Input files, one per model input in input_tensors order: raw little-endian float32 or .npy (default: the file's validation_inputs_data, else seeded random values in input_ranges)." };
             Option<int> Seed() => new Option<int>("--seed") { Description = "Seeds the random inputs.", DefaultValueFactory = _ => 1 };
             Option<string> Cache() => new Option<string>("--model-cache") { Description = "Where downloaded models are kept (default: $MACETOOLS_MODEL_CACHE, else ~/.cache/macetools/models)." };
-            T Bind<T>(T op, ParseResult r, Option<string> config, Option<string[]> devices, Option<string>? tuned, Option<string[]> inputs, Option<int> seed, Option<string> cache) where T : ModelOperation
+            Option<string> Programs() => new Option<string>("--program-file") { Description = "A program file (mace_cl_compiled_program.bin, e.g. program new --config's): run with its programs, created from their binaries as MACE's runtime starts from its cache, instead of building from source. It must hold every program the model needs and be made for the device." };
+            Option<string> Inventory() => new Option<string>("--inventory") { Description = "A devices.yml: with --target, run on its entries' devices (Linux hosts over ssh, through the MaceTools agent; adb devices are refused). With --target and no --inventory: $MACETOOLS_INVENTORY, else ./devices.yml." };
+            Option<string[]> Targets() => new Option<string[]>("--target") { Description = "Run on this inventory entry's devices (name or wildcard; repeatable).", AllowMultipleArgumentsPerToken = false };
+            T Bind<T>(T op, ParseResult r, Option<string> config, Option<string[]> devices, Option<string>? tuned, Option<string[]> inputs, Option<int> seed, Option<string> cache, Option<string> programs,
+                Option<string> inventory, Option<string[]> targets) where T : ModelOperation
             {
+                op.ProgramFile = r.GetValue(programs);
+                op.Inventory = r.GetValue(inventory);
+                op.Targets = r.GetValue(targets) ?? Array.Empty<string>();
                 op.Config = r.GetValue(config)!;
                 op.Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => MaceTools.Devices.LocalDevices.Select(s)).ToList();
                 if (tuned != null) op.TunedParameter = r.GetValue(tuned);
@@ -433,15 +440,15 @@ namespace MaceTools.Cli
             }
 
             {
-                var config = Config(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache();
+                var config = Config(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
                 var rounds = new Option<int>("--round") { Description = "Timed inferences per sample (one untimed warm-up first when more than one).", DefaultValueFactory = _ => 1 };
                 var count = new Option<int>("--count") { Description = "Without --input: how many random samples.", DefaultValueFactory = _ => 1 };
                 var outputPath = new Option<string>("--output-path") { Description = "A folder for the outputs as raw little-endian float32 files (<model>_<output>.raw)." };
                 var json = JsonOption();
-                var run = new Command("run", "Run the model: outputs (NCHW, by ONNX output name), wall and kernel times per inference.") { config, devices, tuned, inputs, seed, cache, rounds, count, outputPath, json };
+                var run = new Command("run", "Run the model: outputs (NCHW, by ONNX output name), wall and kernel times per inference.") { config, devices, inventory, targets, tuned, inputs, seed, cache, programs, rounds, count, outputPath, json };
                 run.SetAction(r => ctx.Execute(r.GetValue(json), h =>
                 {
-                    var op = Bind(new InvokeModelOperation(), r, config, devices, tuned, inputs, seed, cache);
+                    var op = Bind(new InvokeModelOperation(), r, config, devices, tuned, inputs, seed, cache, programs, inventory, targets);
                     op.Round = r.GetValue(rounds);
                     op.Count = r.GetValue(count);
                     op.OutputPath = r.GetValue(outputPath);
@@ -450,15 +457,15 @@ namespace MaceTools.Cli
                 cmd.Subcommands.Add(run);
             }
             {
-                var config = Config(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache();
+                var config = Config(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
                 var count = new Option<int>("--count") { Description = "Without --input: how many random samples.", DefaultValueFactory = _ => 10 };
                 var threshold = new Option<double?>("--threshold") { Description = "The cosine-similarity threshold (default: the file's validation_threshold for GPU, else MACE's 0.995)." };
                 var json = JsonOption();
                 var validate = new Command("validate", "Validate every output against ONNX Runtime's CPU provider (cosine, SQNR, pixel accuracy, max errors); on a failure, name the first divergent node. Exit 1 when an output fails.")
-                    { config, devices, tuned, inputs, seed, cache, count, threshold, json };
+                    { config, devices, inventory, targets, tuned, inputs, seed, cache, programs, count, threshold, json };
                 validate.SetAction(r => ctx.Execute(r.GetValue(json), h =>
                 {
-                    var op = Bind(new TestModelOperation(), r, config, devices, tuned, inputs, seed, cache);
+                    var op = Bind(new TestModelOperation(), r, config, devices, tuned, inputs, seed, cache, programs, inventory, targets);
                     op.Count = r.GetValue(count);
                     op.Threshold = r.GetValue(threshold);
                     op.Run(h);
@@ -466,16 +473,16 @@ namespace MaceTools.Cli
                 cmd.Subcommands.Add(validate);
             }
             {
-                var config = Config(); var devices = Devices(); var inputs = Inputs(); var seed = Seed(); var cache = Cache();
+                var config = Config(); var devices = Devices(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
                 var tuned = new Option<string[]>("--tuned-parameter") { Description = "A tuned-parameter file to measure beside MACE's default sizes (repeatable: each file is one way, e.g. tune's output and its --strategy mace output)." };
                 var rounds = new Option<int>("--round") { Description = "Interleaved rounds: each way times one inference per round, the ways in a shuffled order.", DefaultValueFactory = _ => 10 };
                 var noReference = new Option<bool>("--no-reference") { Description = "Leave out ONNX Runtime's CPU provider." };
                 var json = JsonOption();
                 var measure = new Command("measure", "Latency with MACE's default local sizes, each tuned file and ONNX Runtime's CPU provider, side by side in interleaved rounds: min/median/p90/max, each gain over the default with its 95% interval, host overhead, per-op profile, time to first inference.")
-                    { config, devices, tuned, inputs, seed, cache, rounds, noReference, json };
+                    { config, devices, inventory, targets, tuned, inputs, seed, cache, programs, rounds, noReference, json };
                 measure.SetAction(r => ctx.Execute(r.GetValue(json), h =>
                 {
-                    var op = Bind(new MeasureModelOperation(), r, config, devices, null, inputs, seed, cache);
+                    var op = Bind(new MeasureModelOperation(), r, config, devices, null, inputs, seed, cache, programs, inventory, targets);
                     op.TunedParameters = r.GetValue(tuned) ?? Array.Empty<string>();
                     op.Round = r.GetValue(rounds);
                     op.Reference = !r.GetValue(noReference);

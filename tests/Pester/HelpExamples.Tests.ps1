@@ -132,6 +132,7 @@ BeforeAll {
             Arrange = { Copy-Item pocl-v1.1.1.tuned_opencl_parameter.bin tuned.bin }
             Assert = { Get-Content -Raw tuned_params.cc | Should -Match 'LoadMyModelParameter' }
         }
+        'Test-MaceModel#3' = @{ Assert = { $Text | Should -Match 'Passed\s+:\s+True'; $Text | Should -Match 'softmax_0\.tmp_0' } }
         'Measure-MaceModel#1' = @{ Assert = { $Text | Should -Match 'default sizes'; $Text | Should -Match 'ONNX Runtime CPU'; "$Warnings" | Should -Match 'a gain needs -TunedParameter' } }
         'Measure-MaceModel#2' = @{ Assert = { $Text | Should -Match 'conv2d'; $Text | Should -Match 'depthwise_conv2d' } }
         'Get-MaceConfig#1' = @{ Assert = { $Out.Generation | Should -Be 'v0.9+'; $Out.Models.Name | Should -Be 'mobilenet_v1' } }

@@ -36,11 +36,11 @@ Describe 'Test-MaceModel (real OpenCL: pocl, ONNX Runtime CPU)' {
         $r.DivergentNode.KernelNode | Should -Be 'p2o.Conv.0'
     }
 
-    It 'refuses a remote device with an Unsupported error record that names it' {
-        $pi = [MaceTools.Devices.MaceDevice]::new()
-        $pi.Transport = 'ssh'; $pi.Target = 'pi5'; $pi.Address = 'pi@10.0.0.5'
-        { $pi | Test-MaceModel -Config $Config -ErrorAction Stop } | Should -Throw -ErrorId 'Unsupported,MaceTools.Commands.TestMaceModelCommand'
-        try { $pi | Test-MaceModel -Config $Config -ErrorAction Stop } catch { $_.Exception.Message | Should -Match 'pi5 \(pi@10\.0\.0\.5\).*not implemented yet' }
+    It 'refuses an adb device with an Unsupported error record that names it and says a phone is not at hand' {
+        $phone = [MaceTools.Devices.MaceDevice]::new()
+        $phone.Transport = 'adb'; $phone.Target = 'mi9'; $phone.Address = 'serial 1234abcd'
+        { $phone | Test-MaceModel -Config $Config -ErrorAction Stop } | Should -Throw -ErrorId 'Unsupported,MaceTools.Commands.TestMaceModelCommand'
+        try { $phone | Test-MaceModel -Config $Config -ErrorAction Stop } catch { $_.Exception.Message | Should -Match 'mi9 \(serial 1234abcd\).*over ssh.*until a phone is at hand' }
     }
 }
 
@@ -68,6 +68,19 @@ Describe 'Invoke-MaceModel (real OpenCL: pocl)' {
         [System.IO.File]::WriteAllBytes($bad, [byte[]]::new(12))
         { Invoke-MaceModel -Config $Config -Input $bad -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidInput,MaceTools.Commands.InvokeMaceModelCommand'
         try { Invoke-MaceModel -Config $Config -Input $bad -ErrorAction Stop } catch { $_.Exception.Message | Should -Match "input 'x' \(float32 \[1, 3, 48, 192\]" }
+    }
+
+    It '-ProgramFile runs the programs of a file New-MaceProgram -Config wrote, from their binaries' {
+        $file = Join-Path $Dir 'cls.bin'
+        New-MaceProgram -Config $Config -OutFile $file | Out-Null
+        $r = Invoke-MaceModel -Config $Config -ProgramFile $file
+        $r.Programs | Should -Match ([regex]::Escape($file) + ' \(\d+ programs\)$')
+        $r.Outputs[0].Name | Should -Be 'softmax_0.tmp_0'
+    }
+
+    It '-ProgramFile refuses a file made for another device with an IdentityMismatch error record naming its platform' {
+        { Invoke-MaceModel -Config $Config -ProgramFile $Adreno -ErrorAction Stop } | Should -Throw -ErrorId 'IdentityMismatch,MaceTools.Commands.InvokeMaceModelCommand'
+        try { Invoke-MaceModel -Config $Config -ProgramFile $Adreno -ErrorAction Stop } catch { $_.Exception.Message | Should -Match "made for the OpenCL platform 'QUALCOMM Snapdragon" }
     }
 }
 

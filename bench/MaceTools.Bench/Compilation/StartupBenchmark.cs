@@ -38,6 +38,15 @@ namespace MaceTools.Compilation
     /// </summary>
     public static class StartupBenchmark
     {
+        /// <summary>Where a start-up's first launches went: the launches themselves (create kernel, compile, run, wait) and the rest.</summary>
+        private static string Breakdown(MaceStartup r)
+        {
+            double launched = r.Timings.Sum(t => t.FirstMs), compiled = r.Timings.Where(t => t.Compiled).Sum(t => t.FirstMs);
+            var slowest = r.Timings.OrderByDescending(t => t.FirstMs).Take(3).Select(t => FormattableString.Invariant($"{t.Kernel} {t.FirstMs:0.0} ms"));
+            return FormattableString.Invariant(
+                $"  {r.Way}: load {r.LoadMs:0} ms ({r.LoadMs / Math.Max(1, r.Programs):0.0}/program); first launches {r.FirstLaunchesMs:0} ms = {r.Launches} launches {launched:0} ms ({r.CompiledAtFirstLaunch} compiling: {compiled:0} ms; the others {(launched - compiled) / Math.Max(1, r.Launches - r.CompiledAtFirstLaunch):0.00} ms each) + between launches {r.FirstLaunchesMs - launched:0} ms; steady {r.SteadyMs:0} ms; slowest: {string.Join(", ", slowest)}");
+        }
+
         public static List<StartupBenchRow> Run(string config, MaceDevice device, int rounds, string workDir, Action<string> log, CancellationToken cancel)
         {
             var worker = WorkerCommand.Locate();
@@ -61,6 +70,7 @@ namespace MaceTools.Compilation
             var afterRun = new Dictionary<string, byte[]>(StringComparer.Ordinal);
             var first = StartupProbe.Run("Source", device, worker, fromSource, launches, cancel, afterRun);
             log(first.ToString());
+            log(Breakdown(first));
             var compiler = new ProgramCompiler(worker) { Cache = null, Force = true };
             compiler.WorkerEnvironment["POCL_KERNEL_CACHE"] = "0";
             var buildOnly = compiler.Build(keys.Select(k => new BuildJob(k, device, sources, version)).ToList(), host)
@@ -85,6 +95,7 @@ namespace MaceTools.Compilation
                     cancel.ThrowIfCancellationRequested();
                     var r = StartupProbe.Run(way, device, worker, programs, launches, cancel);
                     log($"round {round + 1}: {r}");
+                    log(Breakdown(r));
                     runs[way].Add(r);
                 }
             var rows = ways.Select(w =>

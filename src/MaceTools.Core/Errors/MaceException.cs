@@ -153,5 +153,7 @@ namespace MaceTools
         public const string InvalidInput = "InvalidInput";
         /// <summary>The reference runtime (ONNX Runtime's CPU provider) could not load or run the model, or its native library is missing.</summary>
         public const string ReferenceFailed = "ReferenceFailed";
+        /// <summary>A program file given to run a model (-ProgramFile) lacks a program the model needs on the device; the message names the file and the key.</summary>
+        public const string ProgramNotInFile = "ProgramNotInFile";
     }
 }

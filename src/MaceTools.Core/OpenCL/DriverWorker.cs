@@ -126,7 +126,7 @@ namespace MaceTools.OpenCL
                 case "time": return Time(r);
                 case "open": return Open(r);
                 case "tune": return Tuning.TuningMessages.Serve(r, Runner(r), _parentGone.Token);
-                case "run": return Runtime.ModelRunMessages.Serve(r, Runner(r), _parentGone.Token);
+                case "run": return RunModel(r);
                 default: throw new FormatException($"unknown worker request '{r.Op}'");
             }
         }
@@ -289,6 +289,48 @@ namespace MaceTools.OpenCL
             foreach (var (spec, _) in loaded) runner.Release(spec.Get("key"));
             return reply;
         }
+
+        /// <summary>Program keys the runner holds from a program file's binaries, with that file's SHA-256.</summary>
+        private readonly Dictionary<string, string> _fromFile = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>
+        /// A model run. With a program file, each program the run needs is first created from its binary there and built
+        /// (as MACE's runtime starts from its cache), and kept for the next run from the same file; programs from another
+        /// file, or from a file when this run has none, are released, so each run uses exactly the programs it asked for.
+        /// </summary>
+        private WorkerMessage RunModel(WorkerMessage r)
+        {
+            var runner = Runner(r);
+            string? file = r["file"];
+            var keys = file == null ? new List<string>() : Tuning.TuningMessages.ReadList(r.Get("keys"));
+            string sha = file == null ? "" : r.Get("sha256");
+            foreach (var key in _fromFile.Where(kv => kv.Value != sha || !keys.Contains(kv.Key)).Select(kv => kv.Key).ToList())
+            {
+                runner.Release(key);
+                _fromFile.Remove(key);
+            }
+            foreach (var key in keys.Where(k => !_fromFile.ContainsKey(k)))
+            {
+                var binary = Binary(new WorkerMessage("load").Set("file", file).Set("sha256", sha).Set("key", key), out var mismatch);
+                if (mismatch != null) return RunError(ErrorIds.ChecksumMismatch, MaceErrorCategory.InvalidData, $"{file}: {mismatch["log"]}", file!);
+                ClProgram program;
+                try { program = runner.CreateFromBinary(binary); }
+                catch (ClException e) { return RunError(ErrorIds.BuildFailed, MaceErrorCategory.InvalidData, $"{file}: program '{key}': the driver refused its binary ({e.StatusName})", key); }
+                var built = program.Build(Formats.ProgramKey.CompilerFlags(key));
+                if (!built.Succeeded)
+                {
+                    program.Dispose();
+                    return RunError(ErrorIds.BuildFailed, MaceErrorCategory.InvalidData, $"{file}: program '{key}': clBuildProgram from its binary: {built.StatusName} {built.Log}".Trim(), key);
+                }
+                runner.Adopt(key, program);
+                _fromFile[key] = sha;
+            }
+            var reply = Runtime.ModelRunMessages.Serve(r, runner, _parentGone.Token);
+            return reply.Op == "result" ? reply.Set("fromFile", keys.Count) : reply;
+        }
+
+        private static WorkerMessage RunError(string id, MaceErrorCategory category, string message, string target) =>
+            new WorkerMessage("error").Set("error", message).Set("errorId", id).Set("category", category).Set("target", target);
 
         /// <summary>Binary → program: the hash is checked before the driver sees a byte, then create and build as MACE does.</summary>
         private WorkerMessage Load(WorkerMessage r)

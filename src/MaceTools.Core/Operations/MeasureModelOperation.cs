@@ -90,10 +90,32 @@ namespace MaceTools.Operations
             if (TunedParameters.Count == 0)
                 host.WriteWarning($"{set.Model}: no tuned-parameter file: the default sizes are measured alone; a gain needs -TunedParameter (e.g. the file tune writes).");
 
-            // Programs built once in the worker, so that no way pays the build in its first inference.
-            runner.Run(set, sample, new ModelRunOptions { Rounds = 1 }, host.CancellationToken);
-            var first = ways.Select(w => runner.Run(set, sample, new ModelRunOptions { Tuned = w.Tuned, Rounds = 1 }, host.CancellationToken))
-                .Select(r => r.InitMs + r.Rounds[0].WallMs).ToList();
+            // The schedule, in order: one run that builds the programs in the worker (so no way pays the build in its first
+            // inference), each way's first inference, then the rounds, each with the ways (and ONNX Runtime, -1) shuffled.
+            int rounds = Math.Max(1, Round);
+            var shuffle = new Random(Seed);
+            var order = Enumerable.Range(0, rounds)
+                .Select(_ => Enumerable.Range(0, ways.Count + (Reference ? 1 : 0)).Select(w => w == ways.Count ? -1 : w).OrderBy(_ => shuffle.Next()).ToList()).ToList();
+            var gpu = new List<ModelRunOptions> { new ModelRunOptions { Rounds = 1, ProgramFile = options.ProgramFile } };
+            gpu.AddRange(ways.Select(w => new ModelRunOptions { Tuned = w.Tuned, Rounds = 1, ProgramFile = options.ProgramFile }));
+            gpu.AddRange(order.SelectMany(r => r).Where(w => w >= 0).Select(w => new ModelRunOptions { Tuned = ways[w].Tuned, Rounds = 1, Warmup = 1, ProgramFile = options.ProgramFile }));
+            // A remote host's worker lives for one trip: the whole schedule goes in one batch, and ONNX Runtime (on this
+            // machine anyway) is timed after it. A local worker runs each step as it comes, interleaved with ONNX Runtime.
+            var done = new Queue<ModelRunResult>();
+            if (runner.Remote)
+            {
+                host.WriteVerbose($"{set.Model} on {device.Name}: {gpu.Count} runs in one batch on the host; ONNX Runtime is timed here afterwards");
+                foreach (var r in runner.RunAll(set, sample, gpu, host.CancellationToken)) done.Enqueue(r);
+            }
+            int next = 0;
+            ModelRunResult Step()
+            {
+                var r = runner.Remote ? done.Dequeue() : runner.Run(set, sample, gpu[next], host.CancellationToken);
+                next++;
+                return r;
+            }
+            Step();
+            var first = ways.Select(_ => Step()).Select(r => r.InitMs + r.Rounds[0].WallMs).ToList();
 
             OnnxReference? ort = null;
             double ortFirst = 0;
@@ -106,19 +128,17 @@ namespace MaceTools.Operations
                     ort.Run(samples[0]);
                     ortFirst = sw.Elapsed.TotalMilliseconds;
                 }
-                int n = ways.Count + (ort != null ? 1 : 0), rounds = Math.Max(1, Round);
                 var timed = ways.Select(_ => new List<ModelRound>()).ToList();
                 var ortMs = new List<double>();
-                var shuffle = new Random(Seed);
                 var kernels = set.Kernels.Where(k => !k.IsWeight).ToList();
                 for (int round = 0; round < rounds; round++)
                 {
                     host.WriteProgress(new OperationProgress(7, $"Measuring {set.Model} on {device.Name}", $"round {round + 1} of {rounds}", 100 * round / rounds, parentActivityId: 6));
-                    foreach (int w in Enumerable.Range(0, n).OrderBy(_ => shuffle.Next()).ToList())
+                    foreach (int w in order[round])
                     {
                         host.CancellationToken.ThrowIfCancellationRequested();
-                        if (w == ways.Count) ortMs.Add(ort!.Run(samples[0]).Milliseconds);
-                        else timed[w].Add(runner.Run(set, sample, new ModelRunOptions { Tuned = ways[w].Tuned, Rounds = 1, Warmup = 1 }, host.CancellationToken).Rounds[0]);
+                        if (w < 0) ortMs.Add(ort!.Run(samples[0]).Milliseconds);
+                        else timed[w].Add(Step().Rounds[0]);
                     }
                 }
                 host.WriteProgress(new OperationProgress(7, $"Measuring {set.Model} on {device.Name}", "done", 100, parentActivityId: 6, completed: true));
@@ -130,7 +150,8 @@ namespace MaceTools.Operations
                     double total = LatencyStatistics.Of(kernelMs).Median;
                     host.WriteObject(new MaceLatencyResult
                     {
-                        Model = set.Model, Device = device.Name, Way = ways[w].Name, Source = ways[w].Source, WallMs = wall,
+                        Model = set.Model, Device = device.Name, Way = ways[w].Name, WallMs = wall,
+                        Source = ways[w].Source + (options.ProgramFile == null ? "" : "; programs from " + options.ProgramFile.Path),
                         Latency = LatencyStatistics.Of(wall), KernelMs = total,
                         HostOverhead = LatencyStatistics.Of(timed[w].Select(r => r.WallMs > 0 ? Math.Max(0, r.WallMs - r.KernelMs) / r.WallMs : 0).ToList()).Median,
                         FirstInferenceMs = first[w],

@@ -46,6 +46,8 @@ namespace MaceTools.Operations
         public MaceKernelTime[] Kernels { get; internal set; } = Array.Empty<MaceKernelTime>();
         /// <summary>Local sizes from a tuned-parameter file, or MACE's default formula.</summary>
         public string LocalSizes { get; internal set; } = "";
+        /// <summary>Where the programs came from: "source", or the program file (-ProgramFile) and how many of its binaries ran.</summary>
+        public string Programs { get; internal set; } = "";
 
         public override string ToString() => FormattableString.Invariant($"{Model} on {Device}, sample {Sample}: {string.Join(", ", Outputs.Select(o => o.ToString()))}, {WallMs.DefaultIfEmpty().Average():0.0} ms");
     }
@@ -55,10 +57,24 @@ namespace MaceTools.Operations
     {
         /// <summary>The deployment file (mace.yml); its GPU models are run.</summary>
         public string Config { get; set; } = "";
-        /// <summary>The devices (default: the local device MACE would pick). Only local OpenCL devices for now.</summary>
+        /// <summary>
+        /// The devices (default: the local device MACE would pick): local OpenCL devices, or devices of Linux hosts over ssh
+        /// (run there by the MaceTools agent). adb devices are refused: Android runs no agent.
+        /// </summary>
         public IList<MaceDevice> Devices { get; set; } = new List<MaceDevice>();
+        /// <summary>A devices.yml whose entries named by <see cref="Targets"/> are run on, as if their devices were in <see cref="Devices"/>.</summary>
+        public string? Inventory { get; set; }
+        /// <summary>Inventory entries to run on (wildcards), of <see cref="Inventory"/> or the default inventory.</summary>
+        public IReadOnlyList<string> Targets { get; set; } = Array.Empty<string>();
+        public Func<IOperationHost, Remote.RemoteDevices> RemoteFactory { get; set; } = h => new Remote.RemoteDevices(h);
         /// <summary>A tuned-parameter file: its local sizes instead of MACE's default formula.</summary>
         public string? TunedParameter { get; set; }
+        /// <summary>
+        /// A program file (mace_cl_compiled_program.bin, e.g. New-MaceProgram -Config's): the model runs with its programs,
+        /// created from their binaries as MACE's runtime starts from its cache, instead of built from source. It must be
+        /// made for the device and hold every program the model needs (else ProgramNotInFile or IdentityMismatch).
+        /// </summary>
+        public string? ProgramFile { get; set; }
         /// <summary>Input files, one per model input in input_tensors order: raw little-endian float32 or .npy.</summary>
         public IList<string> Input { get; set; } = new List<string>();
         /// <summary>Without <see cref="Input"/>: how many seeded random samples (in the file's input_ranges).</summary>
@@ -75,7 +91,14 @@ namespace MaceTools.Operations
             string cwd = host.CurrentDirectory;
             var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
             var tuned = TunedParameter == null ? null : Compilation.Warmup.ReadTuned(PathResolver.FullPath(TunedParameter, cwd));
-            var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(null) };
+            var programs = ProgramFile == null ? null : MaceProgram.Load(PathResolver.FullPath(ProgramFile, cwd));
+            var devices = Devices.ToList();
+            if (Inventory != null || Targets.Count > 0)
+            {
+                devices.AddRange(RemoteFactory(host).DiscoverTargets(Remote.MaceInventory.Locate(Inventory, cwd), Targets, Array.Empty<string>()));
+                if (devices.Count == 0) return; // every target failed; each is an error already
+            }
+            if (devices.Count == 0) devices.Add(LocalDevices.Select(null));
             var graphs = config.Models.Where(m => m.Runtime == "gpu").SelectMany(m => m.Subgraphs).ToList();
             using var fetcher = ConfigConversion.Fetcher(ModelCache, host);
             foreach (var device in devices)
@@ -83,14 +106,14 @@ namespace MaceTools.Operations
                 host.CancellationToken.ThrowIfCancellationRequested();
                 try
                 {
-                    if (device.Transport != "local") throw ModelRunner.NotLocal(device);
                     var sets = ConfigConversion.Convert(config, device, Version, fetcher, host);
-                    using var runner = new ModelRunner(device, Worker ?? WorkerCommand.Locate());
+                    if (programs != null) foreach (var set in sets) ModelRunner.CheckPrograms(programs, set, device); // before any run: a clear error, not a half-done one
+                    using var runner = Runner(device, host);
                     for (int i = 0; i < sets.Count; i++)
                     {
                         host.WriteProgress(new OperationProgress(6, $"{Activity} {sets[i].Model} on {device.Name}", $"{Math.Max(Count, 1)} sample(s)", 100 * i / sets.Count));
                         var (samples, source) = Samples(sets[i], i < graphs.Count ? graphs[i] : null, config, cwd, host);
-                        var options = new ModelRunOptions { Tuned = tuned };
+                        var options = new ModelRunOptions { Tuned = tuned, ProgramFile = programs };
                         Process(host, device, runner, sets[i], i < graphs.Count ? graphs[i] : null, samples, source, options);
                     }
                     host.WriteProgress(new OperationProgress(6, $"{Activity} on {device.Name}", "done", 100, completed: true));
@@ -100,6 +123,16 @@ namespace MaceTools.Operations
                     host.WriteError(e); // one device's failure; the others still run
                 }
             }
+        }
+
+        /// <summary>The runner for a device: a local driver worker, or the MaceTools agent on its ssh host.</summary>
+        private ModelRunner Runner(MaceDevice device, IOperationHost host)
+        {
+            if (device.Transport == "local") return new ModelRunner(device, Worker ?? WorkerCommand.Locate());
+            if (device.Transport == Remote.RemoteTransport.Ssh) return new ModelRunner(device, new Remote.AgentModelWorker(device, RemoteFactory(host), host));
+            throw new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation,
+                $"{device.Target} ({device.Address}): a model runs on a local OpenCL device or on a Linux host over ssh (through the MaceTools agent); " +
+                $"a {device.Transport} device has no agent (Android runs no .NET), so running there waits until a phone is at hand to build it against", device.Target);
         }
 
         protected abstract void Process(IOperationHost host, MaceDevice device, ModelRunner runner, KernelSet set, MaceSubgraphConfig? graph,
@@ -169,6 +202,7 @@ namespace MaceTools.Operations
                     HostOverhead = rounds.Average(r => r.WallMs > 0 ? Math.Max(0, r.WallMs - r.KernelMs) / r.WallMs : 0),
                     Kernels = result.Kernels.Select((k, i) => new MaceKernelTime { Node = k.Node, Op = k.Op, Kernel = k.Kernel, Microseconds = rounds.Average(r => r.KernelUs[i]) }).ToArray(),
                     LocalSizes = options.Tuned == null ? "MACE's default" : "tuned (" + TunedParameter + ")",
+                    Programs = options.ProgramFile == null ? "source" : $"{options.ProgramFile.Path} ({result.ProgramsFromFile} programs)",
                 });
             }
         }

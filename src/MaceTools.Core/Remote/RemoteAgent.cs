@@ -29,6 +29,11 @@ namespace MaceTools.Remote
     /// <item><c>{"op":"load","device":INDEX,"name":"...","path":"file name","file":"base64"}</c> →
     /// <c>{"op":"load","loads":[{MaceEntryLoad's fields}],"verbose":[...]}</c>: <see cref="DeviceLoader.LoadAll"/> on the host,
     /// so every entry loads in the host's driver workers and a binary that crashes the driver costs one worker, not the agent.</item>
+    /// <item><c>{"op":"run","device":INDEX,"name":"...","files":{"path":"base64"},"runs":["worker request line"]}</c> →
+    /// <c>{"op":"run","replies":[{"reply":"worker reply line","files":{"path":"base64"}}],"verbose":[...]}</c>: model runs
+    /// (<see cref="Runtime.ModelRunner"/>'s <c>run</c> worker requests) in one driver worker on the host, in order, so its
+    /// programs are built once for the batch; the files the requests read travel with them under the caller's paths, and
+    /// the files they write come back under those paths (<see cref="ServeRun"/>).</item>
     /// <item>any failure → <c>{"op":"error","error":"message"}</c></item>
     /// </list>
     /// The device is the host's OpenCL index with its name as a check, so a host whose drivers changed since discovery
@@ -152,10 +157,11 @@ namespace MaceTools.Remote
         {
             var request = JsonLine.ParseObject(line);
             string op = Text(request, "op");
-            if (op != "build" && op != "load") throw new InvalidOperationException($"unknown agent request '{op}' (known: hello, devices, build, load)");
+            if (op != "build" && op != "load" && op != "run") throw new InvalidOperationException($"unknown agent request '{op}' (known: hello, devices, build, load, run)");
             var verbose = new List<string>(); // no console on the host: verbose lines, warnings and errors go back in the answer
             var host = new QuietHost(verbose.Add, logErrors: true);
             var device = HostDevice((int)Number(request, "device"), Text(request, "name"));
+            if (op == "run") return ServeRun(request, device, verbose);
             if (op == "build")
             {
                 var jobs = Items(new Dictionary<string, object?> { ["op"] = "build", ["jobs"] = request.TryGetValue("jobs", out var j) ? j : null }, "build", "jobs")
@@ -186,6 +192,83 @@ namespace MaceTools.Remote
                 }).ToList(),
                 ["verbose"] = verbose,
             };
+        }
+
+        // ---- run: model runs (the last op added) ------------------------------------------------------------------------------
+
+        /// <summary>A <c>run</c> request: the worker requests, and every file they read (by the caller's path).</summary>
+        public static string RunRequest(MaceDevice device, IReadOnlyList<WorkerMessage> runs)
+        {
+            var files = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var path in runs.SelectMany(r => Runtime.RunFiles.Read.Select(f => r[f])).Where(p => p != null).Distinct(StringComparer.Ordinal))
+                files[path!] = File.ReadAllBytes(path!);
+            return JsonLine.Write(new Dictionary<string, object?>
+            {
+                ["op"] = "run", ["device"] = device.Index, ["name"] = device.Name, ["files"] = files, ["runs"] = runs.Select(r => r.Format()).ToList(),
+            });
+        }
+
+        /// <summary>
+        /// The worker replies of a <c>run</c> answer; the files each run wrote are written to the paths its request named
+        /// (only those: an answer cannot write anywhere else).
+        /// </summary>
+        public static List<WorkerMessage> ReadRun(Dictionary<string, object?> reply, IReadOnlyList<WorkerMessage> runs)
+        {
+            var items = Items(reply, "run", "replies").ToList();
+            if (items.Count != runs.Count) throw new FormatException($"the run answer has {items.Count} replies for {runs.Count} runs");
+            return items.Select((item, n) =>
+            {
+                var allowed = new HashSet<string>(Runtime.RunFiles.Written.Select(f => runs[n][f]).Where(p => p != null).Select(p => p!), StringComparer.Ordinal);
+                if (item.TryGetValue("files", out var f) && f is Dictionary<string, object?> written)
+                    foreach (var kv in written)
+                    {
+                        if (!allowed.Contains(kv.Key)) throw new FormatException($"the run answer carries a file '{kv.Key}' that its request did not name");
+                        if (kv.Value is string base64) File.WriteAllBytes(kv.Key, Convert.FromBase64String(base64));
+                    }
+                return WorkerMessage.Parse(Text(item, "reply"));
+            }).ToList();
+        }
+
+        /// <summary>
+        /// The host's side of <c>run</c>: the files written into a scratch folder, each request's paths pointed there, the
+        /// requests served in order by one driver worker (a driver crash costs that worker, not the agent), and each run's
+        /// written files sent back under the caller's paths.
+        /// </summary>
+        private static Dictionary<string, object?> ServeRun(Dictionary<string, object?> request, MaceDevice device, List<string> verbose)
+        {
+            using var scratch = new Formats.ScratchDirectory("agent-run");
+            var local = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (request.TryGetValue("files", out var f) && f is Dictionary<string, object?> files)
+                foreach (var kv in files)
+                {
+                    string path = scratch.File("in" + local.Count.ToString(CultureInfo.InvariantCulture));
+                    File.WriteAllBytes(path, Convert.FromBase64String(kv.Value as string ?? ""));
+                    local[kv.Key] = path;
+                }
+            var runs = request.TryGetValue("runs", out var r) && r is List<object?> lines ? lines.OfType<string>().Select(WorkerMessage.Parse).ToList() : new List<WorkerMessage>();
+            verbose.Add($"running {runs.Count} model run(s) on {device.Name} in one driver worker");
+            var replies = new List<object?>();
+            using var worker = new Runtime.LocalModelWorker(WorkerCommand.Locate());
+            for (int n = 0; n < runs.Count; n++)
+            {
+                var run = runs[n];
+                foreach (var field in Runtime.RunFiles.Read.Where(x => run[x] != null))
+                    run[field] = local.TryGetValue(run[field]!, out var p) ? p : throw new FormatException($"run {n}: its {field} file was not sent");
+                var back = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var field in Runtime.RunFiles.Written.Where(x => run[x] != null))
+                {
+                    string path = scratch.File($"out{n}.{field}");
+                    back[path] = run[field]!;
+                    run[field] = path;
+                }
+                var reply = worker.Send(new[] { run }, System.Threading.CancellationToken.None)[0];
+                replies.Add(new Dictionary<string, object?>
+                {
+                    ["reply"] = reply.Format(),
+                    ["files"] = back.Where(b => File.Exists(b.Key)).ToDictionary(b => b.Value, b => (object?)File.ReadAllBytes(b.Key)),
+                });
+            }
+            return new Dictionary<string, object?> { ["op"] = "run", ["replies"] = replies, ["verbose"] = verbose };
         }
 
         /// <summary>The host's OpenCL device at <paramref name="index"/>, which must still carry the name the caller discovered.</summary>

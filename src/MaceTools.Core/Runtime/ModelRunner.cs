@@ -26,6 +26,11 @@ namespace MaceTools.Runtime
         public int Warmup { get; set; }
         /// <summary>Device tensors (graph names) to read back after the last sample, for a layer-by-layer comparison.</summary>
         public IReadOnlyCollection<string>? Dump { get; set; }
+        /// <summary>
+        /// A program file (mace_cl_compiled_program.bin): every program is created from its binary there, as MACE's runtime
+        /// starts from it, instead of being built from our sources. Checked first (<see cref="ModelRunner.CheckPrograms"/>).
+        /// </summary>
+        public MaceProgram? ProgramFile { get; set; }
     }
 
     /// <summary>One timed inference: its wall time in the worker and each inference kernel's device time.</summary>
@@ -51,8 +56,9 @@ namespace MaceTools.Runtime
     /// <summary>What the worker computed and measured for a list of samples.</summary>
     public sealed class ModelRunResult
     {
-        internal ModelRunResult(IReadOnlyList<MaceKernel> kernels, double initMs, List<ModelRound> rounds, List<MaceTensor[]> outputs, Dictionary<string, MaceTensor> dumped)
+        internal ModelRunResult(IReadOnlyList<MaceKernel> kernels, double initMs, List<ModelRound> rounds, List<MaceTensor[]> outputs, Dictionary<string, MaceTensor> dumped, int fromFile)
         {
+            ProgramsFromFile = fromFile;
             Kernels = kernels;
             InitMs = initMs;
             Rounds = rounds;
@@ -69,6 +75,8 @@ namespace MaceTools.Runtime
         public IReadOnlyList<MaceTensor[]> Outputs { get; }
         /// <summary>The dumped device tensors after the last sample, in MACE's NHWC order with the image's NHWC shape.</summary>
         public IReadOnlyDictionary<string, MaceTensor> Dumped { get; }
+        /// <summary>Programs the worker created from the binaries of <see cref="ModelRunOptions.ProgramFile"/> (0: all built from source).</summary>
+        public int ProgramsFromFile { get; }
     }
 
     /// <summary>
@@ -79,49 +87,77 @@ namespace MaceTools.Runtime
     /// </summary>
     public sealed class ModelRunner : IDisposable
     {
-        private readonly DriverProcess _driver;
+        private readonly IModelWorker _worker;
 
+        /// <summary>A runner on a local device, in a driver worker of this machine.</summary>
         public ModelRunner(MaceDevice device, WorkerCommand worker)
+            : this(device, new LocalModelWorker(worker))
         {
-            if (device.Transport != "local") throw NotLocal(device);
+            if (device.Transport != "local") throw new ArgumentException($"{device.Target}: not a local device", nameof(device));
+        }
+
+        /// <summary>A runner whose worker requests go to <paramref name="worker"/> (an ssh host's agent, for a device there).</summary>
+        public ModelRunner(MaceDevice device, IModelWorker worker)
+        {
             Device = device;
-            // Our own sources only: the driver's cache is kept, as for tuning.
-            _driver = new DriverProcess(worker) { RequestTimeout = TimeSpan.FromMinutes(30), FreshDriverCache = false };
+            _worker = worker;
         }
 
         public MaceDevice Device { get; }
+        /// <summary>True when each <see cref="RunAll"/> call is one trip to a remote host (its worker, and the programs it built, do not outlive the call).</summary>
+        public bool Remote => _worker.Remote;
 
-        /// <summary>The error for a device the runner cannot reach yet (ssh, adb).</summary>
-        public static MaceException NotLocal(MaceDevice device) =>
-            new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidOperation,
-                $"{device.Target} ({device.Address}): running a model on a {device.Transport} device is not implemented yet (local OpenCL devices only, for now)", device.Target);
+        /// <summary>
+        /// What -ProgramFile needs before a run: a program file, made for this device's OpenCL platform (and, where the
+        /// file names one, MACE's name for this GPU), holding every program the kernel set launches. Otherwise MACE's runtime
+        /// would rebuild from source, and so a run "from the file" would time something else.
+        /// </summary>
+        public static void CheckPrograms(MaceProgram file, KernelSet set, MaceDevice device)
+        {
+            if (file.Kind != MaceFileKind.Programs)
+                throw new MaceException(ErrorIds.KindMismatch, MaceErrorCategory.InvalidArgument, $"{file.Path}: is a tuned-parameter file; -ProgramFile needs a program file (mace_cl_compiled_program.bin)", file.Path);
+            var p = file.Platform;
+            if (p != null && p.Problem == null && (p.PlatformName != device.PlatformName || p.PlatformVersion != device.PlatformVersion))
+                throw new MaceException(ErrorIds.IdentityMismatch, MaceErrorCategory.InvalidArgument,
+                    $"{file.Path}: was made for the OpenCL platform '{p.PlatformName}, {p.PlatformVersion}', but {device.Name} is on '{device.PlatformName}, {device.PlatformVersion}': its binaries are for another device or driver", file.Path);
+            if (!string.IsNullOrEmpty(file.DeviceName) && file.DeviceName != device.MaceDeviceName)
+                throw new MaceException(ErrorIds.IdentityMismatch, MaceErrorCategory.InvalidArgument,
+                    $"{file.Path}: was made for the device '{file.DeviceName}', not {device.Name} ('{device.MaceDeviceName}')", file.Path);
+            var held = new HashSet<string>(file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key), StringComparer.Ordinal);
+            var missing = set.ProgramKeys.Where(k => !held.Contains(k)).ToList();
+            if (missing.Count > 0)
+                throw new MaceException(ErrorIds.ProgramNotInFile, MaceErrorCategory.ObjectNotFound,
+                    $"{file.Path}: has no program '{missing[0]}', which {set.Model} needs on {device.Name}" +
+                    (missing.Count > 1 ? $" ({missing.Count} of its {set.ProgramKeys.Count} programs are missing)" : ""), missing[0]);
+        }
 
         /// <summary>Runs every sample (one list of inputs each, in <see cref="KernelSet.Inputs"/> order) and returns outputs and timings.</summary>
-        public ModelRunResult Run(KernelSet set, IReadOnlyList<IReadOnlyList<MaceTensor>> samples, ModelRunOptions options, CancellationToken cancel = default)
+        public ModelRunResult Run(KernelSet set, IReadOnlyList<IReadOnlyList<MaceTensor>> samples, ModelRunOptions options, CancellationToken cancel = default) =>
+            RunAll(set, samples, new[] { options }, cancel)[0];
+
+        /// <summary>
+        /// Runs the samples once per element of <paramref name="runs"/>, in order, in one worker (on a remote host: one trip,
+        /// so its programs are built once for all), and returns one result per run.
+        /// </summary>
+        public List<ModelRunResult> RunAll(KernelSet set, IReadOnlyList<IReadOnlyList<MaceTensor>> samples, IReadOnlyList<ModelRunOptions> runs, CancellationToken cancel = default)
         {
             if (samples.Count == 0) throw new ArgumentException("no samples to run", nameof(samples));
+            foreach (var file in runs.Select(o => o.ProgramFile).Where(f => f != null).Distinct()) CheckPrograms(file!, set, Device);
             using var scratch = new ScratchDirectory("run");
-            var locals = Warmup.Launches(new[] { set }, options.Tuned);
-            var plan = new List<string>();
+            // Weights and inputs are the same for every run; the plan differs by its local sizes.
+            var weightData = new List<(int Kernel, long Offset)>();
             using (var weights = File.Create(scratch.File("weights")))
             {
                 long offset = 0;
                 for (int i = 0; i < set.Kernels.Count; i++)
                 {
-                    var k = set.Kernels[i];
-                    var bind = new WorkerMessage();
-                    foreach (var kv in k.Tensors) bind.Set(kv.Key, kv.Value);
-                    var m = Warmup.Format(locals[i]).Set("node", k.Node).Set("bind", bind.Format());
-                    if (k.Data != null)
-                    {
-                        ModelData.Write(weights, k.Data);
-                        m.Set("data", offset).Set("count", k.Data.Length);
-                        offset += k.Data.Length;
-                    }
-                    plan.Add(m.Format());
+                    var data = set.Kernels[i].Data;
+                    if (data == null) continue;
+                    ModelData.Write(weights, data);
+                    weightData.Add((i, offset));
+                    offset += data.Length;
                 }
             }
-            File.WriteAllLines(scratch.File("plan"), plan);
             using (var input = File.Create(scratch.File("inputs")))
                 foreach (var sample in samples)
                     for (int i = 0; i < set.Inputs.Count; i++)
@@ -133,15 +169,50 @@ namespace MaceTools.Runtime
                                 $"input '{spec.Name}' has {t.Data.Length} values; the model needs float32 [{string.Join(", ", spec.Shape)}] ({spec.Count})", spec.Name);
                         ModelData.Write(input, ModelData.ToNhwc(t.Data, spec.Shape));
                     }
-            var request = new WorkerMessage("run").Set("device", Device.Index).Set("name", Device.Name)
-                .Set("plan", scratch.File("plan")).Set("weights", scratch.File("weights"))
-                .Set("inputs", TuningMessages.List(set.Inputs.Select(i => i.Name + MaceKernel.HostSuffix)))
-                .Set("inputCounts", string.Join(",", set.Inputs.Select(i => i.Count.ToString(CultureInfo.InvariantCulture))))
-                .Set("outputs", TuningMessages.List(set.Outputs.Select(o => o.Name + MaceKernel.HostSuffix)))
-                .Set("samples", samples.Count).Set("in", scratch.File("inputs")).Set("out", scratch.File("outputs"))
-                .Set("rounds", Math.Max(1, options.Rounds)).Set("warmup", Math.Max(0, options.Warmup))
-                .Set("dump", TuningMessages.List(options.Dump ?? Array.Empty<string>())).Set("dumpOut", scratch.File("dump"));
-            var reply = _driver.Send(request, cancel);
+            var plans = new Dictionary<IReadOnlyDictionary<string, uint[]>, string>();
+            string Plan(IReadOnlyDictionary<string, uint[]>? tuned)
+            {
+                var key = tuned ?? NoTuning;
+                if (plans.TryGetValue(key, out var path)) return path;
+                var locals = Warmup.Launches(new[] { set }, tuned);
+                var offsets = weightData.ToDictionary(w => w.Kernel, w => w.Offset);
+                var lines = new List<string>();
+                for (int i = 0; i < set.Kernels.Count; i++)
+                {
+                    var k = set.Kernels[i];
+                    var bind = new WorkerMessage();
+                    foreach (var kv in k.Tensors) bind.Set(kv.Key, kv.Value);
+                    var m = Warmup.Format(locals[i]).Set("node", k.Node).Set("bind", bind.Format());
+                    if (k.Data != null) m.Set("data", offsets[i]).Set("count", k.Data.Length);
+                    lines.Add(m.Format());
+                }
+                path = scratch.File("plan" + plans.Count.ToString(CultureInfo.InvariantCulture));
+                File.WriteAllLines(path, lines);
+                return plans[key] = path;
+            }
+            var requests = runs.Select((options, n) =>
+            {
+                string stem = scratch.File("run" + n.ToString(CultureInfo.InvariantCulture));
+                var request = new WorkerMessage("run").Set("device", Device.Index).Set("name", Device.Name)
+                    .Set("plan", Plan(options.Tuned)).Set("weights", scratch.File("weights"))
+                    .Set("inputs", TuningMessages.List(set.Inputs.Select(i => i.Name + MaceKernel.HostSuffix)))
+                    .Set("inputCounts", string.Join(",", set.Inputs.Select(i => i.Count.ToString(CultureInfo.InvariantCulture))))
+                    .Set("outputs", TuningMessages.List(set.Outputs.Select(o => o.Name + MaceKernel.HostSuffix)))
+                    .Set("samples", samples.Count).Set("in", scratch.File("inputs")).Set("out", stem + ".out")
+                    .Set("rounds", Math.Max(1, options.Rounds)).Set("warmup", Math.Max(0, options.Warmup))
+                    .Set("dump", TuningMessages.List(options.Dump ?? Array.Empty<string>())).Set("dumpOut", stem + ".dump");
+                if (options.ProgramFile != null)
+                    request.Set("file", options.ProgramFile.Path).Set("sha256", options.ProgramFile.Sha256).Set("keys", TuningMessages.List(set.ProgramKeys));
+                return request;
+            }).ToList();
+            var replies = _worker.Send(requests, cancel);
+            return replies.Select((reply, n) => Read(set, samples.Count, runs[n], requests[n], reply)).ToList();
+        }
+
+        private static readonly IReadOnlyDictionary<string, uint[]> NoTuning = new Dictionary<string, uint[]>();
+
+        private ModelRunResult Read(KernelSet set, int samples, ModelRunOptions options, WorkerMessage request, WorkerMessage reply)
+        {
             if (reply.Op == "crashed")
                 throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.InvalidOperation,
                     $"{Device.Name}: the driver worker stopped while running {set.Model}: " + (reply["hung"] != null ? reply["log"] ?? "it hung" : $"it died ({reply["signal"]}, exit code {reply["exitCode"]})"), Device.Name);
@@ -154,19 +225,54 @@ namespace MaceTools.Runtime
             var rounds = TuningMessages.ReadList(reply.Get("rounds")).Select(WorkerMessage.Parse).Select(m => new ModelRound(m.GetInt("sample"), m.GetInt("round"), m.GetDouble("wallMs"),
                 m.Get("us").Split(',').Where(s => s.Length > 0).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray())).ToList();
             var outputs = new List<MaceTensor[]>();
-            using (var o = File.OpenRead(scratch.File("outputs")))
-                for (int s = 0; s < samples.Count; s++)
+            using (var o = File.OpenRead(request.Get("out")))
+                for (int s = 0; s < samples; s++)
                     outputs.Add(set.Outputs.Select(spec => new MaceTensor(spec.Name, spec.Shape, ModelData.ToOnnx(ModelData.Read(o, spec.Count), spec.Shape))).ToArray());
             var dumped = new Dictionary<string, MaceTensor>(StringComparer.Ordinal);
             if (options.Dump != null && options.Dump.Count > 0)
-                using (var d = File.OpenRead(scratch.File("dump")))
+                using (var d = File.OpenRead(request.Get("dumpOut")))
                     foreach (var m in TuningMessages.ReadList(reply.Get("dumped")).Select(WorkerMessage.Parse))
                     {
                         var shape = m.Get("shape").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
                         dumped[m.Get("tensor")] = new MaceTensor(m.Get("tensor"), shape, ModelData.Read(d, shape.Aggregate(1L, (a, b) => a * b)));
                     }
-            return new ModelRunResult(kernels, reply.GetDouble("initMs"), rounds, outputs, dumped);
+            return new ModelRunResult(kernels, reply.GetDouble("initMs"), rounds, outputs, dumped, reply["fromFile"] == null ? 0 : reply.GetInt("fromFile"));
         }
+
+        public void Dispose() => _worker.Dispose();
+    }
+
+    /// <summary>
+    /// Where a model run's worker requests go. Each request names its files (plan, weights, inputs, program file; outputs and
+    /// dumps to write) by path on this machine: a worker elsewhere carries them there and back (<see cref="RunFiles"/>).
+    /// </summary>
+    public interface IModelWorker : IDisposable
+    {
+        /// <summary>One reply per request, in order.</summary>
+        List<WorkerMessage> Send(IReadOnlyList<WorkerMessage> requests, CancellationToken cancel);
+        /// <summary>Each <see cref="Send"/> is one trip to another machine, with a worker of its own.</summary>
+        bool Remote { get; }
+    }
+
+    /// <summary>The file fields of a <c>run</c> request: read by the worker, and written by it.</summary>
+    public static class RunFiles
+    {
+        public static readonly string[] Read = { "plan", "weights", "in", "file" };
+        public static readonly string[] Written = { "out", "dumpOut" };
+    }
+
+    /// <summary>A driver worker on this machine, kept between requests: programs are built once, as in one process.</summary>
+    public sealed class LocalModelWorker : IModelWorker
+    {
+        private readonly DriverProcess _driver;
+
+        // Our own sources only: the driver's cache is kept, as for tuning.
+        public LocalModelWorker(WorkerCommand worker, IDictionary<string, string>? environment = null) =>
+            _driver = new DriverProcess(worker, environment) { RequestTimeout = TimeSpan.FromMinutes(30), FreshDriverCache = false };
+
+        public bool Remote => false;
+
+        public List<WorkerMessage> Send(IReadOnlyList<WorkerMessage> requests, CancellationToken cancel) => requests.Select(r => _driver.Send(r, cancel)).ToList();
 
         public void Dispose() => _driver.Dispose();
     }

@@ -132,7 +132,7 @@ namespace MaceTools.Runtime
                 string t = k.Tensors[k.Launch.Output.Tensor!];
                 if (producer.ContainsKey(t)) writers[t] = k;
             }
-            var dumpOptions = new ModelRunOptions { Tuned = options.Tuned, Dump = writers.Keys.ToList() };
+            var dumpOptions = new ModelRunOptions { Tuned = options.Tuned, ProgramFile = options.ProgramFile, Dump = writers.Keys.ToList() };
             var dumped = runner.Run(set, new[] { sample }, dumpOptions, cancel).Dumped;
             Dictionary<string, MaceTensor> expected;
             using (var ort = new OnnxReference(source, writers.Keys.ToList()))

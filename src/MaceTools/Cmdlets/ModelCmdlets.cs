@@ -28,6 +28,9 @@ namespace MaceTools.Commands
         [Parameter]
         public string? ModelCache { get; set; }
 
+        [Parameter]
+        public string? ProgramFile { get; set; }
+
         private readonly List<MaceDevice> _devices = new List<MaceDevice>();
 
         protected override void ProcessRecord() => _devices.AddRange(Device);
@@ -39,6 +42,7 @@ namespace MaceTools.Commands
             op.Input = Array.ConvertAll(Input, ProviderPath);
             op.Seed = Seed;
             op.ModelCache = ModelCache == null ? null : ProviderPath(ModelCache);
+            op.ProgramFile = ProgramFile == null ? null : ProviderPath(ProgramFile);
             return op;
         }
     }

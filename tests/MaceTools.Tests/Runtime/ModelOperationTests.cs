@@ -81,14 +81,15 @@ namespace MaceTools.Tests.Runtime
         }
 
         [Fact]
-        public void A_remote_device_is_a_not_yet_error_that_names_it()
+        public void An_adb_device_is_an_Unsupported_error_that_names_it_and_says_model_runs_need_ssh_or_local()
         {
             using var tmp = new TempDir();
-            var pi = new MaceDevice { Transport = "ssh", Target = "pi5", Address = "pi@10.0.0.5", Name = "V3D 7.1" };
-            var e = Assert.Throws<MaceException>(() => new InvokeModelOperation { Config = Config(tmp), Devices = new List<MaceDevice> { pi }, Worker = Pocl.Worker }.Run(new RecordingHost(tmp.Path)));
+            var phone = new MaceDevice { Transport = "adb", Target = "mi9", Address = "serial 1234abcd", Name = "QUALCOMM Adreno(TM)" };
+            var e = Assert.Throws<MaceException>(() => new InvokeModelOperation { Config = Config(tmp), Devices = new List<MaceDevice> { phone }, Worker = Pocl.Worker }.Run(new RecordingHost(tmp.Path)));
             Assert.Equal(ErrorIds.Unsupported, e.ErrorId);
-            Assert.Contains("pi5 (pi@10.0.0.5)", e.Message);
-            Assert.Contains("not implemented yet", e.Message);
+            Assert.Contains("mi9 (serial 1234abcd)", e.Message);
+            Assert.Contains("local OpenCL device or on a Linux host over ssh", e.Message);
+            Assert.Contains("until a phone is at hand", e.Message);
         }
 
         [Fact]
