@@ -43,8 +43,11 @@ namespace MaceTools.Compilation
         {
             double launched = r.Timings.Sum(t => t.FirstMs), compiled = r.Timings.Where(t => t.Compiled).Sum(t => t.FirstMs);
             var slowest = r.Timings.OrderByDescending(t => t.FirstMs).Take(3).Select(t => FormattableString.Invariant($"{t.Kernel} {t.FirstMs:0.0} ms"));
+            var p = r.ProgramTimings;
+            var rest = p.Skip(1).Select(x => x.CreateMs + x.BuildMs).DefaultIfEmpty().OrderBy(x => x).ToList();
             return FormattableString.Invariant(
-                $"  {r.Way}: load {r.LoadMs:0} ms ({r.LoadMs / Math.Max(1, r.Programs):0.0}/program); first launches {r.FirstLaunchesMs:0} ms = {r.Launches} launches {launched:0} ms ({r.CompiledAtFirstLaunch} compiling: {compiled:0} ms; the others {(launched - compiled) / Math.Max(1, r.Launches - r.CompiledAtFirstLaunch):0.00} ms each) + between launches {r.FirstLaunchesMs - launched:0} ms; steady {r.SteadyMs:0} ms; slowest: {string.Join(", ", slowest)}");
+                $"  {r.Way}: load {r.LoadMs:0} ms = create {p.Sum(x => x.CreateMs):0} + build {p.Sum(x => x.BuildMs):0} (first program {(p.Length > 0 ? p[0].CreateMs + p[0].BuildMs : 0):0.0} ms, the others median {rest[rest.Count / 2]:0.0}, max {rest[rest.Count - 1]:0.0}); ") + FormattableString.Invariant(
+                $"first launches {r.FirstLaunchesMs:0} ms ({r.CompiledAtFirstLaunch} compiling: {compiled:0} ms; the other {r.Launches - r.CompiledAtFirstLaunch}: {(launched - compiled) / Math.Max(1, r.Launches - r.CompiledAtFirstLaunch):0.00} ms each); steady {r.SteadyMs:0} ms; probe's own uploads between launches {r.HarnessMs:0} ms (not counted); slowest: {string.Join(", ", slowest)}");
         }
 
         public static List<StartupBenchRow> Run(string config, MaceDevice device, int rounds, string workDir, Action<string> log, CancellationToken cancel)
@@ -59,6 +62,7 @@ namespace MaceTools.Compilation
             op.Run(host);
             var written = host.Objects.OfType<MaceProgram>().Single();
             log($"our file: {written.ProgramCount} programs, warm-up {written.Warmup}");
+            log($"each start: a fresh worker, POCL_KERNEL_CACHE=0, a fresh driver cache folder in {StartupProbe.DriverCacheParent ?? "the temporary folder"}");
 
             var sets = ConfigConversion.Convert(MaceTools.Config.MaceConfigReader.Read(config), device, version, ConfigConversion.Fetcher(null, host), host);
             var launches = Warmup.Launches(sets);

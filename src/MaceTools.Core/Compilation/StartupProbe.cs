@@ -70,6 +70,10 @@ namespace MaceTools.Compilation
         public MaceLaunchTiming[] Timings { get; internal set; } = Array.Empty<MaceLaunchTiming>();
         /// <summary>Programs or launches the driver refused.</summary>
         public string[] Failures { get; internal set; } = Array.Empty<string>();
+        /// <summary>Per program, in load order: clCreateProgramWith{Source,Binary} and clBuildProgram, in ms (what <see cref="LoadMs"/> is made of).</summary>
+        public (string Key, double CreateMs, double BuildMs)[] ProgramTimings { get; internal set; } = Array.Empty<(string, double, double)>();
+        /// <summary>The probe's own work between the timed launches (random inputs for reshaped placeholders), left out of the launch times.</summary>
+        public double HarnessMs { get; internal set; }
 
         public override string ToString() => FormattableString.Invariant(
             $"{Way}: first inference {FirstInferenceMs:0} ms (load {LoadMs:0} + first launches {FirstLaunchesMs:0}), steady {SteadyMs:0.0} ms, {CompiledAtFirstLaunch} of {Launches} launches compiled");
@@ -77,7 +81,7 @@ namespace MaceTools.Compilation
 
     /// <summary>
     /// Measures time to first inference in a fresh driver worker per way of starting, with the driver's own cache off
-    /// (pocl: POCL_KERNEL_CACHE=0 and a fresh cache directory), so nothing carries over from an earlier start: every program
+    /// (pocl: POCL_KERNEL_CACHE=0 and a fresh cache directory, in RAM where possible: <see cref="DriverCacheParent"/>), so nothing carries over from an earlier start: every program
     /// created and built, then the first launch of every kernel instance at its real global and local sizes, then the
     /// steady state. The worker can also capture each program's binary after that run (what MACE's own cache holds).
     /// </summary>
@@ -86,6 +90,15 @@ namespace MaceTools.Compilation
         /// <summary>A first launch this much above its steady state (and <see cref="CompileFactor"/> times it) compiled.</summary>
         public const double CompileMs = 20;
         public const double CompileFactor = 5;
+
+        /// <summary>
+        /// Where each start's fresh driver cache lives: a RAM-backed folder (/dev/shm) where there is one, for every way alike.
+        /// pocl unpacks each program binary into its cache folder at clCreateProgramWithBinary and syncs every file it writes;
+        /// on a disk those syncs cost 15–40 ms per program here (most of a start from a binary), and they are the cache
+        /// folder's, not the file's: a runtime that starts again with pocl's kernel cache on finds the files already there.
+        /// A fresh folder per start still keeps one start's compiles from helping the next.
+        /// </summary>
+        public static string? DriverCacheParent => Directory.Exists("/dev/shm") ? "/dev/shm" : null;
 
         /// <summary>
         /// The programs of <paramref name="keys"/> as a runtime starts them: from <paramref name="binaries"/> where it holds
@@ -118,7 +131,8 @@ namespace MaceTools.Compilation
                 }
                 specs.Add(m.Format());
             }
-            using var driver = new DriverProcess(worker, new Dictionary<string, string> { ["POCL_KERNEL_CACHE"] = "0" }) { RequestTimeout = TimeSpan.FromMinutes(30) };
+            using var driver = new DriverProcess(worker, new Dictionary<string, string> { ["POCL_KERNEL_CACHE"] = "0" })
+                { RequestTimeout = TimeSpan.FromMinutes(30), DriverCacheParent = DriverCacheParent };
             // The worker starts and opens its context before the clock: a runtime's process is already running.
             var opened = driver.Send(new WorkerMessage("open").Set("device", device.Index).Set("name", device.Name), cancel);
             if (opened.Op != "result") throw Failed(way, device, opened);
@@ -140,7 +154,8 @@ namespace MaceTools.Compilation
             return new MaceStartup
             {
                 Way = way, Programs = reply.GetInt("programs"), Launches = timings.Length, LoadMs = reply.GetDouble("loadMs"),
-                FirstLaunchesMs = reply.GetDouble("firstMs"), SteadyMs = reply.GetDouble("steadyMs"), Timings = timings,
+                FirstLaunchesMs = reply.GetDouble("firstMs"), SteadyMs = reply.GetDouble("steadyMs"), Timings = timings, HarnessMs = reply.GetDouble("harnessMs"),
+                ProgramTimings = TuningMessages.ReadList(reply.Get("loads")).Select(WorkerMessage.Parse).Select(p => (p.Get("key"), p.GetDouble("createMs"), p.GetDouble("buildMs"))).ToArray(),
                 Failures = TuningMessages.ReadList(reply.Get("failures")).ToArray(),
             };
         }

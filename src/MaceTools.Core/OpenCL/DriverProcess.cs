@@ -39,6 +39,9 @@ namespace MaceTools.OpenCL
         /// </summary>
         public bool FreshDriverCache { get; set; } = true;
 
+        /// <summary>Where the fresh driver cache is made (default: the temporary folder); see <see cref="Compilation.StartupProbe"/>.</summary>
+        public string? DriverCacheParent { get; set; }
+
         /// <summary>How long one request may take before the worker is killed and the request reported as hung.</summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -146,7 +149,7 @@ namespace MaceTools.OpenCL
             Stop();
             if (_command.Problem != null)
                 throw new MaceException(ErrorIds.WorkerFailed, MaceErrorCategory.ObjectNotFound, $"cannot start the driver worker: {_command.Problem}", _command.ToString());
-            if (FreshDriverCache) _cacheDir = new Formats.ScratchDirectory("driver");
+            if (FreshDriverCache) _cacheDir = new Formats.ScratchDirectory("driver", DriverCacheParent);
             var psi = _command.StartInfo("worker");
             psi.RedirectStandardInput = true;
             psi.RedirectStandardOutput = true;
