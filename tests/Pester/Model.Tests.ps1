@@ -97,3 +97,24 @@ Describe 'Measure-MaceModel (real OpenCL: pocl, ONNX Runtime CPU)' {
         ($r | Out-String) | Should -Match 'default sizes'
     }
 }
+
+Describe 'Test-MaceModel on an ssh host (real sshd fleet, the MaceTools agent, the host''s pocl)' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot 'TestFleet.psm1') -Force
+        $Fleet = Start-MaceTestFleet -Hosts pi
+    }
+
+    AfterAll {
+        if ($Fleet) { Stop-MaceTestFleet $Fleet }
+        Remove-Module TestFleet -Force -ErrorAction SilentlyContinue
+    }
+
+    It 'validates the example model on the host''s device piped in from Get-MaceDevice -Inventory' {
+        $out = @(Get-MaceDevice -Inventory $Fleet.DevicesYml -Target pi | Test-MaceModel -Config $Config -Count 1 -Verbose 4>&1)
+        $results = @($out | Where-Object { $_ -is [MaceTools.Runtime.MaceValidationResult] })
+        $results.Count | Should -BeGreaterThan 0
+        $results | ForEach-Object { $_.Passed | Should -BeTrue; $_.Cosine | Should -BeGreaterOrEqual 0.99999 }
+        # Run there, by the agent's driver worker.
+        ($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message -match '^pi \(.*\): agent: running 1 model run\(s\)' | Should -Not -BeNullOrEmpty
+    }
+}
