@@ -50,6 +50,16 @@ namespace MaceTools.Compilation
             $"{Kernel} [{string.Join(",", GlobalSize)}] local [{string.Join(",", LocalSize)}]: first {FirstMs:0.0} ms, then {SteadyMs:0.0} ms{(Compiled ? " (compiled at its first launch)" : "")}");
     }
 
+    /// <summary>One program's part of a start-up: clCreateProgramWith{Source,Binary} and clBuildProgram.</summary>
+    public sealed class MaceProgramStart
+    {
+        public string Key { get; internal set; } = "";
+        public double CreateMs { get; internal set; }
+        public double BuildMs { get; internal set; }
+
+        public override string ToString() => FormattableString.Invariant($"{Key}: create {CreateMs:0.0} ms, build {BuildMs:0.0} ms");
+    }
+
     /// <summary>Time to first inference of a kernel set from one way of starting, on one device.</summary>
     public sealed class MaceStartup
     {
@@ -71,7 +81,7 @@ namespace MaceTools.Compilation
         /// <summary>Programs or launches the driver refused.</summary>
         public string[] Failures { get; internal set; } = Array.Empty<string>();
         /// <summary>Per program, in load order: clCreateProgramWith{Source,Binary} and clBuildProgram, in ms (what <see cref="LoadMs"/> is made of).</summary>
-        public (string Key, double CreateMs, double BuildMs)[] ProgramTimings { get; internal set; } = Array.Empty<(string, double, double)>();
+        public MaceProgramStart[] ProgramTimings { get; internal set; } = Array.Empty<MaceProgramStart>();
         /// <summary>The probe's own work between the timed launches (random inputs for reshaped placeholders), left out of the launch times.</summary>
         public double HarnessMs { get; internal set; }
 
@@ -155,7 +165,8 @@ namespace MaceTools.Compilation
             {
                 Way = way, Programs = reply.GetInt("programs"), Launches = timings.Length, LoadMs = reply.GetDouble("loadMs"),
                 FirstLaunchesMs = reply.GetDouble("firstMs"), SteadyMs = reply.GetDouble("steadyMs"), Timings = timings, HarnessMs = reply.GetDouble("harnessMs"),
-                ProgramTimings = TuningMessages.ReadList(reply.Get("loads")).Select(WorkerMessage.Parse).Select(p => (p.Get("key"), p.GetDouble("createMs"), p.GetDouble("buildMs"))).ToArray(),
+                ProgramTimings = TuningMessages.ReadList(reply.Get("loads")).Select(WorkerMessage.Parse)
+                    .Select(p => new MaceProgramStart { Key = p.Get("key"), CreateMs = p.GetDouble("createMs"), BuildMs = p.GetDouble("buildMs") }).ToArray(),
                 Failures = TuningMessages.ReadList(reply.Get("failures")).ToArray(),
             };
         }

@@ -155,6 +155,12 @@ namespace MaceTools.Tests.CompilationTests
                 Assert.True(s.Launches >= programs);
                 Assert.Equal(s.LoadMs + s.FirstLaunchesMs, s.FirstInferenceMs);
                 Assert.All(s.Timings, t => Assert.Equal(t.GlobalSize.Length, t.LocalSize.Length));
+                // The first launches are the timed launches themselves; the probe's own uploads between them are apart.
+                Assert.Equal(s.Timings.Sum(t => t.FirstMs), s.FirstLaunchesMs, 6);
+                Assert.True(s.HarnessMs >= 0, s.ToString());
+                // The load is made of each program's create and build.
+                Assert.Equal(programs, s.ProgramTimings.Length);
+                Assert.True(s.ProgramTimings.Sum(p => p.CreateMs + p.BuildMs) <= s.LoadMs, s.ToString());
             });
             // From source, pocl compiles each kernel's work-group size at its first launch (~100 ms against well under 1 ms).
             Assert.True(withModel.Startup[0].CompiledAtFirstLaunch > 0, withModel.Startup[0].ToString());
