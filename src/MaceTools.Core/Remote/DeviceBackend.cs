@@ -51,7 +51,7 @@ namespace MaceTools.Remote
             _host = host;
             _ssh = remote.SshClientFactory(entry);
             _ssh.Cancellation = host.CancellationToken;
-            _agent = new AgentClient(_ssh, remote.Agent, host);
+            _agent = new AgentClient(_ssh, remote.Agents, host);
         }
 
         /// <summary>Ignore the host's build cache (-Force).</summary>
