@@ -7,7 +7,7 @@ using MaceTools.Operations;
 namespace MaceTools.Remote
 {
     /// <summary>
-    /// This machine's <c>macetools</c> build on one ssh host: copied there once per host and build into
+    /// The <c>macetools</c> agent for one ssh host's architecture (<see cref="AgentSet"/>): copied there once per host and build into
     /// <c>${XDG_CACHE_HOME:-$HOME/.cache}/macetools/agent/VERSION</c> (<see cref="Install"/>), then run as <c>macetools agent</c>
     /// with a batch of <see cref="AgentProtocol"/> requests on its standard input (<see cref="Call"/>). One agent process
     /// answers the whole batch, so a request that fails (or a driver that crashes in the agent's worker) does not end the rest.

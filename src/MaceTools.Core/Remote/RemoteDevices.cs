@@ -13,10 +13,10 @@ namespace MaceTools.Remote
     /// The OpenCL devices of inventory entries (devices.yml), as the same <see cref="MaceDevice"/> objects local discovery
     /// gives, with <see cref="MaceDevice.Transport"/>, <see cref="MaceDevice.Address"/> and <see cref="MaceDevice.Target"/> set.
     /// <list type="bullet">
-    /// <item>ssh: one probe (<c>uname -m</c> and the sha256 of the host's agent copy), then this machine's <c>macetools</c>
-    /// build runs there as <c>macetools agent</c> (<see cref="AgentProtocol"/>), copied once per host and build into
-    /// <c>${XDG_CACHE_HOME:-$HOME/.cache}/macetools/agent/VERSION</c>. A host of another architecture, or one where the
-    /// agent cannot run, falls back to <c>clinfo --raw</c> with a warning that says so.</item>
+    /// <item>ssh: one probe (<c>uname -m</c> and the sha256 of the host's agent copies), then the agent build for that
+    /// architecture (<see cref="AgentSet"/>) runs there as <c>macetools agent</c> (<see cref="AgentProtocol"/>), copied once
+    /// per host and build into <c>${XDG_CACHE_HOME:-$HOME/.cache}/macetools/agent/VERSION</c>. A host of an architecture no
+    /// agent serves, or one where the agent cannot run, falls back to <c>clinfo --raw</c> with a warning that says so.</item>
     /// <item>adb: identity from getprop and SurfaceFlinger's GLES line, as MACE's tools name Android devices (§5.5); OpenCL
     /// itself is not queried on the phone, so the OpenCL fields stay empty.</item>
     /// </list>
