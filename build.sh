@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # MaceTools build entry point. Tasks:
 #   ./build.sh [build]   Release build; lays out out/MaceTools (the module, with its driver worker in worker/), out/cli/macetools
-#                        (the command line, with the bench and fuzz verbs) and out/MaceTools.<version>.nupkg (Install-PSResource's package)
+#                        (the command line, with the bench and fuzz verbs), out/agents/linux-x64 and linux-arm64 (the self-contained agents
+#                        ssh hosts run) and out/MaceTools.<version>.nupkg (Install-PSResource's package)
 #   ./build.sh test      installs what the tests need, builds, runs every test; ends with "N passed, N failed, N skipped"
 #   ./build.sh deps      installs only what the tests need: Debian packages, pinned pwsh and Pester in .tools/
 #   ./build.sh pester    runs the Pester suite alone against the built out/MaceTools (-Path FILE for one file)
@@ -49,6 +50,14 @@ ensure_packages() {
   # charts are measured for (without it Chromium falls back to a wider face and long labels crowd the axis).
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   [ -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
+  # The arm64 test host (tests/Pester/Arm64Vm.psm1): a Debian arm64 root made by debootstrap's first stage and unpacked
+  # with dpkg-deb (tests/vm/arm64-image.sh), booted under qemu-system-aarch64; qemu-aarch64-static runs its ldconfig and
+  # the agent discovery floor test; cpio packs its initrd; mke2fs writes its disk without a mount.
+  command -v qemu-system-aarch64 >/dev/null 2>&1 || missing+=(qemu-system-arm)
+  command -v qemu-aarch64-static >/dev/null 2>&1 || missing+=(qemu-user-static)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+  command -v cpio >/dev/null 2>&1 || missing+=(cpio)
+  command -v mke2fs >/dev/null 2>&1 || missing+=(e2fsprogs)
   # pwsh (a .NET tool) needs ICU for its globalization.
   ls /usr/lib/x86_64-linux-gnu/libicuuc.so.* >/dev/null 2>&1 || missing+=(libicu72)
   # shellcheck disable=SC2206
@@ -90,6 +99,15 @@ build() {
   build_tool layout --configuration "$CONFIG"
   say "publishing out/cli/macetools"
   dotnet publish src/MaceTools.Cli -c "$CONFIG" -o out/cli -nologo -v:q --no-build
+  # The agents ssh hosts run (src/MaceTools.Core/Remote/AgentSet.cs): self-contained, so a board needs no .NET of its own,
+  # one per architecture a host's uname -m may report. Not trimmed: the trim analyser flags the agent's reflection-based
+  # JSON (IL2026), so trimming is not safe. Each carries only its own platform's native libraries.
+  local rid
+  for rid in linux-x64 linux-arm64; do
+    say "publishing out/agents/$rid (self-contained)"
+    rm -rf "out/agents/$rid"
+    dotnet publish src/MaceTools.Cli -c "$CONFIG" -r "$rid" --self-contained -o "out/agents/$rid" -nologo -v:q
+  done
   # The ssh test fleet as a process (Pester's Start-MaceTestFleet); beside the module, never in it.
   dotnet publish tests/MaceTools.TestHosts -c "$CONFIG" -o out/testhosts -nologo -v:q --no-build
   # `macetools bench` and `fuzz` load MaceTools.Bench.dll from beside the CLI; the module's worker copy goes without it.

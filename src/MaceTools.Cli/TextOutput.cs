@@ -125,6 +125,7 @@ namespace MaceTools.Cli
                 ("SHA-256", p.Sha256),
                 ("Entries", p.Kind == MaceFileKind.Programs ? $"{p.EntryCount} ({p.ProgramCount} programs)" : p.EntryCount.ToString()),
                 ("Vendor", p.Vendor?.ToString()),
+                ("Code for", p.Machine),
                 ("Platform", p.Platform?.PlatformName),
                 ("Profile", p.Platform?.Profile),
                 ("OpenCL", p.Platform?.OpenCLVersion),

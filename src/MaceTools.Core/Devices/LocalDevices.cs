@@ -19,7 +19,22 @@ namespace MaceTools.Devices
                     list.Add(MaceDevice.FromHandle(platforms[p][d], list.Count, p, d));
             var maceDefault = list.FirstOrDefault(x => x.PlatformIndex == 0 && x.IsGpu);
             if (maceDefault != null) maceDefault.IsMaceDefault = true;
+            string vm = VirtualMachine(ReadDeviceTreeCompatible());
+            foreach (var d in list) d.VirtualMachine = vm;
             return list;
+        }
+
+        /// <summary>
+        /// The virtual board named by a device tree's <c>compatible</c> strings (NUL-separated, as /sys/firmware/devicetree
+        /// gives them), or "": qemu's arm virt board is <c>linux,dummy-virt</c>. Boards' own trees name their SoC instead.
+        /// </summary>
+        public static string VirtualMachine(string? compatible) =>
+            compatible != null && compatible.Split('\0').Contains("linux,dummy-virt") ? "qemu virt board" : "";
+
+        private static string? ReadDeviceTreeCompatible()
+        {
+            try { return System.IO.File.ReadAllText("/sys/firmware/devicetree/base/compatible"); }
+            catch (Exception e) when (e is System.IO.IOException || e is UnauthorizedAccessException || e is NotSupportedException) { return null; }
         }
 
         public static List<MaceDevice> Discover() => Discover(ClApi.Default);

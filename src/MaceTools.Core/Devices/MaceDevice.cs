@@ -75,6 +75,11 @@ namespace MaceTools.Devices
         public string Model { get; set; } = "";
         /// <summary>The SoC (ro.board.platform on Android); "host" for a local device.</summary>
         public string Soc { get; set; } = "host";
+        /// <summary>
+        /// The virtual board the device's host is, as its firmware says (e.g. qemu's virt board); empty where the host shows
+        /// none. Times measured on such a host are not a board's (under software emulation, many times slower).
+        /// </summary>
+        public string VirtualMachine { get; set; } = "";
 
         public bool NonUniformWorkGroupFor(MaceVersion mace) => DeviceIdentity.NonUniformWorkGroup(GpuType, OpenCLVersion, mace);
         public string PlatformInfoFor(MaceVersion mace) => DeviceIdentity.PlatformInfo(PlatformName, PlatformProfile, PlatformVersion, mace);

@@ -23,6 +23,8 @@ namespace MaceTools
             DeviceName = Entries.FirstOrDefault(e => e.Kind == MaceEntryKind.DeviceName)?.Text;
             var vendors = Entries.Where(e => e.Vendor.HasValue).Select(e => e.Vendor!.Value).Distinct().ToList();
             Vendor = vendors.Count == 1 ? vendors[0] : vendors.Count == 0 ? (BinaryVendor?)null : BinaryVendor.Unknown;
+            var machines = Entries.Where(e => e.Machine != null).Select(e => e.Machine!).Distinct().ToList();
+            Machine = machines.Count == 0 ? null : string.Join(", ", machines);
         }
 
         /// <summary>Reads and decodes a file from disk.</summary>
@@ -49,6 +51,8 @@ namespace MaceTools
         public string? DeviceName { get; }
         /// <summary>The compiler of the binaries, when they agree; Unknown when they are mixed.</summary>
         public BinaryVendor? Vendor { get; }
+        /// <summary>The machines the binaries' code is for (<see cref="MaceProgramEntry.Machine"/>), comma-separated when they differ; null when none says.</summary>
+        public string? Machine { get; }
         public int EntryCount => Entries.Length;
         public int ProgramCount => Entries.Count(e => e.Kind == MaceEntryKind.Program);
         public long TrailingBytes => Content.TrailingBytes;

@@ -40,6 +40,7 @@ namespace MaceTools
                     KernelName = kernel?.Name;
                     KernelSymbol = kernel?.Symbol;
                     Vendor = VendorGuess.Guess(record.Value.Span);
+                    Machine = ElfMachine.Find(record.Value.Span);
                     break;
                 case MaceEntryKind.ProgramHash:
                     var hashed = ProgramKey.Parse(record.Key.Substring(Keys.ProgramHashPrefix.Length));
@@ -74,6 +75,9 @@ namespace MaceTools
         /// <summary>SHA-256 of the value, lower-case hex (computed on first use).</summary>
         public string Sha256 => _sha256 ??= Hashing.Sha256Hex(_record.Value);
         public BinaryVendor? Vendor { get; }
+        /// <summary>The machine the binary's compiled code is for (x86_64, aarch64, arm), from its ELF header or the first ELF
+        /// image inside it (pocl); null when it holds none (Adreno, SPIR-V, bitcode).</summary>
+        public string? Machine { get; }
         /// <summary>The text of a platform-info, device-name or program-hash value.</summary>
         public string? Text { get; }
         /// <summary>Tuned values: [l0,l1,l2,block], [l0,l1,block], or the queue window.</summary>

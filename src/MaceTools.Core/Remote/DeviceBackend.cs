@@ -40,7 +40,9 @@ namespace MaceTools.Remote
     /// </summary>
     public sealed class AgentBackend : IDeviceBackend
     {
-        // Builds from source on a small board take long; the agent answers once, at the end.
+        // Builds from source on a small board take long, and loading a file starts a driver worker (a .NET start, seconds on
+        // a board, tens of seconds under emulation) before each program loads; the agent answers once, at the end. The
+        // limit only ends a host that hangs, so it is the same generous one for both.
         private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
         private readonly SshClient _ssh;
         private readonly AgentClient _agent;
@@ -51,7 +53,7 @@ namespace MaceTools.Remote
             _host = host;
             _ssh = remote.SshClientFactory(entry);
             _ssh.Cancellation = host.CancellationToken;
-            _agent = new AgentClient(_ssh, remote.Agent, host);
+            _agent = new AgentClient(_ssh, remote.Agents, host);
         }
 
         /// <summary>Ignore the host's build cache (-Force).</summary>
@@ -68,7 +70,7 @@ namespace MaceTools.Remote
         public List<MaceEntryLoad> LoadAll(MaceProgram file, MaceDevice device, IOperationHost host)
         {
             host.WriteVerbose($"{_agent.Device.Display}: loading {file.Name} on {device.Name} through the MaceTools agent");
-            var reply = Call(AgentProtocol.LoadRequest(device, file), null);
+            var reply = Call(AgentProtocol.LoadRequest(device, file), BuildTimeout);
             return Read(() => AgentProtocol.ReadLoads(reply));
         }
 

@@ -301,12 +301,14 @@ namespace MaceTools.Remote
     /// </summary>
     public sealed class AgentPackage
     {
-        private AgentPackage(string directory, IReadOnlyList<string> files, string version, string dllSha256)
+        private AgentPackage(string directory, IReadOnlyList<string> files, string version, string dllSha256, string architecture, bool selfContained)
         {
             Directory = directory;
             Files = files;
             Version = version;
             DllSha256 = dllSha256;
+            Architecture = architecture;
+            SelfContained = selfContained;
         }
 
         public string Directory { get; }
@@ -316,8 +318,14 @@ namespace MaceTools.Remote
         public string Version { get; }
         /// <summary>The SHA-256 of macetools.dll, which the host's copy is checked against.</summary>
         public string DllSha256 { get; }
-        /// <summary>The architecture the build runs on: framework-dependent .NET runs where a .NET runtime of this machine's kind runs.</summary>
-        public string Architecture { get; } = AgentProtocol.LocalArchitecture;
+        /// <summary>
+        /// The architecture the build runs on, as <c>uname -m</c> names it: its apphost's ELF machine (a build published for
+        /// linux-arm64 is aarch64 whatever machine made it); a build without an ELF apphost is framework-dependent .NET, which
+        /// runs where a .NET runtime of this machine's kind runs.
+        /// </summary>
+        public string Architecture { get; }
+        /// <summary>A self-contained build (the .NET runtime is in <see cref="Directory"/>): the host needs no .NET of its own.</summary>
+        public bool SelfContained { get; }
 
         /// <summary>The build that also serves as driver worker (<see cref="WorkerCommand.Locate()"/>), or null when none is found.</summary>
         public static AgentPackage? Find()
@@ -332,7 +340,10 @@ namespace MaceTools.Remote
         {
             string deps = Path.Combine(directory, "macetools.deps.json");
             var names = new List<string> { "macetools.dll", "macetools.runtimeconfig.json", "macetools.deps.json" };
-            if (File.Exists(Path.Combine(directory, "macetools"))) names.Insert(0, "macetools");
+            string apphost = Path.Combine(directory, "macetools");
+            if (File.Exists(apphost)) names.Insert(0, "macetools");
+            bool selfContained = File.Exists(Path.Combine(directory, SelfContainedMarker));
+            string architecture = File.Exists(apphost) ? ElfArchitecture(apphost) ?? AgentProtocol.LocalArchitecture : AgentProtocol.LocalArchitecture;
             try
             {
                 // targets.<framework>.<package>.runtime: { "lib/net8.0/X.dll": {...} } — the assemblies macetools loads.
@@ -341,6 +352,12 @@ namespace MaceTools.Remote
                     foreach (var package in target.Values.OfType<Dictionary<string, object?>>())
                         if (package.TryGetValue("runtime", out var rt) && rt is Dictionary<string, object?> runtime)
                             names.AddRange(runtime.Keys.Select(k => k.Split('/').Last()));
+                // A self-contained build also lists the runtime's own native libraries (libcoreclr.so and friends).
+                if (selfContained)
+                    foreach (var target in ((Dictionary<string, object?>)root["targets"]!).Values.OfType<Dictionary<string, object?>>())
+                        foreach (var package in target.Values.OfType<Dictionary<string, object?>>())
+                            if (package.TryGetValue("native", out var nt) && nt is Dictionary<string, object?> native)
+                                names.AddRange(native.Keys.Select(k => k.Split('/').Last()));
             }
             catch (Exception e) when (e is IOException || e is FormatException || e is KeyNotFoundException || e is InvalidCastException)
             {
@@ -361,7 +378,17 @@ namespace MaceTools.Remote
             string version = Hex(sha.Hash!).Substring(0, 16);
             using var dllSha = SHA256.Create();
             string dll = Hex(dllSha.ComputeHash(File.ReadAllBytes(Path.Combine(directory, "macetools.dll"))));
-            return new AgentPackage(directory, files, version, dll);
+            return new AgentPackage(directory, files, version, dll, architecture, selfContained);
+        }
+
+        /// <summary>The file only a self-contained .NET build has beside its apphost (the runtime itself).</summary>
+        public const string SelfContainedMarker = "libcoreclr.so";
+
+        private static string? ElfArchitecture(string path)
+        {
+            var head = new byte[64];
+            using (var f = File.OpenRead(path)) head = head.Take(f.Read(head, 0, head.Length)).ToArray();
+            return Formats.ElfMachine.OfHeader(head);
         }
 
         /// <summary>The files as one tar stream (the system's tar, which keeps the apphost's execute bit).</summary>

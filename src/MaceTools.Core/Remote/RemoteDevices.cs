@@ -13,10 +13,10 @@ namespace MaceTools.Remote
     /// The OpenCL devices of inventory entries (devices.yml), as the same <see cref="MaceDevice"/> objects local discovery
     /// gives, with <see cref="MaceDevice.Transport"/>, <see cref="MaceDevice.Address"/> and <see cref="MaceDevice.Target"/> set.
     /// <list type="bullet">
-    /// <item>ssh: one probe (<c>uname -m</c> and the sha256 of the host's agent copy), then this machine's <c>macetools</c>
-    /// build runs there as <c>macetools agent</c> (<see cref="AgentProtocol"/>), copied once per host and build into
-    /// <c>${XDG_CACHE_HOME:-$HOME/.cache}/macetools/agent/VERSION</c>. A host of another architecture, or one where the
-    /// agent cannot run, falls back to <c>clinfo --raw</c> with a warning that says so.</item>
+    /// <item>ssh: one probe (<c>uname -m</c> and the sha256 of the host's agent copies), then the agent build for that
+    /// architecture (<see cref="AgentSet"/>) runs there as <c>macetools agent</c> (<see cref="AgentProtocol"/>), copied once
+    /// per host and build into <c>${XDG_CACHE_HOME:-$HOME/.cache}/macetools/agent/VERSION</c>. A host of an architecture no
+    /// agent serves, or one where the agent cannot run, falls back to <c>clinfo --raw</c> with a warning that says so.</item>
     /// <item>adb: identity from getprop and SurfaceFlinger's GLES line, as MACE's tools name Android devices (§5.5); OpenCL
     /// itself is not queried on the phone, so the OpenCL fields stay empty.</item>
     /// </list>
@@ -24,16 +24,15 @@ namespace MaceTools.Remote
     public sealed class RemoteDevices
     {
         private readonly IOperationHost _host;
-        private AgentPackage? _agent;
-        private bool _agentLooked;
+        private AgentSet? _agents;
 
         public RemoteDevices(IOperationHost host) { _host = host; }
 
-        /// <summary>The agent build to copy to hosts; by default the build next to this one (see <see cref="AgentPackage.Find"/>).</summary>
-        public AgentPackage? Agent
+        /// <summary>The agent builds to copy to hosts, one per architecture; by default <see cref="AgentSet.Find"/>.</summary>
+        public AgentSet Agents
         {
-            get { if (!_agentLooked) { _agent = AgentPackage.Find(); _agentLooked = true; } return _agent; }
-            set { _agent = value; _agentLooked = true; }
+            get => _agents ??= AgentSet.Find();
+            set => _agents = value;
         }
 
         /// <summary>Makes the ssh client of a device (tests shorten its timeouts).</summary>
@@ -115,7 +114,7 @@ namespace MaceTools.Remote
         {
             using var ssh = SshClientFactory(device);
             ssh.Cancellation = _host.CancellationToken;
-            var agent = new AgentClient(ssh, Agent, _host);
+            var agent = new AgentClient(ssh, Agents, _host);
             string? unusable = agent.Install();
             if (unusable != null)
             {
@@ -126,14 +125,21 @@ namespace MaceTools.Remote
             string answer = run.Stdout.Split('\n').FirstOrDefault(l => l.Trim().Length > 0) ?? "";
             try
             {
-                if (run.ExitCode == 0) return AgentProtocol.ReadDevices(answer);
+                if (run.ExitCode == 0)
+                {
+                    var devices = AgentProtocol.ReadDevices(answer);
+                    string vm = devices.Select(d => d.VirtualMachine).FirstOrDefault(v => v.Length > 0) ?? "";
+                    if (vm.Length > 0)
+                        _host.WriteWarning($"{device.Display}: a virtual machine ({vm}): times measured there are the emulation's, not a board's; keep them out of benchmarks");
+                    return devices;
+                }
             }
             catch (FormatException e)
             {
                 _host.WriteWarning($"{device.Display}: the MaceTools agent in {agent.Directory} answered: {e.Message}; falling back to clinfo");
                 return Clinfo(ssh, device);
             }
-            _host.WriteWarning($"{device.Display}: the MaceTools agent in {agent.Directory} did not run (exit {run.ExitCode}: {Tail(run.Stderr)}; it needs a .NET 10 runtime on the host); falling back to clinfo");
+            _host.WriteWarning($"{device.Display}: the MaceTools agent in {agent.Directory} did not run (exit {run.ExitCode}: {Tail(run.Stderr)}){agent.RuntimeHint}; falling back to clinfo");
             return Clinfo(ssh, device);
         }
 

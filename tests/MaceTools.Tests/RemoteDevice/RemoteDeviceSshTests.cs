@@ -112,12 +112,12 @@ namespace MaceTools.Tests.RemoteDevice
         }
 
         [Fact]
-        public void An_aarch64_host_gets_no_agent_and_is_read_with_clinfo_with_a_warning_saying_so()
+        public void An_armv7l_host_gets_no_agent_and_is_read_with_clinfo_with_a_warning_naming_the_agents_and_what_works_without_one()
         {
             var good1 = _fleet["good1"];
-            // good1's PATH starts with its own bin folder (sshd SetEnv): there uname -m says aarch64, as on an arm64 board.
+            // good1's PATH starts with its own bin folder (sshd SetEnv): there uname -m says armv7l, as on a 32-bit ARM board.
             string shim = Path.Combine(good1.BinDir, "uname");
-            File.WriteAllText(shim, "#!/bin/sh\nif [ \"$1\" = -m ]; then echo aarch64; else exec /usr/bin/uname \"$@\"; fi\n");
+            File.WriteAllText(shim, "#!/bin/sh\nif [ \"$1\" = -m ]; then echo armv7l; else exec /usr/bin/uname \"$@\"; fi\n");
             File.SetUnixFileMode(shim, (UnixFileMode)Convert.ToInt32("755", 8));
             try
             {
@@ -127,7 +127,8 @@ namespace MaceTools.Tests.RemoteDevice
 
                 Assert.Empty(host.Errors);
                 var warning = Assert.Single(host.Warnings);
-                Assert.Equal($"good1 ({Address("good1")}): no MaceTools agent for aarch64 (this build runs on x86_64); falling back to clinfo", warning);
+                Assert.Equal($"good1 ({Address("good1")}): no MaceTools agent for armv7l (agents exist for x86_64); without one, discovery works (clinfo), " +
+                    "compiling and loading programs on the host does not; falling back to clinfo", warning);
                 Assert.False(Directory.Exists(Path.Combine(good1.CacheDir, "macetools")), "no agent is copied"); // (pocl keeps its own cache there)
                 var d = Assert.Single(host.Of<MaceDevice>());
                 Assert.Equal("clinfo", d.Library);
@@ -141,6 +142,44 @@ namespace MaceTools.Tests.RemoteDevice
                 Assert.Equal(Local.SupportsFp16, d.SupportsFp16);
                 Assert.Equal(Local.MaxWorkGroupSize, d.MaxWorkGroupSize);
                 Assert.Equal(Local.ComputeUnits, d.ComputeUnits);
+            }
+            finally { File.Delete(shim); }
+        }
+
+        [Fact]
+        public void An_aarch64_host_is_given_the_arm64_agent_by_its_uname()
+        {
+            // The self-contained linux-arm64 agent ./build.sh publishes; good1's uname -m says aarch64 (a shim, as above).
+            string arm64 = Path.Combine(Fixtures.RepoRoot, "out", "agents", "linux-arm64");
+            Assert.True(File.Exists(Path.Combine(arm64, "macetools")), $"{arm64} is missing: run ./build.sh");
+            var agents = new AgentSet(new[] { AgentPackage.FromDirectory(arm64), AgentPackage.Find()! });
+            Assert.Equal(new[] { "aarch64", "x86_64" }, agents.Packages.Select(p => p.Architecture));
+            var good1 = _fleet["good1"];
+            string shim = Path.Combine(good1.BinDir, "uname");
+            File.WriteAllText(shim, "#!/bin/sh\nif [ \"$1\" = -m ]; then echo aarch64; else exec /usr/bin/uname \"$@\"; fi\n");
+            File.SetUnixFileMode(shim, (UnixFileMode)Convert.ToInt32("755", 8));
+            try
+            {
+                foreach (var dir in Directory.GetDirectories(good1.CacheDir)) Directory.Delete(dir, true);
+                var host = new RecordingHost();
+                new GetDeviceOperation
+                {
+                    Inventory = _fleet.DevicesYml,
+                    Targets = new[] { "good1" },
+                    RemoteFactory = h => new RemoteDevices(h) { SshClientFactory = SshFleet.Client, Agents = agents },
+                }.Run(host);
+
+                var arm = agents.For("aarch64")!;
+                Assert.True(arm.SelfContained);
+                Assert.Contains(host.Verbose, v => v.StartsWith($"good1 ({Address("good1")}): copying the MaceTools agent {arm.Version}", StringComparison.Ordinal));
+                string copied = Path.Combine(good1.CacheDir, "macetools", "agent", arm.Version, "macetools");
+                Assert.Equal("aarch64", MaceTools.Formats.ElfMachine.OfHeader(File.ReadAllBytes(copied)));
+                // This x86_64 host cannot run it, so discovery falls back to clinfo, saying so without asking for a .NET runtime.
+                var warning = Assert.Single(host.Warnings);
+                Assert.StartsWith($"good1 ({Address("good1")}): the MaceTools agent in {Path.GetDirectoryName(copied)} did not run (exit ", warning);
+                Assert.DoesNotContain(".NET", warning);
+                Assert.EndsWith("; falling back to clinfo", warning);
+                Assert.Equal("clinfo", Assert.Single(host.Of<MaceDevice>()).Library);
             }
             finally { File.Delete(shim); }
         }
