@@ -28,7 +28,7 @@ namespace MaceTools.Remote
             _host = host;
             _ssh = remote.SshClientFactory(RemoteDevices.EntryOf(device));
             _ssh.Cancellation = host.CancellationToken;
-            _agent = new AgentClient(_ssh, remote.Agent, host);
+            _agent = new AgentClient(_ssh, remote.Agents, host);
         }
 
         public bool Remote => true;
