@@ -173,6 +173,39 @@ namespace MaceTools.Conversion
             return (scale, offset);
         }
 
+        /// <summary>
+        /// An Add of a constant vector of <paramref name="channels"/> values right after <paramref name="output"/> (and no
+        /// bias yet): the bias, folded (MACE's FoldBiasAdd). paddle2onnx exports MatMul and ConvTranspose biases this way.
+        /// </summary>
+        private bool FoldBiasAdd(ref string output, ref string biasName, ref float[]? bias, int channels)
+        {
+            if (bias != null || !(Single(output) is OnnxNode add) || add.OpType != "Add" || add.Inputs.Count != 2) return false;
+            string other = add.Inputs[0] == output ? add.Inputs[1] : add.Inputs[0];
+            if (!_values.TryGetValue(other, out var v) || v.Const == null || v.Const.Length != channels) return false;
+            _done.Add(add);
+            biasName = other;
+            bias = v.Const;
+            output = add.Outputs[0];
+            return true;
+        }
+
+        /// <summary>
+        /// A BatchNormalization right after a convolution's <paramref name="output"/>, folded into its OIHW-ordered filter
+        /// (first dimension the <paramref name="outChannels"/>) and bias at convert time (MACE's FoldBatchNorm).
+        /// </summary>
+        private bool FoldBatchNorm(ref string output, ref float[] filter, ref float[]? bias, int outChannels)
+        {
+            if (!(Single(output) is OnnxNode bn && bn.OpType == "BatchNormalization" && bn.Inputs.Skip(1).All(i => V(i).Const != null))) return false;
+            _done.Add(bn);
+            output = bn.Outputs[0];
+            var (scale, offset) = BatchNormConstants(bn);
+            int per = filter.Length / outChannels;
+            filter = filter.Select((v, i) => v * scale[i / per]).ToArray();
+            var b0 = bias;
+            bias = Enumerable.Range(0, outChannels).Select(i => (b0 == null ? 0f : b0[i]) * scale[i] + offset[i]).ToArray();
+            return true;
+        }
+
         private Value V(string name) => _values[name];
         private void Set(string name, int[] shape, float[]? value = null) => _values[name] = new Value { Shape = shape, Const = value };
 
@@ -248,7 +281,7 @@ namespace MaceTools.Conversion
             "Conv", "BatchNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish", "Clip",
             "Add", "Sub", "Mul", "Div", "Max", "Min", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "MatMul", "Gemm",
             "Softmax", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Shape", "Gather", "Slice", "Cast", "Identity", "Dropout",
-            "Resize", "Upsample", "Pad",
+            "Resize", "Upsample", "Pad", "ConvTranspose",
         };
 
         private void Node(OnnxNode n)
@@ -256,6 +289,7 @@ namespace MaceTools.Conversion
             switch (n.OpType)
             {
                 case "Conv": Conv(n); break;
+                case "ConvTranspose": ConvTranspose(n); break;
                 case "BatchNormalization": BatchNorm(n); break;
                 case "Relu": case "Sigmoid": case "Tanh": case "LeakyRelu": case "HardSigmoid": case "HardSwish": case "Clip": StandaloneActivation(n); break;
                 case "Add": case "Sub": case "Mul": case "Div": case "Max": case "Min": Eltwise(n); break;
@@ -295,18 +329,7 @@ namespace MaceTools.Conversion
             string output = n.Outputs[0];
             float[] filterData = w.Const;
             float[]? biasData = bias ? Data(n.Inputs[2]) : null;
-            // BatchNormalization right after: folded into the filter and the bias at convert time (MACE's FoldBatchNorm).
-            if (Single(output) is OnnxNode bn && bn.OpType == "BatchNormalization" && bn.Inputs.Skip(1).All(i => V(i).Const != null))
-            {
-                _done.Add(bn);
-                bias = true;
-                output = bn.Outputs[0];
-                var (scale, offset) = BatchNormConstants(bn);
-                int per = filterData.Length / o;
-                filterData = filterData.Select((v, i) => v * scale[i / per]).ToArray();
-                var b0 = biasData;
-                biasData = Enumerable.Range(0, o).Select(i => (b0 == null ? 0f : b0[i]) * scale[i] + offset[i]).ToArray();
-            }
+            if (FoldBatchNorm(ref output, ref filterData, ref biasData, o)) bias = true;
             var (act, final) = FuseActivation(output);
             var outNchw = new[] { x.Shape[0], o, oh, ow };
             var inNhwc = Nhwc(x.Shape);
@@ -336,6 +359,49 @@ namespace MaceTools.Conversion
             }
             Set(final, outNchw);
             if (final != n.Outputs[0]) Set(n.Outputs[0], outNchw);
+        }
+
+        /// <summary>
+        /// ConvTranspose (group 1) → MACE's deconv_2d: the IOHW weight transposed to OIHW, a following BatchNormalization
+        /// folded and an activation fused as for Conv. Output size (in−1)·s + (k−1)·d + 1 − pads + output_padding, or the
+        /// output_shape attribute.
+        /// </summary>
+        private void ConvTranspose(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            var w = V(n.Inputs[1]);
+            if (x.Shape.Length != 4 || w.Const == null || w.Shape.Length != 4) { Unsupported(n, "needs a 4-D input and constant weights"); return; }
+            int group = (int)n.GetInt("group", 1);
+            var dil = Ints(n.GetInts("dilations"), 1, 1);
+            if (group != 1 || dil[0] != 1 || dil[1] != 1) { Unsupported(n, $"group {group}, dilations [{dil[0]}, {dil[1]}] (MACE's GPU deconv: group 1, no dilation)"); return; }
+            int ic = w.Shape[0], o = w.Shape[1], kh = w.Shape[2], kw = w.Shape[3];
+            var strides = Ints(n.GetInts("strides"), 1, 1);
+            var pads = Ints(n.GetInts("pads"), 0, 0, 0, 0);
+            var outPad = Ints(n.GetInts("output_padding"), 0, 0);
+            int oh = (x.Shape[2] - 1) * strides[0] + kh - pads[0] - pads[2] + outPad[0];
+            int ow = (x.Shape[3] - 1) * strides[1] + kw - pads[1] - pads[3] + outPad[1];
+            if (n.GetInts("output_shape") is long[] os && os.Length >= 2) { oh = (int)os[os.Length - 2]; ow = (int)os[os.Length - 1]; }
+            var filterData = new float[w.Const.Length];
+            int hw = kh * kw;
+            for (int i = 0; i < ic; i++)
+                for (int c = 0; c < o; c++)
+                    Array.Copy(w.Const, (i * o + c) * hw, filterData, (c * ic + i) * hw, hw);
+            bool bias = n.Inputs.Count > 2 && n.Inputs[2].Length > 0;
+            string biasName = bias ? n.Inputs[2] : n.Inputs[1] + "/bias";
+            float[]? biasData = bias ? Data(n.Inputs[2]) : null;
+            string output = n.Outputs[0];
+            if (FoldBiasAdd(ref output, ref biasName, ref biasData, o)) bias = true;
+            if (FoldBatchNorm(ref output, ref filterData, ref biasData, o)) bias = true;
+            var (act, final) = FuseActivation(output);
+            var outNchw = new[] { x.Shape[0], o, oh, ow };
+            var filterShape = new[] { o, ic, kh, kw };
+            string filter = Weight(n.Inputs[1], ImageKind.Conv2DFilter, filterShape, filterData);
+            string biasImage = bias ? Weight(biasName, ImageKind.Argument, new[] { o }, biasData!) : "";
+            Add(n.Name, KernelOps.Deconv2D(Nhwc(x.Shape), filterShape, Nhwc(outNchw), strides, new[] { pads[0], pads[1] }, bias, act, T),
+                "input", n.Inputs[0], "filter", filter, "bias", biasImage, "output", final);
+            Set(final, outNchw);
+            if (final != n.Outputs[0]) Set(n.Outputs[0], outNchw);
+            if (output != n.Outputs[0]) Set(output, outNchw);
         }
 
         /// <summary>
@@ -490,19 +556,7 @@ namespace MaceTools.Conversion
             string biasName = bias ? n.Inputs[2] : "";
             float[]? biasData = bias ? Data(n.Inputs[2]) : null;
             string output = n.Outputs[0];
-            // MatMul followed by Add of a constant vector: the bias, folded (MACE's FoldBiasAdd).
-            if (!bias && Single(output) is OnnxNode add && add.OpType == "Add" && add.Inputs.Count == 2)
-            {
-                string other = add.Inputs[0] == output ? add.Inputs[1] : add.Inputs[0];
-                if (_values.TryGetValue(other, out var v) && v.Const != null && v.Const.Length == outputs)
-                {
-                    _done.Add(add);
-                    bias = true;
-                    biasName = other;
-                    biasData = v.Const;
-                    output = add.Outputs[0];
-                }
-            }
+            if (!bias && FoldBiasAdd(ref output, ref biasName, ref biasData, outputs)) bias = true;
             var (act, final) = FuseActivation(output);
             // The weight as MACE's FC reads it, [outputs, K]: MatMul's [K, outputs] transposed; Gemm's alpha and beta folded in.
             float alpha = gemm ? n.GetFloat("alpha", 1f) : 1f, beta = gemm ? n.GetFloat("beta", 1f) : 1f;
@@ -618,7 +672,7 @@ namespace MaceTools.Conversion
         {
             var x = V(n.Inputs[0]);
             string mode = n.GetString("mode", "nearest") ?? "nearest";
-            if (x.Shape.Length != 4 || (mode != "linear" && mode != "bilinear")) { Unsupported(n, $"mode {mode}"); return; }
+            if (x.Shape.Length != 4 || (mode != "linear" && mode != "bilinear" && mode != "nearest")) { Unsupported(n, $"mode {mode}"); return; }
             // Output size from `sizes` or `scales` (opset 9: input 1; opset 11+: roi, scales, sizes).
             float[]? scales = null, sizes = null;
             if (n.OpType == "Upsample" || _model.Opset < 11) scales = n.Inputs.Count > 1 ? V(n.Inputs[1]).Const : null;
@@ -633,7 +687,14 @@ namespace MaceTools.Conversion
             else { Unsupported(n, "the output size is not a constant"); return; }
             string ct = n.GetString("coordinate_transformation_mode", _model.Opset >= 11 ? "half_pixel" : "asymmetric") ?? "half_pixel";
             var coords = ct == "half_pixel" ? ResizeCoordinates.HalfPixel : ct == "pytorch_half_pixel" ? ResizeCoordinates.PytorchHalfPixel : ResizeCoordinates.Asymmetric;
-            Add(n.Name, KernelOps.ResizeBilinear(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, T), "input", n.Inputs[0], "output", n.Outputs[0]);
+            if (mode == "nearest")
+            {
+                // Upsample and opset-10 Resize round down; later Resize says how (round_prefer_floor by default).
+                string nm = n.OpType == "Upsample" || _model.Opset < 11 ? "floor" : n.GetString("nearest_mode", "round_prefer_floor") ?? "round_prefer_floor";
+                var nearest = nm switch { "floor" => NearestMode.Floor, "ceil" => NearestMode.Ceil, "round_prefer_ceil" => NearestMode.RoundPreferCeil, _ => NearestMode.RoundPreferFloor };
+                Add(n.Name, KernelOps.ResizeNearest(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, nearest, T), "input", n.Inputs[0], "output", n.Outputs[0]);
+            }
+            else Add(n.Name, KernelOps.ResizeBilinear(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, T), "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], oh, ow });
         }
 

@@ -126,15 +126,18 @@ namespace MaceTools.Tests.ConversionTests
         }
 
         [Fact]
-        public void The_detector_names_exactly_the_nodes_without_a_GPU_kernel_and_nothing_else()
+        public void The_detector_converts_its_nearest_resizes_and_transposed_convolutions_to_MACEs_kernels()
         {
-            var e = Assert.Throws<MaceException>(() => OnnxConverter.Convert(OnnxModel.Load(Example(Det)), Example(Det),
-                new[] { new ModelInput("x", new[] { 1, 3, 640, 640 }) }, null, new ConversionOptions(V111)));
-            Assert.Equal(ErrorIds.Unsupported, e.ErrorId);
-            Assert.Contains(Det, e.Message);
-            Assert.Contains("Resize 'p2o.Resize.0' (mode nearest)", e.Message);
-            Assert.Contains("ConvTranspose 'p2o.ConvTranspose.0'", e.Message);
-            Assert.DoesNotContain("Conv '", e.Message);
+            var set = OnnxConverter.Convert(OnnxModel.Load(Example(Det)), Example(Det),
+                new[] { new ModelInput("x", new[] { 1, 3, 640, 640 }) }, null, new ConversionOptions(V111));
+            var resizes = set.Kernels.Where(k => k.Kernel == "resize_nearest_neighbor_nocache").Select(k => k.Node).ToList();
+            Assert.Contains("p2o.Resize.0", resizes);
+            Assert.Contains("p2o.Resize.3", resizes);
+            var deconv = set.Kernels.Where(k => k.Kernel == "deconv_2d").ToList();
+            Assert.Equal(new[] { "p2o.ConvTranspose.0", "p2o.ConvTranspose.2" }, deconv.Select(k => k.Node));
+            // The DB head's last 2x2 stride-2 ConvTranspose has the Sigmoid fused (MACE's ActivationType 5 in the key).
+            Assert.Contains("-DUSE_SIGMOID", deconv[1].Options);
+            Assert.Equal("deconv2d_opencl_kernel_5_1_640_640_1", deconv[1].TuningKey);
         }
 
         [Fact]
