@@ -40,7 +40,7 @@ namespace MaceTools.Tests.ConversionTests
             Assert.Equal($"paddleocr_cls_compiled_opencl_kernel.{Pocl.Device.Model}.host.bin", Path.GetFileName(file.Path));
             var model = OnnxOf("ch_ppocr_mobile_v2.0_cls_infer.onnx");
             var expected = OnnxConverter.Convert(model, "cls", new[] { new ModelInput("x", new[] { 1, 3, 48, 192 }) }, null,
-                new ConversionOptions(KernelTarget.For(Pocl.Device))).ProgramKeys;
+                new ConversionOptions(KernelTarget.For(Pocl.Device)) { GpuUnequalStrideDepthwise = true }).ProgramKeys; // mace.yml's macetools_gpu_unequal_stride_depthwise: 1
             var keys = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
             Assert.Equal(expected, keys);
             Assert.All(DeviceLoader.LoadAll(file, Pocl.Device, Pocl.Worker, host), l => Assert.Equal(EntryLoadStatus.Loaded, l.Status));
