@@ -358,7 +358,8 @@ namespace MaceTools.Conversion
         /// </summary>
         private void Unsupported(OnnxNode n, string why)
         {
-            if (!Runtime.CpuOps.Supported.Contains(n.OpType) || n.Inputs.Any(i => i.Length > 0 && !_values.ContainsKey(i)))
+            // Renames reach the CPU only through Node(), with their target shape resolved; a dynamic one is not ours to run.
+            if (!Runtime.CpuOps.Supported.Contains(n.OpType) || Renames.Contains(n.OpType) || n.Inputs.Any(i => i.Length > 0 && !_values.ContainsKey(i)))
             {
                 _unsupported.Add($"{n.OpType} '{n.Name}'{(why.Length > 0 ? " (" + why + ")" : "")}");
                 return;
@@ -660,7 +661,9 @@ namespace MaceTools.Conversion
             float scalar = 0;
             string other = swapped ? n.Inputs[0] : n.Inputs[1], first = swapped ? n.Inputs[1] : n.Inputs[0];
             if (b.Const != null && b.Const.Length == 1) { broadcast = EltwiseBroadcast.Scalar; scalar = b.Const[0]; }
-            else if (b.Const != null && b.Const.Length == channels) { broadcast = EltwiseBroadcast.Vector; other = Weight(other, ImageKind.Argument, new[] { channels }, b.Const); }
+            // A constant per channel: [C] against [N, C], or [C, 1, 1] / [1, C, 1, 1] against NCHW ([C] alone would broadcast along W).
+            else if (b.Const != null && b.Const.Length == channels && (a.Shape.Length == 2 || b.Shape.Length >= 3 && b.Shape.Skip(b.Shape.Length - 2).All(d => d == 1)))
+            { broadcast = EltwiseBroadcast.Vector; other = Weight(other, ImageKind.Argument, new[] { channels }, b.Const); }
             else if (b.Shape.SequenceEqual(a.Shape)) broadcast = EltwiseBroadcast.Tensor;
             else if (a.Shape.Length == 4 && b.Shape.Length == 4 && b.Shape[0] == a.Shape[0] && b.Shape[1] == a.Shape[1] && b.Shape[2] == 1 && b.Shape[3] == 1) broadcast = EltwiseBroadcast.BatchVector;
             else if (a.Shape.Length == 4 && b.Shape.Length == 4 && b.Shape[1] == 1 && b.Shape[2] == a.Shape[2] && b.Shape[3] == a.Shape[3]) broadcast = EltwiseBroadcast.Channel;
