@@ -105,6 +105,26 @@ namespace MaceTools.Tests.Runtime
         }
 
         [Fact]
+        public void New_program_builds_only_the_GPU_parts_programs_of_the_three_models_and_every_one_loads()
+        {
+            using var tmp = new TempDir();
+            var host = new RecordingHost(tmp.Path);
+            new NewProgramOperation
+            {
+                Config = Example("mace-ocr.yml"), Devices = { Pocl.Device }, Cache = new MaceTools.Compilation.BuildCache(tmp.File("cache")), Worker = Pocl.Worker,
+                Destination = tmp.Path, ModelCache = tmp.File("models"),
+            }.Run(host);
+            Assert.Empty(host.Errors);
+            var file = Assert.Single(host.Of<MaceProgram>());
+            var keys = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key).ToList();
+            Assert.Contains(keys, k => k.StartsWith("deconv_2d ", StringComparison.Ordinal));
+            Assert.Contains(keys, k => k.StartsWith("resize_nearest_neighbor ", StringComparison.Ordinal));
+            // The classifier's unequal-stride depthwise convs are on the CPU here: no program takes MaceTools' -DSTRIDE_W.
+            Assert.DoesNotContain(keys, k => k.Contains("-DSTRIDE_W"));
+            Assert.All(MaceTools.Verification.DeviceLoader.LoadAll(file, Pocl.Device, Pocl.Worker, host), l => Assert.Equal(MaceTools.Verification.EntryLoadStatus.Loaded, l.Status));
+        }
+
+        [Fact]
         public void The_three_PaddleOCR_models_mixed_on_GPU_and_CPU_validate_against_ONNX_Runtime()
         {
             using var tmp = new TempDir();
