@@ -38,6 +38,9 @@ namespace MaceTools.Cli
             if (launches.Count > 0)
                 Table(w, new[] { "Model", "Node", "Kernel", "Global size", "Tuning key", "Program key" },
                     launches.Select(k => new[] { k.Model, k.Node, k.Kernel, string.Join(",", k.GlobalSize), k.TuningKey ?? "(not tuned)", k.ProgramKey }));
+            var placements = items.OfType<Conversion.MaceNodePlacement>().ToList();
+            if (placements.Count > 0)
+                Table(w, new[] { "Model", "Node", "Op", "Device", "Why" }, placements.Select(p => new[] { p.Model, p.Node, p.Op, p.Device, p.Reason }));
             foreach (var view in Views)
             {
                 var rows = items.Where(view.Row.IsInstanceOfType).ToList();

@@ -58,6 +58,9 @@ BeforeAll {
         'MaceTools.Conversion.MaceKernel'           = @(New-StandIn 'MaceTools.Conversion.MaceKernel' @{
                 Model = 'ppocr_cls'; Node = 'conv2d_53.tmp_0_depthwise'; Kernel = 'depthwise_conv2d'; GlobalSize = 24, 12, 48
                 TuningKey = 'depthwise_conv2d_kernel_opencl_kernel_1_24_12_48'; ProgramKey = $key })
+        'MaceTools.Conversion.MaceNodePlacement'    = @(New-StandIn 'MaceTools.Conversion.MaceNodePlacement' @{
+                Model = 'ppocr_rec'; Node = 'p2o.ReduceMean.12'; Op = 'LayerNormalization'; Device = 'CPU'
+                Reason = "LayerNorm (9 nodes folded) over the last axis of a rank-3 tensor: MACE's GPU mvnorm normalises 4-D images" })
         'MaceTools.Tuning.MaceTuningResult'         = @(New-StandIn 'MaceTools.Tuning.MaceTuningResult' @{
                 TuningKey = 'conv2d_1x1_opencl_kernel_1_120_160_32_with_a_long_suffix'; GlobalSize = 8, 160, 120; LocalSize = 8, 16, 4
                 Micros = 12345.6; DefaultMicros = 23456.7; GainPercent = -12.3; GainLowPercent = -501.0; GainHighPercent = 18.1
@@ -104,7 +107,7 @@ Describe 'Default views' {
     It 'shows <_> in 120 columns, one row per object' -ForEach @(
         'MaceTools.MaceProgram', 'MaceTools.MaceProgramEntry', 'MaceTools.MaceTuningParameter', 'MaceTools.MaceTestResult', 'MaceTools.MaceFinding',
         'MaceTools.MaceRuntimeVerdict', 'MaceTools.Devices.MaceDevice', 'MaceTools.Operations.MaceMeasurement', 'MaceTools.Operations.MaceEntryMeasurement',
-        'MaceTools.Verification.MaceEntryLoad', 'MaceTools.Kernels.MaceKernelDefinition', 'MaceTools.Conversion.MaceKernel', 'MaceTools.Tuning.MaceTuningResult',
+        'MaceTools.Verification.MaceEntryLoad', 'MaceTools.Kernels.MaceKernelDefinition', 'MaceTools.Conversion.MaceKernel', 'MaceTools.Conversion.MaceNodePlacement', 'MaceTools.Tuning.MaceTuningResult',
         'MaceTools.Tuning.MaceTuningSummary', 'MaceTools.Config.MaceConfig', 'MaceTools.Config.MaceModelConfig', 'MaceTools.Config.MaceSubgraphConfig', 'MaceTools.Config.MaceConfigTestResult',
         'MaceTools.Config.MaceConfigFinding', 'MaceTools.Remote.PublishResult', 'MaceTools.Remote.MaceDriftResult',
         'MaceTools.Operations.MaceModelRun', 'MaceTools.Runtime.MaceValidationResult', 'MaceTools.Operations.MaceLatencyResult', 'MaceTools.Report.MaceReport') {

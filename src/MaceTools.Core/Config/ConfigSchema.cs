@@ -50,7 +50,12 @@ namespace MaceTools.Config
             "dockerfile_sha256_checksum", "accelerator_api",
             // v0.6 / v0.7
             "input_nodes", "output_nodes", "dsp_mode", "fast_conv",
+            // MaceTools' own (MACE ignores unknown keys)
+            GpuUnequalStrideDepthwiseKey,
         }.Concat(SubgraphKeys).Distinct().ToArray();
+
+        /// <summary>MaceTools' model key that keeps unequal-stride depthwise convolutions on the GPU (MACE places them on the CPU).</summary>
+        public const string GpuUnequalStrideDepthwiseKey = "macetools_gpu_unequal_stride_depthwise";
 
         /// <summary>Model keys of v0.6/v0.7 that later generations dropped, with what replaced them.</summary>
         public static readonly Dictionary<string, string> ObsoleteModelKeys = new Dictionary<string, string>

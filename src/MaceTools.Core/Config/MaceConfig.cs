@@ -100,6 +100,11 @@ namespace MaceTools.Config
         /// although MACE's documentation says the default is 0; an empty value means 0. The v0.6 and v0.8 schemas default it to 0.
         /// </summary>
         public bool Obfuscate { get; internal set; }
+        /// <summary>
+        /// <c>macetools_gpu_unequal_stride_depthwise: 1</c>, MaceTools' own key (MACE ignores it): depthwise convolutions with
+        /// unequal strides run on the GPU with MaceTools' -DSTRIDE_W instead of on the CPU, where MACE places them.
+        /// </summary>
+        public bool GpuUnequalStrideDepthwise { get; internal set; }
         /// <summary><c>winograd</c>: 0 (off), 2 or 4 (the Winograd tile size of 3x3 convolutions on the GPU).</summary>
         public int Winograd { get; internal set; }
         /// <summary><c>cl_mem_type</c>: image (default) or buffer, which selects the *_buffer.cl OpenCL programs.</summary>

@@ -361,6 +361,8 @@ namespace MaceTools.Config
                     Error(ConfigFindingCodes.Conflict, m.Child("quantize_large_weights"), m.Get("quantize_large_weights")!, "quantize and quantize_large_weights cannot both be 1");
                 model.ChangeConcatRanges = Int(m, "change_concat_ranges", 0) != 0;
                 model.QuantizeRangeFile = Str(m, "quantize_range_file", required: false);
+                // MaceTools' own switch (MACE ignores it): depthwise convolutions with unequal strides stay on the GPU.
+                model.GpuUnequalStrideDepthwise = m.Has(ConfigSchema.GpuUnequalStrideDepthwiseKey) && Int(m, ConfigSchema.GpuUnequalStrideDepthwiseKey, 0) != 0;
                 // converter.py@v1.1.1 reads obfuscate from the raw file with a default of 1; the v0.6 and v0.8 tools default it to 0.
                 model.Obfuscate = m.Has("obfuscate")
                     ? Int(m, "obfuscate", 0) != 0

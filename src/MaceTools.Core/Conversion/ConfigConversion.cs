@@ -52,10 +52,11 @@ namespace MaceTools.Conversion
                         Winograd = model.Winograd,
                         MaxImage = (device.Image2DMaxWidth > 0 ? device.Image2DMaxWidth : long.MaxValue, device.Image2DMaxHeight > 0 ? device.Image2DMaxHeight : long.MaxValue),
                         ModelName = model.Name,
+                        GpuUnequalStrideDepthwise = model.GpuUnequalStrideDepthwise,
                     };
                     var set = converter(files.ModelFile, inputs, graph.OutputTensors, options);
                     foreach (var note in set.Notes) host.WriteVerbose($"{model.Name}: {note}");
-                    host.WriteVerbose($"{model.Name}/{graph.Name}: {set.Kernels.Count} launches, {set.ProgramKeys.Count} programs for {device.Name}");
+                    host.WriteVerbose($"{model.Name}/{graph.Name}: {set.Kernels.Count} launches, {set.ProgramKeys.Count} programs, {set.CpuNodes.Count} nodes on the CPU for {device.Name}");
                     sets.Add(set);
                 }
             }

@@ -34,6 +34,11 @@ namespace MaceTools.Conversion
         /// <summary>The device's largest 2-D image (width, height): MACE falls back from Winograd 4 to 2, or to conv_2d_3x3, beyond it.</summary>
         public (long Width, long Height) MaxImage { get; set; } = (long.MaxValue, long.MaxValue);
         public string ModelName { get; set; } = "model";
+        /// <summary>
+        /// Runs depthwise convolutions with unequal strides on the GPU (MaceTools' -DSTRIDE_W), where MACE's GPU op refuses
+        /// them and MACE places them on the CPU. Off by default, so that the kernel set equals MACE's.
+        /// </summary>
+        public bool GpuUnequalStrideDepthwise { get; set; }
     }
 
     /// <summary>One kernel launch of a converted model: what MACE (or our runtime) asks the driver for.</summary>
@@ -113,8 +118,9 @@ namespace MaceTools.Conversion
     public sealed class KernelSet
     {
         internal KernelSet(string model, KernelTarget target, IReadOnlyList<MaceKernel> kernels, IReadOnlyList<string> notes,
-            IReadOnlyList<ModelTensor>? inputs = null, IReadOnlyList<ModelTensor>? outputs = null, string? source = null)
+            IReadOnlyList<ModelTensor>? inputs = null, IReadOnlyList<ModelTensor>? outputs = null, string? source = null, IReadOnlyList<CpuNode>? cpuNodes = null)
         {
+            CpuNodes = cpuNodes ?? Array.Empty<CpuNode>();
             Model = model;
             Target = target;
             Kernels = kernels;
@@ -129,8 +135,17 @@ namespace MaceTools.Conversion
         {
             var list = Kernels.ToList();
             list[index] = kernel;
-            return new KernelSet(Model, Target, list, Notes, Inputs, Outputs, Source);
+            return new KernelSet(Model, Target, list, Notes, Inputs, Outputs, Source, CpuNodes);
         }
+
+        /// <summary>
+        /// The nodes placed on the CPU (MACE's placement for what its GPU ops refuse), each with its place among
+        /// <see cref="Kernels"/>; their neighbours on the GPU reach them through image↔buffer transforms in <see cref="Kernels"/>.
+        /// </summary>
+        public IReadOnlyList<CpuNode> CpuNodes { get; }
+
+        /// <summary>Where each node runs: the CPU-placed nodes (GPU is every other node's place).</summary>
+        public IReadOnlyList<MaceNodePlacement> CpuPlacements => CpuNodes.Select(c => new MaceNodePlacement(Model, c.Node, c.Op, "CPU", c.Reason)).ToList();
 
         /// <summary>The model inputs the runner feeds (host buffers <c>name:host</c>), in the deployment file's order.</summary>
         public IReadOnlyList<ModelTensor> Inputs { get; }

@@ -33,6 +33,11 @@ namespace MaceTools.Conversion
         private readonly List<string> _notes = new List<string>();
         // Ops without a kernel (Flatten, Reshape, Identity …) on a tensor: their output is the same device tensor.
         private readonly Dictionary<string, string> _alias = new Dictionary<string, string>(StringComparer.Ordinal);
+        // MACE's placement: nodes its GPU ops refuse run on the CPU, on host buffers. _host: graph tensor → its host buffer
+        // (model inputs, CPU outputs, GPU tensors copied out by image_to_buffer); _hostOnly: tensors not (yet) in an image.
+        private readonly List<(int After, CpuNode Node)> _cpu = new List<(int, CpuNode)>();
+        private readonly Dictionary<string, string> _host = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly HashSet<string> _hostOnly = new HashSet<string>(StringComparer.Ordinal);
 
         private OnnxConverter(OnnxModel model, string path, ConversionOptions options)
         {
@@ -62,7 +67,9 @@ namespace MaceTools.Conversion
                 var shape = input.Shape;
                 if (shape.Length == 4 && input.Format == "NHWC") shape = new[] { shape[0], shape[3], shape[1], shape[2] };
                 _values[input.Name] = new Value { Shape = shape };
-                if (shape.Length == 4) Add(input.Name, KernelOps.BufferToImage(ImageKind.InOut, Nhwc(shape), T), "buffer", input.Name + MaceKernel.HostSuffix, "image", input.Name);
+                _host[input.Name] = input.Name + MaceKernel.HostSuffix;
+                if (shape.Length != 4) _hostOnly.Add(input.Name);
+                else Add(input.Name, KernelOps.BufferToImage(ImageKind.InOut, Nhwc(shape), T), "buffer", input.Name + MaceKernel.HostSuffix, "image", input.Name);
             }
             foreach (var n in g.Nodes)
                 foreach (var i in n.Inputs.Where(i => i.Length > 0))
@@ -87,16 +94,19 @@ namespace MaceTools.Conversion
                 Node(n);
             }
             if (_unsupported.Count > 0)
-                throw Error(ErrorIds.Unsupported, $"{_unsupported.Count} node(s) have no MACE GPU kernel: {string.Join("; ", _unsupported)}");
+                throw Error(ErrorIds.Unsupported, $"{_unsupported.Count} node(s) have no MACE GPU kernel and no MaceTools CPU op: {string.Join("; ", _unsupported)}");
             var outs = new List<ModelTensor>();
             foreach (var o in outputs ?? g.Outputs.Select(o => o.Name).ToList())
             {
                 if (!_values.TryGetValue(o, out var v)) throw Error(ErrorIds.InvalidArgument, $"output_tensors names '{o}', which the model does not compute");
                 outs.Add(new ModelTensor(o, v.Shape));
+                if (_hostOnly.Contains(o) && _host[o] == o + MaceKernel.HostSuffix) continue; // a CPU node wrote it where the runner reads it
                 Add(o, KernelOps.ImageToBuffer(ImageKind.InOut, Nhwc(v.Shape), T), "image", R(o), "buffer", o + MaceKernel.HostSuffix);
             }
             var ins = inputs.Select(i => new ModelTensor(i.Name, _values[i.Name].Shape)).ToList();
-            return new KernelSet(_options.ModelName, T, _weights.Concat(_kernels).ToList(), _notes, ins, outs, _path);
+            // A CPU node's place counts the weight transforms that run before every inference launch.
+            var cpu = _cpu.Select(c => c.Node.At(_weights.Count + c.After)).ToList();
+            return new KernelSet(_options.ModelName, T, _weights.Concat(_kernels).ToList(), _notes, ins, outs, _path, cpu);
         }
 
         // ---- helpers ---------------------------------------------------------------------------------------------
@@ -124,7 +134,16 @@ namespace MaceTools.Conversion
         private string R(string tensor) => _alias.TryGetValue(tensor, out var a) ? R(a) : tensor;
 
         /// <summary>A launch with its binding: placeholder, graph tensor, placeholder, graph tensor … (graph names resolved through renames).</summary>
-        private void Add(string node, KernelLaunch launch, params string[] binding) => _kernels.Add(new MaceKernel(_options.ModelName, node, launch, Binding(binding)));
+        private void Add(string node, KernelLaunch launch, params string[] binding)
+        {
+            var map = Binding(binding);
+            // A tensor a CPU node wrote: MACE's buffer_to_image transform at the device boundary, once.
+            foreach (var a in launch.Inputs.Where(a => a.Kind == KernelArgKind.Image && a.Layout == ImageKind.InOut))
+                if (map.TryGetValue(a.Tensor!, out var g) && _hostOnly.Remove(g))
+                    _kernels.Add(new MaceKernel(_options.ModelName, g, KernelOps.BufferToImage(ImageKind.InOut, a.Shape, T),
+                        new Dictionary<string, string> { ["buffer"] = _host[g], ["image"] = g }));
+            _kernels.Add(new MaceKernel(_options.ModelName, node, launch, map));
+        }
 
         private void AddAll(string node, IEnumerable<KernelLaunch> launches, params string[] binding)
         {
@@ -171,6 +190,39 @@ namespace MaceTools.Conversion
                 offset[i] = beta[i] - mean[i] * scale[i];
             }
             return (scale, offset);
+        }
+
+        /// <summary>
+        /// An Add of a constant vector of <paramref name="channels"/> values right after <paramref name="output"/> (and no
+        /// bias yet): the bias, folded (MACE's FoldBiasAdd). paddle2onnx exports MatMul and ConvTranspose biases this way.
+        /// </summary>
+        private bool FoldBiasAdd(ref string output, ref string biasName, ref float[]? bias, int channels)
+        {
+            if (bias != null || !(Single(output) is OnnxNode add) || add.OpType != "Add" || add.Inputs.Count != 2) return false;
+            string other = add.Inputs[0] == output ? add.Inputs[1] : add.Inputs[0];
+            if (!_values.TryGetValue(other, out var v) || v.Const == null || v.Const.Length != channels) return false;
+            _done.Add(add);
+            biasName = other;
+            bias = v.Const;
+            output = add.Outputs[0];
+            return true;
+        }
+
+        /// <summary>
+        /// A BatchNormalization right after a convolution's <paramref name="output"/>, folded into its OIHW-ordered filter
+        /// (first dimension the <paramref name="outChannels"/>) and bias at convert time (MACE's FoldBatchNorm).
+        /// </summary>
+        private bool FoldBatchNorm(ref string output, ref float[] filter, ref float[]? bias, int outChannels)
+        {
+            if (!(Single(output) is OnnxNode bn && bn.OpType == "BatchNormalization" && bn.Inputs.Skip(1).All(i => V(i).Const != null))) return false;
+            _done.Add(bn);
+            output = bn.Outputs[0];
+            var (scale, offset) = BatchNormConstants(bn);
+            int per = filter.Length / outChannels;
+            filter = filter.Select((v, i) => v * scale[i / per]).ToArray();
+            var b0 = bias;
+            bias = Enumerable.Range(0, outChannels).Select(i => (b0 == null ? 0f : b0[i]) * scale[i] + offset[i]).ToArray();
+            return true;
         }
 
         private Value V(string name) => _values[name];
@@ -248,14 +300,42 @@ namespace MaceTools.Conversion
             "Conv", "BatchNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish", "Clip",
             "Add", "Sub", "Mul", "Div", "Max", "Min", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "MatMul", "Gemm",
             "Softmax", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Shape", "Gather", "Slice", "Cast", "Identity", "Dropout",
-            "Resize", "Upsample", "Pad",
+            "Resize", "Upsample", "Pad", "ConvTranspose",
+        };
+
+        private static readonly HashSet<string> Renames = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Cast",
         };
 
         private void Node(OnnxNode n)
         {
+            var tensors = n.Inputs.Where(i => i.Length > 0 && V(i).Const == null).ToList();
+            if (n.OpType == "ReduceMean" && LayerNorm(n)) return;
+            if (Renames.Contains(n.OpType) && tensors.Count > 0)
+            {
+                // A rename is free on the GPU only where both shapes have the same image layout; else MACE's GPU reshape
+                // is a copy through buffers, and here a CPU node.
+                ShapeOp(n);
+                if (_unsupported.Count > 0 && _unsupported[_unsupported.Count - 1].Contains($"'{n.Name}'")) return;
+                var inShape = V(tensors[0]).Shape;
+                var outShape = V(n.Outputs[0]).Shape;
+                if (!_hostOnly.Contains(R(tensors[0])) && (inShape.Length == 4 || inShape.Length == 2) && Nhwc(inShape).SequenceEqual(Nhwc(outShape))) return;
+                _alias.Remove(n.Outputs[0]);
+                AddCpu(n.Name, "Reshape", new[] { tensors[0] }, new[] { n.Outputs[0] }, new Dictionary<string, float[]> { ["shape"] = outShape.Select(d => (float)d).ToArray() },
+                    $"{n.OpType} [{string.Join(",", inShape)}] → [{string.Join(",", outShape)}] changes the image layout");
+                return;
+            }
+            var odd = tensors.FirstOrDefault(t => V(t).Shape.Length != 4 && V(t).Shape.Length != 2);
+            if (odd != null && n.OpType != "Shape")
+            {
+                Unsupported(n, $"a rank-{V(odd).Shape.Length} input: MACE's GPU ops take 4-D (and 2-D) tensors");
+                return;
+            }
             switch (n.OpType)
             {
                 case "Conv": Conv(n); break;
+                case "ConvTranspose": ConvTranspose(n); break;
                 case "BatchNormalization": BatchNorm(n); break;
                 case "Relu": case "Sigmoid": case "Tanh": case "LeakyRelu": case "HardSigmoid": case "HardSwish": case "Clip": StandaloneActivation(n); break;
                 case "Add": case "Sub": case "Mul": case "Div": case "Max": case "Min": Eltwise(n); break;
@@ -272,9 +352,120 @@ namespace MaceTools.Conversion
             }
         }
 
+        /// <summary>
+        /// A node MACE's GPU op refuses: placed on the CPU (MACE's placement) when MaceTools has a CPU op for it, else
+        /// listed in the conversion's one error.
+        /// </summary>
         private void Unsupported(OnnxNode n, string why)
         {
-            _unsupported.Add($"{n.OpType} '{n.Name}'{(why.Length > 0 ? " (" + why + ")" : "")}");
+            // Renames reach the CPU only through Node(), with their target shape resolved; a dynamic one is not ours to run.
+            if (!Runtime.CpuOps.Supported.Contains(n.OpType) || Renames.Contains(n.OpType) || n.Inputs.Any(i => i.Length > 0 && !_values.ContainsKey(i)))
+            {
+                _unsupported.Add($"{n.OpType} '{n.Name}'{(why.Length > 0 ? " (" + why + ")" : "")}");
+                return;
+            }
+            var attrs = new Dictionary<string, float[]>(StringComparer.Ordinal);
+            foreach (var a in n.Attributes)
+                switch (a.Value.Type)
+                {
+                    case OnnxAttributeType.Int: attrs[a.Key] = new float[] { a.Value.Int }; break;
+                    case OnnxAttributeType.Ints: attrs[a.Key] = a.Value.Ints.Select(v => (float)v).ToArray(); break;
+                    case OnnxAttributeType.Float: attrs[a.Key] = new[] { a.Value.Float }; break;
+                    case OnnxAttributeType.Floats: attrs[a.Key] = a.Value.Floats; break;
+                }
+            var inputs = n.Inputs.ToList();
+            // Opset-10+ Slice and opset-13 Squeeze/Reduce take their parameters as constant inputs: attributes here.
+            if (n.OpType == "Slice" && inputs.Count > 1)
+            {
+                string[] names = { "starts", "ends", "axes", "steps" };
+                for (int i = 1; i < inputs.Count && i < 5; i++) if (inputs[i].Length > 0) attrs[names[i - 1]] = Data(inputs[i]);
+                inputs = inputs.Take(1).ToList();
+            }
+            if (n.OpType.StartsWith("Reduce", StringComparison.Ordinal) && inputs.Count > 1)
+            {
+                attrs["axes"] = Data(inputs[1]);
+                inputs = inputs.Take(1).ToList();
+            }
+            AddCpu(n.Name, n.OpType, inputs, n.Outputs.Take(1).ToList(), attrs, why.Length > 0 ? why : "MACE's GPU has no kernel for it");
+        }
+
+        /// <summary>The host buffer of a graph tensor, copied out of its image by MACE's image_to_buffer transform the first time.</summary>
+        private string HostOf(string tensor)
+        {
+            if (_host.TryGetValue(tensor, out var h)) return h;
+            string image = R(tensor);
+            if (_host.TryGetValue(image, out h)) return _host[tensor] = h;
+            h = image + MaceKernel.HostSuffix;
+            Add(image, KernelOps.ImageToBuffer(ImageKind.InOut, Nhwc(V(tensor).Shape), T), "image", image, "buffer", h);
+            _host[tensor] = _host[image] = h;
+            return h;
+        }
+
+        /// <summary>
+        /// A CPU node: its tensor inputs fetched to host buffers, constants carried with it (<paramref name="constants"/>
+        /// replaces a graph constant, as folded weights do), its output shape from running it once on zeros. A node whose
+        /// inputs are all constants is folded here instead.
+        /// </summary>
+        private void AddCpu(string node, string op, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, Dictionary<string, float[]> attrs, string reason,
+            Dictionary<int, (int[] Shape, float[] Data)>? constants = null)
+        {
+            var consts = new Dictionary<int, float[]>();
+            var shapes = new List<int[]>();
+            var names = new List<string>();
+            var probe = new List<(int[] Shape, float[] Data)>();
+            for (int i = 0; i < inputs.Count; i++)
+            {
+                if (constants != null && constants.TryGetValue(i, out var c)) { consts[i] = c.Data; shapes.Add(c.Shape); names.Add(""); probe.Add(c); continue; }
+                var v = V(inputs[i]);
+                shapes.Add(v.Shape);
+                if (v.Const != null) { consts[i] = v.Const; names.Add(""); probe.Add((v.Shape, v.Const)); }
+                else { names.Add(""); probe.Add((v.Shape, new float[Count(v.Shape)])); }
+            }
+            var result = Runtime.CpuOps.Run(op, attrs, probe);
+            if (consts.Count == inputs.Count)
+            {
+                for (int o = 0; o < outputs.Count; o++) Set(outputs[o], result[o].Shape, result[o].Data);
+                return;
+            }
+            for (int i = 0; i < inputs.Count; i++) if (!consts.ContainsKey(i)) names[i] = HostOf(inputs[i]);
+            var outNames = new List<string>();
+            for (int o = 0; o < outputs.Count; o++)
+            {
+                Set(outputs[o], result[o].Shape);
+                _host[outputs[o]] = outputs[o] + MaceKernel.HostSuffix;
+                _hostOnly.Add(outputs[o]);
+                outNames.Add(outputs[o] + MaceKernel.HostSuffix);
+            }
+            _cpu.Add((_kernels.Count, new CpuNode(_options.ModelName, node, op, names, shapes, outNames, result.Select(r => r.Shape).ToList(), attrs, consts, 0, reason)));
+            _notes.Add($"{node} ({op}) runs on the CPU: {reason}");
+        }
+
+        /// <summary>
+        /// The LayerNorm chain paddle2onnx exports (ReduceMean → Sub → Pow → ReduceMean → Add → Sqrt → Div → Mul → Add) folded
+        /// into one LayerNormalization over the last axis, placed on the CPU.
+        /// </summary>
+        private bool LayerNorm(OnnxNode mean)
+        {
+            string x = mean.Inputs[0];
+            var xs = V(x).Shape;
+            bool LastAxis(OnnxNode r) => Ints(r.GetInts("axes")) is var ax && ax.Length == 1 && (ax[0] == -1 || ax[0] == xs.Length - 1);
+            if (!LastAxis(mean)) return false;
+            var sub = _consumers.TryGetValue(mean.Outputs[0], out var l1) && l1.Count == 1 ? l1[0] : null;
+            if (sub == null || sub.OpType != "Sub" || sub.Inputs[0] != x || sub.Inputs[1] != mean.Outputs[0]) return false;
+            if (!_consumers.TryGetValue(sub.Outputs[0], out var l2) || l2.Count != 2) return false;
+            var pow = l2.FirstOrDefault(u => u.OpType == "Pow");
+            var div = l2.FirstOrDefault(u => u.OpType == "Div");
+            if (pow == null || div == null || Scalar(pow.Inputs[1]) != 2f || div.Inputs[0] != sub.Outputs[0]) return false;
+            if (!(Single(pow.Outputs[0]) is OnnxNode var_ && var_.OpType == "ReduceMean" && LastAxis(var_))) return false;
+            if (!(Single(var_.Outputs[0]) is OnnxNode addEps && addEps.OpType == "Add" && Scalar(addEps.Inputs[1]) is float eps)) return false;
+            if (!(Single(addEps.Outputs[0]) is OnnxNode sqrt && sqrt.OpType == "Sqrt" && Single(sqrt.Outputs[0]) == div && div.Inputs[1] == sqrt.Outputs[0])) return false;
+            if (!(Single(div.Outputs[0]) is OnnxNode mul && mul.OpType == "Mul" && V(mul.Inputs[1]).Const != null)) return false;
+            if (!(Single(mul.Outputs[0]) is OnnxNode add && add.OpType == "Add" && V(add.Inputs[1]).Const != null)) return false;
+            _done.UnionWith(new[] { sub, pow, var_, addEps, sqrt, div, mul, add });
+            AddCpu(mean.Name, "LayerNormalization", new[] { x, mul.Inputs[1], add.Inputs[1] }, new[] { add.Outputs[0] },
+                new Dictionary<string, float[]> { ["axis"] = new[] { -1f }, ["epsilon"] = new[] { eps } },
+                $"LayerNorm (9 nodes folded) over the last axis of a rank-{xs.Length} tensor: MACE's GPU mvnorm normalises 4-D images");
+            return true;
         }
 
         private void Conv(OnnxNode n)
@@ -295,18 +486,7 @@ namespace MaceTools.Conversion
             string output = n.Outputs[0];
             float[] filterData = w.Const;
             float[]? biasData = bias ? Data(n.Inputs[2]) : null;
-            // BatchNormalization right after: folded into the filter and the bias at convert time (MACE's FoldBatchNorm).
-            if (Single(output) is OnnxNode bn && bn.OpType == "BatchNormalization" && bn.Inputs.Skip(1).All(i => V(i).Const != null))
-            {
-                _done.Add(bn);
-                bias = true;
-                output = bn.Outputs[0];
-                var (scale, offset) = BatchNormConstants(bn);
-                int per = filterData.Length / o;
-                filterData = filterData.Select((v, i) => v * scale[i / per]).ToArray();
-                var b0 = biasData;
-                biasData = Enumerable.Range(0, o).Select(i => (b0 == null ? 0f : b0[i]) * scale[i] + offset[i]).ToArray();
-            }
+            if (FoldBatchNorm(ref output, ref filterData, ref biasData, o)) bias = true;
             var (act, final) = FuseActivation(output);
             var outNchw = new[] { x.Shape[0], o, oh, ow };
             var inNhwc = Nhwc(x.Shape);
@@ -314,6 +494,21 @@ namespace MaceTools.Conversion
             int winograd = group == 1 && kh == 3 && kw == 3 && strides[0] == 1 && strides[1] == 1 && dil[0] == 1 && dil[1] == 1
                 ? WinogradBlock(outNchw, x.Shape[1], o) : 0;
             if (winograd == 0 && group != 1 && !(group == x.Shape[1] && o == group)) { Unsupported(n, $"group {group} is neither 1 nor depthwise"); return; }
+            if (group != 1 && strides[0] != strides[1] && !_options.GpuUnequalStrideDepthwise)
+            {
+                // MACE's GPU depthwise op refuses unequal strides: on the CPU, BatchNorm and activation folded as on the GPU.
+                var attrs = new Dictionary<string, float[]>(StringComparer.Ordinal)
+                {
+                    ["strides"] = strides.Select(v => (float)v).ToArray(), ["dilations"] = dil.Select(v => (float)v).ToArray(),
+                    ["pads"] = pads.Select(v => (float)v).ToArray(), ["group"] = new float[] { group },
+                    ["activation"] = new float[] { (int)act.Kind }, ["limit"] = new[] { act.Limit }, ["coefficient"] = new[] { act.Coefficient }, ["beta"] = new[] { act.Beta },
+                };
+                var consts = new Dictionary<int, (int[], float[])> { [1] = (new[] { o, 1, kh, kw }, filterData), [2] = (new[] { o }, biasData ?? new float[o]) };
+                AddCpu(n.Name, "Conv", new[] { n.Inputs[0], n.Inputs[1], n.Inputs[1] + "/bias" }, new[] { final }, attrs,
+                    $"depthwise strides [{strides[0]}, {strides[1]}]: MACE's GPU op refuses unequal strides", consts);
+                if (final != n.Outputs[0]) Set(n.Outputs[0], outNchw);
+                return;
+            }
             string biasImage = bias ? Weight(biasName, ImageKind.Argument, new[] { o }, biasData!) : "";
             if (winograd != 0)
             {
@@ -330,12 +525,55 @@ namespace MaceTools.Conversion
             else
             {
                 string filter = Weight(n.Inputs[1], ImageKind.DwConv2DFilter, new[] { 1, o, kh, kw }, filterData);
-                if (strides[0] != strides[1]) _notes.Add($"{n.Name}: depthwise strides [{strides[0]}, {strides[1]}]: MACE's GPU op refuses unequal strides (it would run this node on the CPU); MaceTools' kernel takes -DSTRIDE_W");
+                if (strides[0] != strides[1]) _notes.Add($"{n.Name}: depthwise strides [{strides[0]}, {strides[1]}]: MACE's GPU op refuses unequal strides (it would run this node on the CPU); MaceTools runs it on the GPU (-DSTRIDE_W), as asked");
                 Add(n.Name, KernelOps.DepthwiseConv2D(inNhwc, new[] { 1, o, kh, kw }, outNhwc, strides, dil, new[] { pads[0], pads[1] }, bias, act, T),
                     "input", n.Inputs[0], "filter", filter, "bias", biasImage, "output", final);
             }
             Set(final, outNchw);
             if (final != n.Outputs[0]) Set(n.Outputs[0], outNchw);
+        }
+
+        /// <summary>
+        /// ConvTranspose (group 1) → MACE's deconv_2d: the IOHW weight transposed to OIHW, a following BatchNormalization
+        /// folded and an activation fused as for Conv. Output size (in−1)·s + (k−1)·d + 1 − pads + output_padding, or the
+        /// output_shape attribute.
+        /// </summary>
+        private void ConvTranspose(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            var w = V(n.Inputs[1]);
+            if (x.Shape.Length != 4 || w.Const == null || w.Shape.Length != 4) { Unsupported(n, "needs a 4-D input and constant weights"); return; }
+            int group = (int)n.GetInt("group", 1);
+            var dil = Ints(n.GetInts("dilations"), 1, 1);
+            if (group != 1 || dil[0] != 1 || dil[1] != 1) { Unsupported(n, $"group {group}, dilations [{dil[0]}, {dil[1]}] (MACE's GPU deconv: group 1, no dilation)"); return; }
+            int ic = w.Shape[0], o = w.Shape[1], kh = w.Shape[2], kw = w.Shape[3];
+            var strides = Ints(n.GetInts("strides"), 1, 1);
+            var pads = Ints(n.GetInts("pads"), 0, 0, 0, 0);
+            var outPad = Ints(n.GetInts("output_padding"), 0, 0);
+            int oh = (x.Shape[2] - 1) * strides[0] + kh - pads[0] - pads[2] + outPad[0];
+            int ow = (x.Shape[3] - 1) * strides[1] + kw - pads[1] - pads[3] + outPad[1];
+            if (n.GetInts("output_shape") is long[] os && os.Length >= 2) { oh = (int)os[os.Length - 2]; ow = (int)os[os.Length - 1]; }
+            var filterData = new float[w.Const.Length];
+            int hw = kh * kw;
+            for (int i = 0; i < ic; i++)
+                for (int c = 0; c < o; c++)
+                    Array.Copy(w.Const, (i * o + c) * hw, filterData, (c * ic + i) * hw, hw);
+            bool bias = n.Inputs.Count > 2 && n.Inputs[2].Length > 0;
+            string biasName = bias ? n.Inputs[2] : n.Inputs[1] + "/bias";
+            float[]? biasData = bias ? Data(n.Inputs[2]) : null;
+            string output = n.Outputs[0];
+            if (FoldBiasAdd(ref output, ref biasName, ref biasData, o)) bias = true;
+            if (FoldBatchNorm(ref output, ref filterData, ref biasData, o)) bias = true;
+            var (act, final) = FuseActivation(output);
+            var outNchw = new[] { x.Shape[0], o, oh, ow };
+            var filterShape = new[] { o, ic, kh, kw };
+            string filter = Weight(n.Inputs[1], ImageKind.Conv2DFilter, filterShape, filterData);
+            string biasImage = bias ? Weight(biasName, ImageKind.Argument, new[] { o }, biasData!) : "";
+            Add(n.Name, KernelOps.Deconv2D(Nhwc(x.Shape), filterShape, Nhwc(outNchw), strides, new[] { pads[0], pads[1] }, bias, act, T),
+                "input", n.Inputs[0], "filter", filter, "bias", biasImage, "output", final);
+            Set(final, outNchw);
+            if (final != n.Outputs[0]) Set(n.Outputs[0], outNchw);
+            if (output != n.Outputs[0]) Set(output, outNchw);
         }
 
         /// <summary>
@@ -423,7 +661,9 @@ namespace MaceTools.Conversion
             float scalar = 0;
             string other = swapped ? n.Inputs[0] : n.Inputs[1], first = swapped ? n.Inputs[1] : n.Inputs[0];
             if (b.Const != null && b.Const.Length == 1) { broadcast = EltwiseBroadcast.Scalar; scalar = b.Const[0]; }
-            else if (b.Const != null && b.Const.Length == channels) { broadcast = EltwiseBroadcast.Vector; other = Weight(other, ImageKind.Argument, new[] { channels }, b.Const); }
+            // A constant per channel: [C] against [N, C], or [C, 1, 1] / [1, C, 1, 1] against NCHW ([C] alone would broadcast along W).
+            else if (b.Const != null && b.Const.Length == channels && (a.Shape.Length == 2 || b.Shape.Length >= 3 && b.Shape.Skip(b.Shape.Length - 2).All(d => d == 1)))
+            { broadcast = EltwiseBroadcast.Vector; other = Weight(other, ImageKind.Argument, new[] { channels }, b.Const); }
             else if (b.Shape.SequenceEqual(a.Shape)) broadcast = EltwiseBroadcast.Tensor;
             else if (a.Shape.Length == 4 && b.Shape.Length == 4 && b.Shape[0] == a.Shape[0] && b.Shape[1] == a.Shape[1] && b.Shape[2] == 1 && b.Shape[3] == 1) broadcast = EltwiseBroadcast.BatchVector;
             else if (a.Shape.Length == 4 && b.Shape.Length == 4 && b.Shape[1] == 1 && b.Shape[2] == a.Shape[2] && b.Shape[3] == a.Shape[3]) broadcast = EltwiseBroadcast.Channel;
@@ -490,19 +730,7 @@ namespace MaceTools.Conversion
             string biasName = bias ? n.Inputs[2] : "";
             float[]? biasData = bias ? Data(n.Inputs[2]) : null;
             string output = n.Outputs[0];
-            // MatMul followed by Add of a constant vector: the bias, folded (MACE's FoldBiasAdd).
-            if (!bias && Single(output) is OnnxNode add && add.OpType == "Add" && add.Inputs.Count == 2)
-            {
-                string other = add.Inputs[0] == output ? add.Inputs[1] : add.Inputs[0];
-                if (_values.TryGetValue(other, out var v) && v.Const != null && v.Const.Length == outputs)
-                {
-                    _done.Add(add);
-                    bias = true;
-                    biasName = other;
-                    biasData = v.Const;
-                    output = add.Outputs[0];
-                }
-            }
+            if (!bias && FoldBiasAdd(ref output, ref biasName, ref biasData, outputs)) bias = true;
             var (act, final) = FuseActivation(output);
             // The weight as MACE's FC reads it, [outputs, K]: MatMul's [K, outputs] transposed; Gemm's alpha and beta folded in.
             float alpha = gemm ? n.GetFloat("alpha", 1f) : 1f, beta = gemm ? n.GetFloat("beta", 1f) : 1f;
@@ -618,7 +846,7 @@ namespace MaceTools.Conversion
         {
             var x = V(n.Inputs[0]);
             string mode = n.GetString("mode", "nearest") ?? "nearest";
-            if (x.Shape.Length != 4 || (mode != "linear" && mode != "bilinear")) { Unsupported(n, $"mode {mode}"); return; }
+            if (x.Shape.Length != 4 || (mode != "linear" && mode != "bilinear" && mode != "nearest")) { Unsupported(n, $"mode {mode}"); return; }
             // Output size from `sizes` or `scales` (opset 9: input 1; opset 11+: roi, scales, sizes).
             float[]? scales = null, sizes = null;
             if (n.OpType == "Upsample" || _model.Opset < 11) scales = n.Inputs.Count > 1 ? V(n.Inputs[1]).Const : null;
@@ -633,7 +861,14 @@ namespace MaceTools.Conversion
             else { Unsupported(n, "the output size is not a constant"); return; }
             string ct = n.GetString("coordinate_transformation_mode", _model.Opset >= 11 ? "half_pixel" : "asymmetric") ?? "half_pixel";
             var coords = ct == "half_pixel" ? ResizeCoordinates.HalfPixel : ct == "pytorch_half_pixel" ? ResizeCoordinates.PytorchHalfPixel : ResizeCoordinates.Asymmetric;
-            Add(n.Name, KernelOps.ResizeBilinear(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, T), "input", n.Inputs[0], "output", n.Outputs[0]);
+            if (mode == "nearest")
+            {
+                // Upsample and opset-10 Resize round down; later Resize says how (round_prefer_floor by default).
+                string nm = n.OpType == "Upsample" || _model.Opset < 11 ? "floor" : n.GetString("nearest_mode", "round_prefer_floor") ?? "round_prefer_floor";
+                var nearest = nm switch { "floor" => NearestMode.Floor, "ceil" => NearestMode.Ceil, "round_prefer_ceil" => NearestMode.RoundPreferCeil, _ => NearestMode.RoundPreferFloor };
+                Add(n.Name, KernelOps.ResizeNearest(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, nearest, T), "input", n.Inputs[0], "output", n.Outputs[0]);
+            }
+            else Add(n.Name, KernelOps.ResizeBilinear(Nhwc(x.Shape), oh, ow, ct == "align_corners", coords, T), "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], oh, ow });
         }
 

@@ -450,6 +450,85 @@ namespace MaceTools.Kernels
                 "resize_bilinear_opencl_kernel_" + Dims(output), args, 8.0 * ImageLayout.Count(output));
         }
 
+        /// <summary>
+        /// Nearest-neighbour resize to {outH, outW} (MACE's resize_nearest_neighbor_nocache). From MACE v1.1 the
+        /// coordinate transform (<c>-DCT_MODE</c>) and the rounding (<c>-DNEAREST_MODE</c>) are build options; before,
+        /// only asymmetric coordinates with floor (round under align-corners) exist. Default local size: the resize rule.
+        /// </summary>
+        public static KernelLaunch ResizeNearest(int[] input, int outHeight, int outWidth, bool alignCorners, ResizeCoordinates coordinates,
+            NearestMode nearest, KernelTarget target, bool half = false)
+        {
+            CheckShape(input, nameof(input));
+            int n = input[0], c = input[3];
+            var output = new[] { n, outHeight, outWidth, c };
+            var options = new List<string>(DataType(half));
+            if (target.Version.AtLeast(1, 1, 0))
+            {
+                options.Add("-DCT_MODE=" + (int)coordinates);
+                options.Add("-DNEAREST_MODE=" + (int)nearest);
+            }
+            else if (coordinates != ResizeCoordinates.Asymmetric || nearest != (alignCorners ? NearestMode.RoundPreferCeil : NearestMode.Floor))
+                throw Unsupported(
+                    $"resize_nearest_neighbor with {coordinates} coordinates and {nearest} rounding needs MACE v1.1 or later (target {target.Version})", "resize_nearest_neighbor");
+            float Scale(int inSize, int outSize) => alignCorners && outSize > 1 ? (inSize - 1) / (float)(outSize - 1) : inSize / (float)outSize;
+            var args = new List<KernelArg>
+            {
+                KernelArg.Image("input", "input", ImageKind.InOut, input),
+                KernelArg.Image("output", "output", ImageKind.InOut, output, output: true),
+                KernelArg.Float("height_scale", Scale(input[1], outHeight)),
+                KernelArg.Float("width_scale", Scale(input[2], outWidth)),
+                KernelArg.Int("in_height", input[1]),
+                KernelArg.Int("in_width", input[2]),
+                KernelArg.Int("out_height", outHeight),
+                KernelArg.Int("align_corner", alignCorners ? 1 : 0),
+            };
+            return new KernelLaunch("resize_nearest_neighbor", "resize_nearest_neighbor", "resize_nearest_neighbor_nocache", target, options,
+                new long[] { Blk4(c), outWidth, (long)outHeight * n }, LocalSizeRule.ResizeBilinear,
+                "resize_nearest_neighbor_opencl_kernel_" + Dims(output), args, ImageLayout.Count(output));
+        }
+
+        /// <summary>
+        /// Transposed convolution (ONNX ConvTranspose, group 1) as MACE's deconv_2d: filter OIHW [O, I, KH, KW] (ONNX's
+        /// IOHW weight transposed by the converter), strides {h, w}, pads {top, left}; the output shape is given (it carries
+        /// output_padding and the bottom/right pads). Global size {⌈O/4⌉, ⌈⌈W/sw⌉/5⌉·sw, H·N}, Default3D local size, tuning
+        /// key <c>deconv2d_opencl_kernel_&lt;activation&gt;_N_H_W_C</c> (MACE's ActivationType number).
+        /// </summary>
+        public static KernelLaunch Deconv2D(int[] input, int[] filter, int[] output, int[] strides, int[] pads,
+            bool bias, Activation activation, KernelTarget target, bool half = false)
+        {
+            CheckShape(input, nameof(input));
+            CheckShape(output, nameof(output));
+            if (filter.Length != 4 || filter[1] != input[3] || filter[0] != output[3])
+                throw new ArgumentException($"filter [{string.Join(", ", filter)}] does not map {input[3]} input to {output[3]} output channels (OIHW)", nameof(filter));
+            if (strides[0] <= 0 || strides[1] <= 0) throw new ArgumentException("strides must be positive", nameof(strides));
+            int n = output[0], oh = output[1], ow = output[2], oc = output[3], sw = strides[1];
+            var options = new List<string>(DataType(half)) { activation.Option!, bias ? "-DBIAS" : "" };
+            var args = new List<KernelArg>
+            {
+                KernelArg.Image("input", "input", ImageKind.InOut, input),
+                KernelArg.Image("filter", "filter", ImageKind.Conv2DFilter, filter),
+            };
+            if (bias) args.Add(KernelArg.Image("bias", "bias", ImageKind.Argument, new[] { oc }));
+            args.AddRange(PReluArg(activation, oc));
+            args.Add(KernelArg.Image("output", "output", ImageKind.InOut, output, output: true));
+            args.AddRange(ActivationArgs(activation));
+            args.Add(KernelArg.Int("in_height", input[1]));
+            args.Add(KernelArg.Int("in_width", input[2]));
+            args.Add(KernelArg.Int("in_ch_blks", Blk4(input[3])));
+            args.Add(KernelArg.Int("out_height", oh));
+            args.Add(KernelArg.Int("out_width", ow));
+            args.Add(KernelArg.Int("stride_h", strides[0]));
+            args.Add(KernelArg.Int("stride_w", sw));
+            args.Add(KernelArg.Int("padding_top", pads[0]));
+            args.Add(KernelArg.Int("padding_left", pads[1]));
+            args.Add(KernelArg.Int("filter_height", filter[2]));
+            args.Add(KernelArg.Int("filter_width", filter[3]));
+            long widthBlocks = ((ow + sw - 1) / sw + 4) / 5 * (long)sw;
+            return new KernelLaunch("deconv2d", "deconv_2d", "deconv_2d", target, options, new long[] { Blk4(oc), widthBlocks, (long)oh * n },
+                LocalSizeRule.Default3D, $"deconv2d_opencl_kernel_{(int)activation.Kind}_{Dims(output)}", args,
+                2.0 * input[0] * input[1] * input[2] * input[3] * oc * filter[2] * filter[3]);
+        }
+
         /// <summary>Spatial padding {top, left, bottom, right} of an IN_OUT image.</summary>
         public static KernelLaunch Pad(int[] input, int[] pads, PadMode mode, float constant, KernelTarget target, bool half = false)
         {

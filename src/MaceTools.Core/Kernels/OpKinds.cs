@@ -100,6 +100,9 @@ namespace MaceTools.Kernels
     /// <summary>Resize coordinate transformation; the value is the <c>-DCT_MODE</c> number (align-corners is a flag of its own).</summary>
     public enum ResizeCoordinates { Asymmetric = 0, HalfPixel = 1, PytorchHalfPixel = 2 }
 
+    /// <summary>ONNX Resize's nearest_mode; the value is the <c>-DNEAREST_MODE</c> number of MaceTools' kernel.</summary>
+    public enum NearestMode { RoundPreferFloor = 0, RoundPreferCeil = 1, Floor = 2, Ceil = 3 }
+
     /// <summary>MACE's PadType; the value is the <c>-DPAD_TYPE</c> number.</summary>
     public enum PadMode { Constant = 0, Reflect = 1, Symmetric = 2 }
 }

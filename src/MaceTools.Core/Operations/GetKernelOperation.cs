@@ -78,8 +78,13 @@ namespace MaceTools.Operations
             using var fetcher = new MaceTools.Config.ModelFetcher(ModelCache == null ? null : PathResolver.FullPath(ModelCache, cwd)) { Log = host.WriteVerbose };
             foreach (var device in devices)
                 foreach (var set in MaceTools.Conversion.ConfigConversion.Convert(config, device, Version, fetcher, host))
+                {
                     foreach (var kernel in set.Kernels.Where(k => (programRe == null || programRe.IsMatch(k.Program)) && (nameRe == null || nameRe.IsMatch(k.Kernel))))
                         host.WriteObject(kernel);
+                    // The placement: the nodes MACE would run on the CPU, after the GPU part's launches (unless a filter asks for kernels).
+                    if (programRe == null && nameRe == null)
+                        foreach (var placement in set.CpuPlacements) host.WriteObject(placement);
+                }
         }
     }
 }

@@ -146,11 +146,28 @@ namespace MaceTools.Runtime
             using var scratch = new ScratchDirectory("run");
             // Weights and inputs are the same for every run; the plan differs by its local sizes.
             var weightData = new List<(int Kernel, long Offset)>();
+            var cpuLines = new List<(int After, string Line)>();
             using (var weights = File.Create(scratch.File("weights")))
             {
                 long offset = 0;
-                for (int i = 0; i < set.Kernels.Count; i++)
+                for (int i = 0; i <= set.Kernels.Count; i++)
                 {
+                    // CPU-placed nodes sit between kernels (op, buffers, shapes, attributes); their constants go with the weights.
+                    foreach (var c in set.CpuNodes.Where(c => c.After == i))
+                    {
+                        var cm = new WorkerMessage("cpu").Set("cpu", c.Op).Set("node", c.Node)
+                            .Set("inputs", TuningMessages.List(c.Inputs)).Set("outputs", TuningMessages.List(c.Outputs))
+                            .Set("inShapes", TuningMessages.List(c.InputShapes.Select(Dims))).Set("outShapes", TuningMessages.List(c.OutputShapes.Select(Dims)))
+                            .Set("attrs", c.FormatAttributes());
+                        foreach (var kv in c.Constants)
+                        {
+                            ModelData.Write(weights, kv.Value);
+                            cm.Set("const" + kv.Key, offset + ":" + kv.Value.Length);
+                            offset += kv.Value.Length;
+                        }
+                        cpuLines.Add((i, cm.Format()));
+                    }
+                    if (i == set.Kernels.Count) break;
                     var data = set.Kernels[i].Data;
                     if (data == null) continue;
                     ModelData.Write(weights, data);
@@ -177,8 +194,10 @@ namespace MaceTools.Runtime
                 var locals = Warmup.Launches(new[] { set }, tuned);
                 var offsets = weightData.ToDictionary(w => w.Kernel, w => w.Offset);
                 var lines = new List<string>();
-                for (int i = 0; i < set.Kernels.Count; i++)
+                for (int i = 0; i <= set.Kernels.Count; i++)
                 {
+                    lines.AddRange(cpuLines.Where(c => c.After == i).Select(c => c.Line));
+                    if (i == set.Kernels.Count) break;
                     var k = set.Kernels[i];
                     var bind = new WorkerMessage();
                     foreach (var kv in k.Tensors) bind.Set(kv.Key, kv.Value);
@@ -239,6 +258,8 @@ namespace MaceTools.Runtime
             return new ModelRunResult(kernels, reply.GetDouble("initMs"), rounds, outputs, dumped, reply["fromFile"] == null ? 0 : reply.GetInt("fromFile"));
         }
 
+        private static string Dims(int[] shape) => string.Join(",", shape);
+
         public void Dispose() => _worker.Dispose();
     }
 
@@ -286,10 +307,30 @@ namespace MaceTools.Runtime
         {
             public Step(WorkerMessage m, byte[] weights)
             {
+                Node = m.Get("node");
+                if (m["cpu"] != null)
+                {
+                    Cpu = m.Get("cpu");
+                    var ins = TuningMessages.ReadList(m.Get("inputs"));
+                    var outs = TuningMessages.ReadList(m.Get("outputs"));
+                    CpuIn = ins.ToArray();
+                    CpuOut = outs.ToArray();
+                    CpuInShapes = TuningMessages.ReadList(m.Get("inShapes")).Select(ParseDims).ToArray();
+                    CpuOutShapes = TuningMessages.ReadList(m.Get("outShapes")).Select(ParseDims).ToArray();
+                    Attributes = CpuNode.ParseAttributes(m["attrs"] ?? "");
+                    Constants = new float[CpuIn.Length][];
+                    for (int i = 0; i < CpuIn.Length; i++)
+                        if (m["const" + i] is string at)
+                        {
+                            var parts = at.Split(':');
+                            Constants[i] = ModelData.FromBytes(weights, checked((int)(long.Parse(parts[0], Invariant) * 4)), int.Parse(parts[1], Invariant));
+                        }
+                    Tensors = CpuIn.Concat(CpuOut).Where(t => t.Length > 0).Distinct().ToDictionary(t => t, t => t, StringComparer.Ordinal);
+                    return;
+                }
                 var w = Warmup.Read(m);
                 Launch = w.Launch;
                 Local = w.Local;
-                Node = m.Get("node");
                 var bind = WorkerMessage.Parse(m.Get("bind"));
                 Tensors = Launch.Arguments.Where(a => a.Tensor != null).Select(a => a.Tensor!).Distinct()
                     .ToDictionary(t => t, t => bind[t] ?? throw new FormatException($"{Node}: the plan binds no tensor to '{t}'"), StringComparer.Ordinal);
@@ -300,8 +341,32 @@ namespace MaceTools.Runtime
                 }
             }
 
-            public KernelLaunch Launch { get; }
+            public KernelLaunch Launch { get; } = null!;
             public long[]? Local { get; }
+            /// <summary>A CPU-placed node's op (null for a kernel launch), with its host buffers, shapes, attributes and constants.</summary>
+            public string? Cpu { get; }
+            public string[] CpuIn { get; } = Array.Empty<string>();
+            public string[] CpuOut { get; } = Array.Empty<string>();
+            public int[][] CpuInShapes { get; } = Array.Empty<int[]>();
+            public int[][] CpuOutShapes { get; } = Array.Empty<int[]>();
+            public Dictionary<string, float[]> Attributes { get; } = new Dictionary<string, float[]>();
+            public float[]?[] Constants { get; } = Array.Empty<float[]?>();
+
+            private static int[] ParseDims(string s) => s.Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(d => int.Parse(d, Invariant)).ToArray();
+
+            /// <summary>
+            /// Runs a CPU step: waits for the queued GPU work, reads its host buffers (NHWC order for 3-D and 4-D tensors, as
+            /// image_to_buffer writes them) into ONNX order, runs the C# op and writes its outputs back as host buffers.
+            /// </summary>
+            public void RunCpu(KernelRunner runner)
+            {
+                runner.Finish();
+                var x = new List<(int[], float[])>();
+                for (int i = 0; i < CpuIn.Length; i++)
+                    x.Add((CpuInShapes[i], Constants[i] ?? ModelData.ToOnnx(runner.Download(CpuIn[i]), CpuInShapes[i])));
+                var y = CpuOps.Run(Cpu!, Attributes, x);
+                for (int o = 0; o < CpuOut.Length; o++) runner.UploadBuffer(CpuOut[o], ModelData.ToNhwc(y[o].Data, CpuOutShapes[o]));
+            }
             public string Node { get; }
             public Dictionary<string, string> Tensors { get; }
             public float[]? Data { get; }
@@ -322,7 +387,7 @@ namespace MaceTools.Runtime
             {
                 // MACE's init: each weight's host buffer uploaded and transformed into its image; the buffer is freed.
                 var sw = Stopwatch.StartNew();
-                foreach (var s in steps.Where(s => s.Data != null))
+                foreach (var s in steps.Where(s => s.Data != null && s.Cpu == null))
                 {
                     cancel.ThrowIfCancellationRequested();
                     string buffer = s.Tensors["buffer"];
@@ -332,6 +397,7 @@ namespace MaceTools.Runtime
                 }
                 double initMs = sw.Elapsed.TotalMilliseconds;
                 var run = steps.Where(s => s.Data == null).ToList();
+                int launches = run.Count(s => s.Cpu == null);
                 var timings = new List<string>();
                 using var input = File.OpenRead(r.Get("in"));
                 using var output = File.Create(r.Get("out"));
@@ -344,19 +410,21 @@ namespace MaceTools.Runtime
                         cancel.ThrowIfCancellationRequested();
                         // Every launch queued back to back and one wait, as MACE's runtime runs an inference; the
                         // profiling events are read after the clock stops.
-                        var events = new List<IntPtr>(run.Count);
-                        var us = new double[run.Count];
+                        var events = new List<IntPtr>(launches);
+                        var us = new double[launches];
                         double wall;
                         sw.Restart();
                         try
                         {
-                            foreach (var step in run) events.Add(runner.Enqueue(step.Launch, Local(runner, step, local), step.Tensors));
+                            foreach (var step in run)
+                                if (step.Cpu != null) step.RunCpu(runner);
+                                else events.Add(runner.Enqueue(step.Launch, Local(runner, step, local), step.Tensors));
                             runner.Finish();
                             wall = sw.Elapsed.TotalMilliseconds;
                         }
                         finally
                         {
-                            if (events.Count < run.Count) runner.Finish(); // a failed enqueue: let the queued ones end before their events go
+                            if (events.Count < launches) runner.Finish(); // a failed enqueue: let the queued ones end before their events go
                             for (int k = 0; k < events.Count; k++) us[k] = runner.Profile(events[k]) / 1000.0;
                         }
                         int timed = round - (sample == 0 ? warmup : 0);
@@ -369,7 +437,7 @@ namespace MaceTools.Runtime
                 var dumped = new List<string>();
                 if (dump.Count > 0)
                 {
-                    var specs = steps.SelectMany(s => s.Launch.Arguments.Where(a => a.Tensor != null && a.Kind == KernelArgKind.Image).Select(a => (Name: s.Tensors[a.Tensor!], a.Shape)))
+                    var specs = steps.Where(s => s.Cpu == null).SelectMany(s => s.Launch.Arguments.Where(a => a.Tensor != null && a.Kind == KernelArgKind.Image).Select(a => (Name: s.Tensors[a.Tensor!], a.Shape)))
                         .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Shape, StringComparer.Ordinal);
                     using var d = File.Create(r.Get("dumpOut"));
                     foreach (var name in dump.Where(n => specs.ContainsKey(n) && runner.TensorNames.Contains(n)))

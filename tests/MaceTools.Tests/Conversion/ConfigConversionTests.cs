@@ -40,7 +40,7 @@ namespace MaceTools.Tests.ConversionTests
             Assert.Equal($"paddleocr_cls_compiled_opencl_kernel.{Pocl.Device.Model}.host.bin", Path.GetFileName(file.Path));
             var model = OnnxOf("ch_ppocr_mobile_v2.0_cls_infer.onnx");
             var expected = OnnxConverter.Convert(model, "cls", new[] { new ModelInput("x", new[] { 1, 3, 48, 192 }) }, null,
-                new ConversionOptions(KernelTarget.For(Pocl.Device))).ProgramKeys;
+                new ConversionOptions(KernelTarget.For(Pocl.Device)) { GpuUnequalStrideDepthwise = true }).ProgramKeys; // mace.yml's macetools_gpu_unequal_stride_depthwise: 1
             var keys = file.Entries.Where(e => e.Kind == MaceEntryKind.Program).Select(e => e.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
             Assert.Equal(expected, keys);
             Assert.All(DeviceLoader.LoadAll(file, Pocl.Device, Pocl.Worker, host), l => Assert.Equal(EntryLoadStatus.Loaded, l.Status));
@@ -74,11 +74,16 @@ namespace MaceTools.Tests.ConversionTests
         public void A_model_the_converter_cannot_take_is_one_error_and_no_file()
         {
             using var tmp = new TempDir();
+            // Hardmax: neither MACE's GPU ops nor MaceTools' CPU ops take it.
+            File.Copy(Path.Combine(MaceTools.Tests.Models.OnnxTestData.CaseDirectory("test_hardmax_example"), "model.onnx"), tmp.File("hardmax.onnx"));
+            File.WriteAllText(tmp.File("mace.yml"), "library_name: t\ntarget_abis: [arm64-v8a]\nmodel_graph_format: file\nmodel_data_format: file\nmodels:\n  m:\n"
+                + "    platform: onnx\n    model_file_path: hardmax.onnx\n    model_sha256_checksum: " + MaceTools.Config.ModelFetcher.Sha256OfFile(tmp.File("hardmax.onnx")) + "\n    subgraphs:\n"
+                + "      - input_tensors: x\n        input_shapes: 1,1,3,4\n        input_data_formats: NCHW\n        output_tensors: y\n        output_shapes: 1,1,3,4\n    runtime: gpu\n");
             var op = Op(tmp);
-            op.Config = OnnxConverterTests.Example("mace-det.yml");
+            op.Config = tmp.File("mace.yml");
             var e = Assert.Throws<MaceException>(() => op.Run(new RecordingHost(tmp.Path)));
-            Assert.Equal(ErrorIds.Unsupported, e.ErrorId);
-            Assert.Contains("ConvTranspose", e.Message);
+            Assert.True(ErrorIds.Unsupported == e.ErrorId, e.Message);
+            Assert.Contains("Hardmax", e.Message);
             Assert.Empty(Directory.GetFiles(tmp.Path, "*.bin"));
         }
 

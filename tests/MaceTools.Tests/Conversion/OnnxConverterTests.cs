@@ -17,9 +17,10 @@ namespace MaceTools.Tests.ConversionTests
         private const string Det = "ch_PP-OCRv4_det_infer.onnx";
         private static readonly KernelTarget V111 = new KernelTarget(MaceVersion.Latest, nonUniformWorkGroup: false, adreno: false);
 
-        private static KernelSet Classifier(bool halfWeights = false) =>
+        /// <summary>The classifier with MaceTools' option on (unequal-stride depthwise on the GPU), as examples/paddleocr/mace.yml asks.</summary>
+        private static KernelSet Classifier(bool halfWeights = false, bool gpuDepthwise = true) =>
             OnnxConverter.Convert(OnnxModel.Load(Example(Cls)), Example(Cls), new[] { new ModelInput("x", new[] { 1, 3, 48, 192 }) },
-                new[] { "softmax_0.tmp_0" }, new ConversionOptions(V111) { HalfWeights = halfWeights, ModelName = "ppocr_cls" });
+                new[] { "softmax_0.tmp_0" }, new ConversionOptions(V111) { HalfWeights = halfWeights, ModelName = "ppocr_cls", GpuUnequalStrideDepthwise = gpuDepthwise });
 
         [Fact]
         public void The_classifiers_first_layers_are_the_kernels_worked_out_by_hand()
@@ -59,12 +60,49 @@ namespace MaceTools.Tests.ConversionTests
         }
 
         [Fact]
-        public void Every_tensor_a_launch_reads_was_written_before_it_or_is_a_model_input()
+        public void By_default_the_unequal_stride_depthwise_convs_run_on_the_CPU_between_MACEs_transforms_as_MACE_places_them()
         {
-            var set = Classifier();
-            var written = new System.Collections.Generic.HashSet<string> { "x" + MaceKernel.HostSuffix };
-            foreach (var k in set.Kernels)
+            var gpu = Classifier();
+            var set = Classifier(gpuDepthwise: false);
+            var cpu = set.CpuNodes;
+            Assert.Equal(4, cpu.Count);
+            Assert.All(cpu, c => Assert.Equal("Conv", c.Op));
+            Assert.All(cpu, c => Assert.Contains("unequal strides", c.Reason));
+            Assert.DoesNotContain(set.Kernels, k => k.Options.Any(o => o.StartsWith("-DSTRIDE_W", StringComparison.Ordinal)));
+            Assert.Contains(gpu.Kernels, k => k.Options.Contains("-DSTRIDE_W=1"));
+            // Each CPU node reads a host buffer that an image_to_buffer right before it wrote, and its output goes back to an
+            // image through buffer_to_image before the next GPU op.
+            foreach (var c in cpu)
             {
+                var before = set.Kernels[c.After - 1];
+                Assert.Equal("in_out_image_to_buffer", before.Kernel);
+                Assert.Equal(c.Inputs[0], before.TensorOf("buffer"));
+                var after = set.Kernels[c.After];
+                Assert.Equal("in_out_buffer_to_image", after.Kernel);
+                Assert.Equal(c.Outputs[0], after.TensorOf("buffer"));
+            }
+            Assert.Equal(new[] { "CPU" }, set.CpuPlacements.Select(p => p.Device).Distinct());
+            // Only the GPU part needs programs and tuning: the depthwise kernel with -DSTRIDE_W is gone.
+            Assert.True(set.ProgramKeys.Count < gpu.ProgramKeys.Count);
+            Assert.DoesNotContain(set.Kernels, k => cpu.Any(c => c.Node == k.Node));
+            Assert.Equal(4, gpu.Kernels.Count(k => k.Options.Contains("-DSTRIDE_W=1")));
+        }
+
+        [Theory]
+        [InlineData(true)]
+        [InlineData(false)]
+        public void Every_tensor_a_launch_reads_was_written_before_it_or_is_a_model_input(bool gpuDepthwise)
+        {
+            var set = Classifier(gpuDepthwise: gpuDepthwise);
+            var written = new System.Collections.Generic.HashSet<string> { "x" + MaceKernel.HostSuffix };
+            for (int i = 0; i < set.Kernels.Count; i++)
+            {
+                var k = set.Kernels[i];
+                foreach (var c in set.CpuNodes.Where(c => c.After == i))
+                {
+                    Assert.All(c.Inputs.Where(t => t.Length > 0), t => Assert.Contains(t, written));
+                    foreach (var o in c.Outputs) written.Add(o);
+                }
                 foreach (var a in k.Launch.Inputs)
                     Assert.True(written.Contains(k.Tensors[a.Tensor!]) || k.IsWeight && a.Tensor == "buffer",
                         $"{k.Node}: {k.Kernel} reads {a.Name} = {k.Tensors[a.Tensor!]}, which nothing wrote before");
@@ -126,15 +164,18 @@ namespace MaceTools.Tests.ConversionTests
         }
 
         [Fact]
-        public void The_detector_names_exactly_the_nodes_without_a_GPU_kernel_and_nothing_else()
+        public void The_detector_converts_its_nearest_resizes_and_transposed_convolutions_to_MACEs_kernels()
         {
-            var e = Assert.Throws<MaceException>(() => OnnxConverter.Convert(OnnxModel.Load(Example(Det)), Example(Det),
-                new[] { new ModelInput("x", new[] { 1, 3, 640, 640 }) }, null, new ConversionOptions(V111)));
-            Assert.Equal(ErrorIds.Unsupported, e.ErrorId);
-            Assert.Contains(Det, e.Message);
-            Assert.Contains("Resize 'p2o.Resize.0' (mode nearest)", e.Message);
-            Assert.Contains("ConvTranspose 'p2o.ConvTranspose.0'", e.Message);
-            Assert.DoesNotContain("Conv '", e.Message);
+            var set = OnnxConverter.Convert(OnnxModel.Load(Example(Det)), Example(Det),
+                new[] { new ModelInput("x", new[] { 1, 3, 640, 640 }) }, null, new ConversionOptions(V111));
+            var resizes = set.Kernels.Where(k => k.Kernel == "resize_nearest_neighbor_nocache").Select(k => k.Node).ToList();
+            Assert.Contains("p2o.Resize.0", resizes);
+            Assert.Contains("p2o.Resize.3", resizes);
+            var deconv = set.Kernels.Where(k => k.Kernel == "deconv_2d").ToList();
+            Assert.Equal(new[] { "p2o.ConvTranspose.0", "p2o.ConvTranspose.2" }, deconv.Select(k => k.Node));
+            // The DB head's last 2x2 stride-2 ConvTranspose has the Sigmoid fused (MACE's ActivationType 5 in the key).
+            Assert.Contains("-DUSE_SIGMOID", deconv[1].Options);
+            Assert.Equal("deconv2d_opencl_kernel_5_1_640_640_1", deconv[1].TuningKey);
         }
 
         [Fact]
@@ -151,7 +192,7 @@ namespace MaceTools.Tests.ConversionTests
         {
             var nhwc = OnnxConverter.Convert(OnnxModel.Load(Example(Cls)), Example(Cls), new[] { new ModelInput("x", new[] { 1, 48, 192, 3 }, "NHWC") }, null,
                 new ConversionOptions(V111));
-            Assert.Equal(Classifier().ProgramKeys, nhwc.ProgramKeys);
+            Assert.Equal(Classifier(gpuDepthwise: false).ProgramKeys, nhwc.ProgramKeys);
         }
     }
 }

@@ -76,8 +76,8 @@ namespace MaceTools.Tests.Kernels
             var ops = KernelCatalog.Entries.Select(e => e.Op).Distinct().OrderBy(o => o, StringComparer.Ordinal);
             Assert.Equal(new[]
             {
-                "activation", "batch_norm", "buffer_to_image", "concat", "conv2d", "depthwise_conv2d", "eltwise", "fully_connected",
-                "image_to_buffer", "pad", "pooling", "reduce", "resize_bilinear", "softmax",
+                "activation", "batch_norm", "buffer_to_image", "concat", "conv2d", "deconv2d", "depthwise_conv2d", "eltwise", "fully_connected",
+                "image_to_buffer", "pad", "pooling", "reduce", "resize_bilinear", "resize_nearest_neighbor", "softmax",
             }, ops);
             foreach (var e in KernelCatalog.Entries.Where(e => e.Program == "buffer_to_image"))
                 Assert.Equal(e.Kernel.EndsWith("_image_to_buffer", StringComparison.Ordinal) ? "image_to_buffer" : "buffer_to_image", e.Op);

@@ -485,6 +485,92 @@ namespace MaceTools.Kernels
         }
 
         /// <summary>
+        /// Nearest-neighbour resize of H and W to outH x outW, per ONNX Resize: the source coordinate as in
+        /// <see cref="ResizeBilinear"/> (without its clamp at 0), then rounded by <paramref name="nearest"/> and clamped to
+        /// [0, in-1].
+        /// </summary>
+        public static float[] ResizeNearest(float[] input, int[] inShape, int outH, int outW, bool alignCorners,
+            ResizeCoordinates coordinates, NearestMode nearest)
+        {
+            CheckTensor(input, nameof(input), inShape, nameof(inShape));
+            CheckPositive(outH, nameof(outH));
+            CheckPositive(outW, nameof(outW));
+            int batch = inShape[0], inH = inShape[1], inW = inShape[2], channels = inShape[3];
+            var outShape = new[] { batch, outH, outW, channels };
+            var output = new float[Count(outShape)];
+            for (int n = 0; n < batch; n++)
+            for (int y = 0; y < outH; y++)
+            {
+                int sy = NearestSource(y, inH, outH, alignCorners, coordinates, nearest);
+                for (int x = 0; x < outW; x++)
+                {
+                    int sx = NearestSource(x, inW, outW, alignCorners, coordinates, nearest);
+                    for (int c = 0; c < channels; c++) output[Index(outShape, n, y, x, c)] = input[Index(inShape, n, sy, sx, c)];
+                }
+            }
+            return output;
+        }
+
+        private static int NearestSource(int x, int inSize, int outSize, bool alignCorners, ResizeCoordinates coordinates, NearestMode nearest)
+        {
+            // From the sizes, so that ties (x.5) are exact.
+            double src = alignCorners && outSize > 1 ? x * (inSize - 1) / (double)(outSize - 1)
+                : alignCorners || coordinates == ResizeCoordinates.Asymmetric ? x * inSize / (double)outSize
+                : coordinates == ResizeCoordinates.PytorchHalfPixel && outSize == 1 ? 0 : ((2.0 * x + 1) * inSize - outSize) / (2.0 * outSize);
+            double i = nearest switch
+            {
+                NearestMode.Floor => Math.Floor(src),
+                NearestMode.Ceil => Math.Ceiling(src),
+                NearestMode.RoundPreferCeil => Math.Floor(src + 0.5),
+                _ => Math.Ceiling(src - 0.5),
+            };
+            return (int)Math.Max(0, Math.Min(i, inSize - 1));
+        }
+
+        /// <summary>
+        /// Transposed convolution (ONNX ConvTranspose, group 1), written as a scatter: every input pixel adds
+        /// input·filter[o, i, kh, kw] at output (h·sh − padTop + kh, w·sw − padLeft + kw) where that lies inside
+        /// <paramref name="outShape"/>. Filter OIHW [O, I, KH, KW]; then bias and activation per output channel.
+        /// </summary>
+        public static float[] Deconv2D(float[] input, int[] inShape, float[] filter, int[] filterShape, float[]? bias,
+            int[] strides, int[] pads, int[] outShape, Activation activation)
+        {
+            CheckTensor(input, nameof(input), inShape, nameof(inShape));
+            CheckShape(outShape, nameof(outShape));
+            CheckPair(strides, nameof(strides));
+            if (filterShape == null || filterShape.Length != 4 || filterShape[1] != inShape[3] || filterShape[0] != outShape[3])
+                throw new ArgumentException("The filter must be OIHW [outChannels, inChannels, KH, KW].", nameof(filterShape));
+            CheckLength(filter, nameof(filter), (long)filterShape[0] * filterShape[1] * filterShape[2] * filterShape[3]);
+            int o = filterShape[0], ic = filterShape[1], kh = filterShape[2], kw = filterShape[3];
+            var acc = new double[Count(outShape)];
+            for (int n = 0; n < inShape[0]; n++)
+            for (int h = 0; h < inShape[1]; h++)
+            for (int w = 0; w < inShape[2]; w++)
+            for (int i = 0; i < ic; i++)
+            {
+                double v = input[Index(inShape, n, h, w, i)];
+                for (int y = 0; y < kh; y++)
+                {
+                    int oy = h * strides[0] - pads[0] + y;
+                    if (oy < 0 || oy >= outShape[1]) continue;
+                    for (int x = 0; x < kw; x++)
+                    {
+                        int ox = w * strides[1] - pads[1] + x;
+                        if (ox < 0 || ox >= outShape[2]) continue;
+                        for (int c = 0; c < o; c++) acc[Index(outShape, n, oy, ox, c)] += v * filter[((c * ic + i) * kh + y) * kw + x];
+                    }
+                }
+            }
+            var output = new float[acc.Length];
+            for (int k = 0; k < acc.Length; k++)
+            {
+                int c = k % o;
+                output[k] = activation.Apply((float)(acc[k] + (bias == null ? 0 : bias[c])), c);
+            }
+            return output;
+        }
+
+        /// <summary>
         /// Batch normalization per channel: with mean and variance, (x - mean)*scale/sqrt(variance + epsilon) + offset;
         /// without (folded), x*scale + offset. Then <c>activation.Apply(v, c)</c>.
         /// </summary>

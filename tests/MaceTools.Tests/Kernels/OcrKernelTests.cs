@@ -1,0 +1,183 @@
+using System.Linq;
+using MaceTools.Kernels;
+using Act = MaceTools.Kernels.Activation;
+using MaceTools.Tests.Models;
+using Xunit;
+
+namespace MaceTools.Tests.Kernels
+{
+    /// <summary>
+    /// The kernels PaddleOCR's detector needs beyond the classifier's (resize_nearest_neighbor, deconv_2d): the C#
+    /// reference worked by hand, the kernels on pocl against it (odd channel counts, batch 2, a local size that does not
+    /// divide the global size) and against libonnx-testdata, and their MACE shape (program, options, key, sizes).
+    /// </summary>
+    public class OcrKernelTests : IClassFixture<RunnerFixture>
+    {
+        private readonly KernelRunner _run;
+        private readonly KernelTarget _target;
+
+        public OcrKernelTests(RunnerFixture f)
+        {
+            _run = f.Runner;
+            _target = f.Target;
+        }
+
+        // ---- the C# reference, by hand ---------------------------------------------------------------------------
+
+        [Fact]
+        public void Reference_resize_nearest_rounds_as_the_nearest_mode_says()
+        {
+            // 1x3 row [10, 20, 30] to 1x5: asymmetric source x·3/5 = 0, 0.6, 1.2, 1.8, 2.4.
+            var x = new float[] { 10, 20, 30 };
+            var shape = new[] { 1, 1, 3, 1 };
+            Assert.Equal(new float[] { 10, 10, 20, 20, 30 }, CpuReference.ResizeNearest(x, shape, 1, 5, false, ResizeCoordinates.Asymmetric, NearestMode.Floor));
+            Assert.Equal(new float[] { 10, 20, 20, 30, 30 }, CpuReference.ResizeNearest(x, shape, 1, 5, false, ResizeCoordinates.Asymmetric, NearestMode.RoundPreferFloor));
+            Assert.Equal(new float[] { 10, 20, 30, 30, 30 }, CpuReference.ResizeNearest(x, shape, 1, 5, false, ResizeCoordinates.Asymmetric, NearestMode.Ceil));
+            // 1x2 → 1x4 asymmetric: 0, 0.5, 1, 1.5: a tie rounds down under round_prefer_floor, up under round_prefer_ceil.
+            var y = new float[] { 1, 2 };
+            Assert.Equal(new float[] { 1, 1, 2, 2 }, CpuReference.ResizeNearest(y, new[] { 1, 1, 2, 1 }, 1, 4, false, ResizeCoordinates.Asymmetric, NearestMode.RoundPreferFloor));
+            Assert.Equal(new float[] { 1, 2, 2, 2 }, CpuReference.ResizeNearest(y, new[] { 1, 1, 2, 1 }, 1, 4, false, ResizeCoordinates.Asymmetric, NearestMode.RoundPreferCeil));
+        }
+
+        [Fact]
+        public void Reference_deconv_scatters_each_input_over_the_strided_footprint()
+        {
+            // Input 1x2 [1, 2], one channel; filter 1x2 [1, 10]; stride 2, no pads: output 1x4 = [1, 10, 2, 20].
+            var output = CpuReference.Deconv2D(new float[] { 1, 2 }, new[] { 1, 1, 2, 1 }, new float[] { 1, 10 }, new[] { 1, 1, 1, 2 }, null,
+                new[] { 1, 2 }, new[] { 0, 0 }, new[] { 1, 1, 4, 1 }, Act.None);
+            Assert.Equal(new float[] { 1, 10, 2, 20 }, output);
+            // Stride 1, filter 3 wide [1, 2, 3], pad left 1: outputs at w - 1 + k: [1·2 + 2·1, 1·3 + 2·2, 2·3] = [4, 7, 6]; bias 1.
+            output = CpuReference.Deconv2D(new float[] { 1, 2 }, new[] { 1, 1, 2, 1 }, new float[] { 1, 2, 3 }, new[] { 1, 1, 1, 3 }, new float[] { 1 },
+                new[] { 1, 1 }, new[] { 0, 1 }, new[] { 1, 1, 3, 1 }, Act.None);
+            Assert.Equal(new float[] { 5, 8, 7 }, output);
+        }
+
+        // ---- on the device, against the reference -----------------------------------------------------------------
+
+        [Theory]
+        [InlineData(1, 5, 7, 3, 10, 14, false, ResizeCoordinates.Asymmetric, NearestMode.Floor)]
+        [InlineData(2, 6, 5, 7, 12, 10, false, ResizeCoordinates.Asymmetric, NearestMode.RoundPreferFloor)]
+        [InlineData(2, 9, 11, 5, 4, 6, false, ResizeCoordinates.HalfPixel, NearestMode.RoundPreferCeil)]
+        [InlineData(1, 4, 6, 9, 7, 9, true, ResizeCoordinates.Asymmetric, NearestMode.Ceil)]
+        public void ResizeNearest_matches_the_reference(int n, int h, int w, int c, int oh, int ow, bool align, ResizeCoordinates coords, NearestMode mode)
+        {
+            var input = new[] { n, h, w, c };
+            var x = Tensors.Random(21, Tensors.Count(input));
+            var expected = CpuReference.ResizeNearest(x, input, oh, ow, align, coords, mode);
+            var launch = KernelOps.ResizeNearest(input, oh, ow, align, coords, mode, _target);
+            Tensors.Close(expected, _run.Run(launch, new System.Collections.Generic.Dictionary<string, float[]> { ["input"] = x }), launch.ToString(), 0, 0);
+        }
+
+        [Theory]
+        [InlineData(1, 4, 5, 3, 5, 2, 2, 2, 2, 0, 0, 0, 0, true, ActivationKind.None)]      // PP-OCR's DB head: 2x2 stride 2
+        [InlineData(2, 3, 4, 7, 6, 3, 3, 2, 2, 1, 1, 1, 1, false, ActivationKind.Relu)]
+        [InlineData(1, 5, 3, 4, 9, 3, 2, 1, 3, 1, 0, 0, 1, true, ActivationKind.Sigmoid)]
+        [InlineData(2, 2, 2, 9, 1, 4, 4, 3, 3, 0, 2, 1, 0, true, ActivationKind.None)]
+        public void Deconv2D_matches_the_reference(int n, int h, int w, int ic, int oc, int kh, int kw, int sh, int sw,
+            int padTop, int padLeft, int padBottom, int padRight, bool bias, ActivationKind actKind)
+        {
+            var input = new[] { n, h, w, ic };
+            var output = new[] { n, (h - 1) * sh + kh - padTop - padBottom, (w - 1) * sw + kw - padLeft - padRight, oc };
+            var filter = new[] { oc, ic, kh, kw };
+            var x = Tensors.Random(22, Tensors.Count(input));
+            var f = Tensors.Random(23, Tensors.Count(filter));
+            var b = bias ? Tensors.Random(24, oc) : null;
+            var act = new Act(actKind);
+            var expected = CpuReference.Deconv2D(x, input, f, filter, b, new[] { sh, sw }, new[] { padTop, padLeft }, output, act);
+            var launch = KernelOps.Deconv2D(input, filter, output, new[] { sh, sw }, new[] { padTop, padLeft }, bias, act, _target);
+            var data = new System.Collections.Generic.Dictionary<string, float[]> { ["input"] = x, ["filter"] = f };
+            if (b != null) data["bias"] = b;
+            Tensors.Close(expected, _run.Run(launch, data), launch.ToString());
+        }
+
+        [Fact]
+        public void Deconv2D_and_resize_with_a_local_size_that_does_not_divide_the_global_size_write_every_output_once()
+        {
+            int[] input = { 2, 5, 7, 5 }, filter = { 6, 5, 2, 2 }, output = { 2, 10, 14, 6 };
+            var x = Tensors.Random(25, Tensors.Count(input));
+            var f = Tensors.Random(26, Tensors.Count(filter));
+            var expected = CpuReference.Deconv2D(x, input, f, filter, null, new[] { 2, 2 }, new[] { 0, 0 }, output, Act.None);
+            var deconv = KernelOps.Deconv2D(input, filter, output, new[] { 2, 2 }, new[] { 0, 0 }, false, Act.None, _target);
+            // ⌈⌈14/2⌉/5⌉·2 = 4 width items; a local size of 3 rounds every dimension up.
+            Assert.Equal(new long[] { 2, 4, 20 }, deconv.GlobalSize);
+            var local = new long[] { 3, 3, 3 };
+            Assert.Equal(new long[] { 3, 6, 21 }, deconv.EnqueuedGlobalSize(local));
+            _run.Upload("input", ImageKind.InOut, input, x);
+            _run.Upload("filter", ImageKind.Conv2DFilter, filter, f);
+            _run.Time(deconv, local);
+            Tensors.Close(expected, _run.Download("output"), "deconv with local 3x3x3");
+
+            var resize = KernelOps.ResizeNearest(input, 10, 14, false, ResizeCoordinates.Asymmetric, NearestMode.Floor, _target);
+            _run.Upload("input", ImageKind.InOut, input, x);
+            _run.Time(resize, local);
+            Tensors.Close(CpuReference.ResizeNearest(x, input, 10, 14, false, ResizeCoordinates.Asymmetric, NearestMode.Floor), _run.Download("output"), "resize with local 3x3x3", 0, 0);
+        }
+
+        // ---- MACE's shape -----------------------------------------------------------------------------------------
+
+        [Fact]
+        public void The_new_launches_have_MACEs_program_options_tuning_key_and_global_size()
+        {
+            var resize = KernelOps.ResizeNearest(new[] { 1, 40, 40, 64 }, 80, 80, false, ResizeCoordinates.Asymmetric, NearestMode.Floor, _target);
+            Assert.Equal("resize_nearest_neighbor", resize.Program);
+            Assert.Equal("resize_nearest_neighbor_nocache", resize.Kernel);
+            Assert.Contains("-DCT_MODE=0", resize.Options);
+            Assert.Equal("resize_nearest_neighbor_opencl_kernel_1_80_80_64", resize.TuningKey);
+            Assert.Equal(new long[] { 16, 80, 80 }, resize.GlobalSize);
+            Assert.Equal(LocalSizeRule.ResizeBilinear, resize.Rule); // MACE's resize_nearest_neighbor::LocalWS is the same formula
+
+            var deconv = KernelOps.Deconv2D(new[] { 1, 160, 160, 16 }, new[] { 1, 16, 2, 2 }, new[] { 1, 320, 320, 1 }, new[] { 2, 2 }, new[] { 0, 0 },
+                true, new Act(ActivationKind.Sigmoid), _target);
+            Assert.Equal("deconv_2d", deconv.Program);
+            Assert.Contains("-DBIAS", deconv.Options);
+            Assert.Contains("-DUSE_SIGMOID", deconv.Options);
+            Assert.Equal("deconv2d_opencl_kernel_5_1_320_320_1", deconv.TuningKey);
+            Assert.Equal(new long[] { 1, 64, 320 }, deconv.GlobalSize);
+            Assert.Equal(LocalSizeRule.Default3D, deconv.Rule);
+        }
+
+        // ---- against ONNX's own test data ---------------------------------------------------------------------------
+
+        [Theory]
+        [InlineData("test_convtranspose")]
+        [InlineData("test_convtranspose_pads")]
+        [InlineData("test_convtranspose_kernel_shape")]
+        public void ConvTranspose_matches_libonnx_testdata(string name)
+        {
+            var c = OnnxNodeCase.Load(name);
+            var xs = c.Inputs[0].Shape;
+            var x = MaceTools.Runtime.ModelData.ToNhwc(c.Inputs[0].Data, xs);
+            var input = new[] { xs[0], xs[2], xs[3], xs[1] };
+            var ws = c.Inputs[1].Shape; // IOHW
+            var e = c.Outputs[0];
+            var output = new[] { e.Shape[0], e.Shape[2], e.Shape[3], e.Shape[1] };
+            var filter = new[] { ws[1], ws[0], ws[2], ws[3] };
+            var oihw = new float[c.Inputs[1].Data.Length];
+            int hw = ws[2] * ws[3];
+            for (int i = 0; i < ws[0]; i++)
+                for (int o = 0; o < ws[1]; o++)
+                    System.Array.Copy(c.Inputs[1].Data, (i * ws[1] + o) * hw, oihw, (o * ws[0] + i) * hw, hw);
+            var strides = (c.Node.GetInts("strides") ?? new long[] { 1, 1 }).Select(v => (int)v).ToArray();
+            var pads = (c.Node.GetInts("pads") ?? new long[] { 0, 0, 0, 0 }).Select(v => (int)v).ToArray();
+            var launch = KernelOps.Deconv2D(input, filter, output, strides, new[] { pads[0], pads[1] }, false, Act.None, _target);
+            var got = _run.Run(launch, new System.Collections.Generic.Dictionary<string, float[]> { ["input"] = x, ["filter"] = oihw });
+            Tensors.Close(e.Data, MaceTools.Runtime.ModelData.ToOnnx(got, e.Shape), name, 1e-4f, 1e-4f);
+        }
+
+        [Theory]
+        [InlineData("test_resize_upsample_scales_nearest", ResizeCoordinates.HalfPixel, NearestMode.RoundPreferFloor)]
+        [InlineData("test_resize_upsample_sizes_nearest", ResizeCoordinates.HalfPixel, NearestMode.RoundPreferFloor)]
+        [InlineData("test_resize_upsample_sizes_nearest_ceil_half_pixel", ResizeCoordinates.HalfPixel, NearestMode.Ceil)]
+        [InlineData("test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric", ResizeCoordinates.Asymmetric, NearestMode.RoundPreferCeil)]
+        public void Resize_nearest_matches_libonnx_testdata(string name, ResizeCoordinates coords, NearestMode mode)
+        {
+            var c = OnnxNodeCase.Load(name);
+            var xs = c.Inputs[0].Shape;
+            var x = MaceTools.Runtime.ModelData.ToNhwc(c.Inputs[0].Data, xs);
+            var e = c.Outputs[0];
+            var launch = KernelOps.ResizeNearest(new[] { xs[0], xs[2], xs[3], xs[1] }, e.Shape[2], e.Shape[3], false, coords, mode, _target);
+            var got = _run.Run(launch, new System.Collections.Generic.Dictionary<string, float[]> { ["input"] = x });
+            Tensors.Close(e.Data, MaceTools.Runtime.ModelData.ToOnnx(got, e.Shape), name, 0, 0);
+        }
+    }
+}
