@@ -434,20 +434,26 @@ namespace MaceTools.Kernels
             else if (coordinates != ResizeCoordinates.Asymmetric)
                 throw Unsupported(
                     $"resize_bilinear with {coordinates} coordinates needs MACE v1.1 or later (target {target.Version})", "resize_bilinear");
-            float Scale(int inSize, int outSize) => alignCorners && outSize > 1 ? (inSize - 1) / (float)(outSize - 1) : inSize / (float)outSize;
-            var args = new List<KernelArg>
-            {
-                KernelArg.Image("input", "input", ImageKind.InOut, input),
-                KernelArg.Image("output", "output", ImageKind.InOut, output, output: true),
-                KernelArg.Float("height_scale", Scale(input[1], outHeight)),
-                KernelArg.Float("width_scale", Scale(input[2], outWidth)),
-                KernelArg.Int("in_height", input[1]),
-                KernelArg.Int("in_width", input[2]),
-                KernelArg.Int("out_height", outHeight),
-            };
+            var args = ResizeArgs(input, output, alignCorners);
             return new KernelLaunch("resize_bilinear", "resize_bilinear", "resize_bilinear_nocache", target, options,
                 new long[] { Blk4(c), outWidth, (long)outHeight * n }, LocalSizeRule.ResizeBilinear,
                 "resize_bilinear_opencl_kernel_" + Dims(output), args, 8.0 * ImageLayout.Count(output));
+        }
+
+        /// <summary>The arguments both of MACE's resize kernels begin with: images, scales (align-corners or not), sizes.</summary>
+        private static List<KernelArg> ResizeArgs(int[] input, int[] output, bool alignCorners)
+        {
+            float Scale(int inSize, int outSize) => alignCorners && outSize > 1 ? (inSize - 1) / (float)(outSize - 1) : inSize / (float)outSize;
+            return new List<KernelArg>
+            {
+                KernelArg.Image("input", "input", ImageKind.InOut, input),
+                KernelArg.Image("output", "output", ImageKind.InOut, output, output: true),
+                KernelArg.Float("height_scale", Scale(input[1], output[1])),
+                KernelArg.Float("width_scale", Scale(input[2], output[2])),
+                KernelArg.Int("in_height", input[1]),
+                KernelArg.Int("in_width", input[2]),
+                KernelArg.Int("out_height", output[1]),
+            };
         }
 
         /// <summary>
@@ -470,18 +476,8 @@ namespace MaceTools.Kernels
             else if (coordinates != ResizeCoordinates.Asymmetric || nearest != (alignCorners ? NearestMode.RoundPreferCeil : NearestMode.Floor))
                 throw Unsupported(
                     $"resize_nearest_neighbor with {coordinates} coordinates and {nearest} rounding needs MACE v1.1 or later (target {target.Version})", "resize_nearest_neighbor");
-            float Scale(int inSize, int outSize) => alignCorners && outSize > 1 ? (inSize - 1) / (float)(outSize - 1) : inSize / (float)outSize;
-            var args = new List<KernelArg>
-            {
-                KernelArg.Image("input", "input", ImageKind.InOut, input),
-                KernelArg.Image("output", "output", ImageKind.InOut, output, output: true),
-                KernelArg.Float("height_scale", Scale(input[1], outHeight)),
-                KernelArg.Float("width_scale", Scale(input[2], outWidth)),
-                KernelArg.Int("in_height", input[1]),
-                KernelArg.Int("in_width", input[2]),
-                KernelArg.Int("out_height", outHeight),
-                KernelArg.Int("align_corner", alignCorners ? 1 : 0),
-            };
+            var args = ResizeArgs(input, output, alignCorners);
+            args.Add(KernelArg.Int("align_corner", alignCorners ? 1 : 0));
             return new KernelLaunch("resize_nearest_neighbor", "resize_nearest_neighbor", "resize_nearest_neighbor_nocache", target, options,
                 new long[] { Blk4(c), outWidth, (long)outHeight * n }, LocalSizeRule.ResizeBilinear,
                 "resize_nearest_neighbor_opencl_kernel_" + Dims(output), args, ImageLayout.Count(output));

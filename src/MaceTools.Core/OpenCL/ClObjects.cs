@@ -20,8 +20,17 @@ namespace MaceTools.OpenCL
         public IntPtr Platform { get; }
         public IntPtr Device { get; }
 
+        // The ICD loader's and pocl's first-call initialisation is not safe across threads: two threads listing at once
+        // can be told "no device" (seen here as a flaky "no OpenCL device found" between parallel tests). One at a time.
+        private static readonly object EnumerateLock = new object();
+
         /// <summary>Every device of every platform, platforms in the order the ICD loader lists them (MACE takes the first).</summary>
-        public static unsafe List<List<ClDeviceHandle>> Enumerate(ClApi api)
+        public static List<List<ClDeviceHandle>> Enumerate(ClApi api)
+        {
+            lock (EnumerateLock) return EnumerateUnlocked(api);
+        }
+
+        private static unsafe List<List<ClDeviceHandle>> EnumerateUnlocked(ClApi api)
         {
             var cl = api.Cl;
             var result = new List<List<ClDeviceHandle>>();

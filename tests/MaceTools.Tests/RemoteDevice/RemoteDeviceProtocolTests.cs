@@ -34,7 +34,7 @@ namespace MaceTools.Tests.RemoteDevice
             }
 
             var error = Assert.Throws<FormatException>(() => AgentProtocol.ReadDevices(lines[2]));
-            Assert.Equal("unknown agent request 'nope' (known: hello, devices, build, load)", error.Message);
+            Assert.Equal("unknown agent request 'nope' (known: hello, devices, build, load, run)", error.Message);
         }
 
         [Fact]
