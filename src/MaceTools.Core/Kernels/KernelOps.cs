@@ -499,20 +499,7 @@ namespace MaceTools.Kernels
             if (strides[0] <= 0 || strides[1] <= 0) throw new ArgumentException("strides must be positive", nameof(strides));
             int n = output[0], oh = output[1], ow = output[2], oc = output[3], sw = strides[1];
             var options = new List<string>(DataType(half)) { activation.Option!, bias ? "-DBIAS" : "" };
-            var args = new List<KernelArg>
-            {
-                KernelArg.Image("input", "input", ImageKind.InOut, input),
-                KernelArg.Image("filter", "filter", ImageKind.Conv2DFilter, filter),
-            };
-            if (bias) args.Add(KernelArg.Image("bias", "bias", ImageKind.Argument, new[] { oc }));
-            args.AddRange(PReluArg(activation, oc));
-            args.Add(KernelArg.Image("output", "output", ImageKind.InOut, output, output: true));
-            args.AddRange(ActivationArgs(activation));
-            args.Add(KernelArg.Int("in_height", input[1]));
-            args.Add(KernelArg.Int("in_width", input[2]));
-            args.Add(KernelArg.Int("in_ch_blks", Blk4(input[3])));
-            args.Add(KernelArg.Int("out_height", oh));
-            args.Add(KernelArg.Int("out_width", ow));
+            var args = ConvArgs(input, ImageKind.Conv2DFilter, filter, output, bias, activation);
             args.Add(KernelArg.Int("stride_h", strides[0]));
             args.Add(KernelArg.Int("stride_w", sw));
             args.Add(KernelArg.Int("padding_top", pads[0]));

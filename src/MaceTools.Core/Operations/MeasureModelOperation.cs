@@ -153,7 +153,7 @@ namespace MaceTools.Operations
                         Model = set.Model, Device = device.Name, Way = ways[w].Name, WallMs = wall,
                         Source = ways[w].Source + (options.ProgramFile == null ? "" : "; programs from " + options.ProgramFile.Path),
                         Latency = LatencyStatistics.Of(wall), KernelMs = total,
-                        HostOverhead = LatencyStatistics.Of(timed[w].Select(r => r.WallMs > 0 ? Math.Max(0, r.WallMs - r.KernelMs) / r.WallMs : 0).ToList()).Median,
+                        HostOverhead = LatencyStatistics.Of(timed[w].Select(r => r.HostOverhead).ToList()).Median,
                         FirstInferenceMs = first[w],
                         Gain = w == 0 ? null : LatencyComparison.Of(baseline, wall),
                         Profile = Profile(kernels, timed[w]),

@@ -199,7 +199,7 @@ namespace MaceTools.Operations
                 {
                     Model = set.Model, Device = device.Name, Sample = s, InputSource = source, Outputs = result.Outputs[s], Files = files.ToArray(),
                     InitMs = result.InitMs, WallMs = rounds.Select(r => r.WallMs).ToArray(), KernelMs = rounds.Select(r => r.KernelMs).ToArray(),
-                    HostOverhead = rounds.Average(r => r.WallMs > 0 ? Math.Max(0, r.WallMs - r.KernelMs) / r.WallMs : 0),
+                    HostOverhead = rounds.Average(r => r.HostOverhead),
                     Kernels = result.Kernels.Select((k, i) => new MaceKernelTime { Node = k.Node, Op = k.Op, Kernel = k.Kernel, Microseconds = rounds.Average(r => r.KernelUs[i]) }).ToArray(),
                     LocalSizes = options.Tuned == null ? "MACE's default" : "tuned (" + TunedParameter + ")",
                     Programs = options.ProgramFile == null ? "source" : $"{options.ProgramFile.Path} ({result.ProgramsFromFile} programs)",

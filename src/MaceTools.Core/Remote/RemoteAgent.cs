@@ -346,18 +346,15 @@ namespace MaceTools.Remote
             string architecture = File.Exists(apphost) ? ElfArchitecture(apphost) ?? AgentProtocol.LocalArchitecture : AgentProtocol.LocalArchitecture;
             try
             {
-                // targets.<framework>.<package>.runtime: { "lib/net8.0/X.dll": {...} } — the assemblies macetools loads.
+                // targets.<framework>.<package>.runtime: { "lib/net8.0/X.dll": {...} } — the assemblies macetools loads; a
+                // self-contained build also lists the runtime's own native libraries (libcoreclr.so and friends) under native.
                 var root = JsonLine.ParseObject(File.ReadAllText(deps));
+                var assets = selfContained ? new[] { "runtime", "native" } : new[] { "runtime" };
                 foreach (var target in ((Dictionary<string, object?>)root["targets"]!).Values.OfType<Dictionary<string, object?>>())
                     foreach (var package in target.Values.OfType<Dictionary<string, object?>>())
-                        if (package.TryGetValue("runtime", out var rt) && rt is Dictionary<string, object?> runtime)
-                            names.AddRange(runtime.Keys.Select(k => k.Split('/').Last()));
-                // A self-contained build also lists the runtime's own native libraries (libcoreclr.so and friends).
-                if (selfContained)
-                    foreach (var target in ((Dictionary<string, object?>)root["targets"]!).Values.OfType<Dictionary<string, object?>>())
-                        foreach (var package in target.Values.OfType<Dictionary<string, object?>>())
-                            if (package.TryGetValue("native", out var nt) && nt is Dictionary<string, object?> native)
-                                names.AddRange(native.Keys.Select(k => k.Split('/').Last()));
+                        foreach (var asset in assets)
+                            if (package.TryGetValue(asset, out var a) && a is Dictionary<string, object?> listed)
+                                names.AddRange(listed.Keys.Select(k => k.Split('/').Last()));
             }
             catch (Exception e) when (e is IOException || e is FormatException || e is KeyNotFoundException || e is InvalidCastException)
             {

@@ -51,6 +51,8 @@ namespace MaceTools.Runtime
         /// <summary>Device time of each inference kernel (profiling events), in the order of <see cref="ModelRunResult.Kernels"/>.</summary>
         public double[] KernelUs { get; }
         public double KernelMs => KernelUs.Sum() / 1000;
+        /// <summary>(wall − summed kernel time) / wall: enqueue, waits and host work, as a share of the inference (0 to 1).</summary>
+        public double HostOverhead => WallMs > 0 ? Math.Max(0, WallMs - KernelMs) / WallMs : 0;
     }
 
     /// <summary>What the worker computed and measured for a list of samples.</summary>

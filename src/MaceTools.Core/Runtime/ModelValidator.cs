@@ -83,7 +83,7 @@ namespace MaceTools.Runtime
                 }
             }
             double deviceMs = run.Rounds.Average(r => r.WallMs);
-            double overhead = run.Rounds.Average(r => r.WallMs > 0 ? Math.Max(0, r.WallMs - r.KernelMs) / r.WallMs : 0);
+            double overhead = run.Rounds.Average(r => r.HostOverhead);
             var results = new List<MaceValidationResult>();
             for (int o = 0; o < set.Outputs.Count; o++)
             {
