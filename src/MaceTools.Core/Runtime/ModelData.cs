@@ -174,33 +174,19 @@ namespace MaceTools.Runtime
             _ => new[] { 1, 1, 1, 1 },
         };
 
-        /// <summary>ONNX-ordered values → the NHWC order of MACE's buffers.</summary>
-        public static float[] ToNhwc(float[] data, int[] shape)
-        {
-            if (shape.Length != 4 && shape.Length != 3) return data;
-            var (n, c, h, w) = shape.Length == 4 ? (shape[0], shape[1], shape[2], shape[3]) : (1, shape[0], shape[1], shape[2]);
-            var dst = new float[data.Length];
-            for (int ni = 0; ni < n; ni++)
-                for (int ci = 0; ci < c; ci++)
-                    for (int hi = 0; hi < h; hi++)
-                        for (int wi = 0; wi < w; wi++)
-                            dst[((ni * h + hi) * w + wi) * c + ci] = data[((ni * c + ci) * h + hi) * w + wi];
-            return dst;
-        }
+        /// <summary>ONNX-ordered values → the NHWC order of MACE's buffers (NCHW, or CHW as one batch; other ranks as they are).</summary>
+        public static float[] ToNhwc(float[] data, int[] shape) =>
+            shape.Length != 4 && shape.Length != 3 ? data : CpuOps.Transpose(Nchw(shape), data, new[] { 0, 2, 3, 1 }, out _);
 
         /// <summary>NHWC values (a MACE buffer or unpacked image) → ONNX order for a tensor of ONNX shape <paramref name="shape"/>.</summary>
         public static float[] ToOnnx(float[] nhwc, int[] shape)
         {
             if (shape.Length != 4 && shape.Length != 3) return nhwc;
-            var (n, c, h, w) = shape.Length == 4 ? (shape[0], shape[1], shape[2], shape[3]) : (1, shape[0], shape[1], shape[2]);
-            var dst = new float[nhwc.Length];
-            for (int ni = 0; ni < n; ni++)
-                for (int hi = 0; hi < h; hi++)
-                    for (int wi = 0; wi < w; wi++)
-                        for (int ci = 0; ci < c; ci++)
-                            dst[((ni * c + ci) * h + hi) * w + wi] = nhwc[((ni * h + hi) * w + wi) * c + ci];
-            return dst;
+            var s = Nchw(shape);
+            return CpuOps.Transpose(new[] { s[0], s[2], s[3], s[1] }, nhwc, new[] { 0, 3, 1, 2 }, out _);
         }
+
+        private static int[] Nchw(int[] shape) => shape.Length == 4 ? shape : new[] { 1, shape[0], shape[1], shape[2] };
 
         /// <summary>Writes a tensor as MACE's raw little-endian float32 file, atomically.</summary>
         public static void WriteRaw(string path, float[] data) => FileIO.WriteAtomic(path, s => Write(s, data), overwrite: true);
