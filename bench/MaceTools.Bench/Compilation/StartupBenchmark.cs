@@ -47,7 +47,7 @@ namespace MaceTools.Compilation
             var rest = p.Skip(1).Select(x => x.CreateMs + x.BuildMs).DefaultIfEmpty().OrderBy(x => x).ToList();
             return FormattableString.Invariant(
                 $"  {r.Way}: load {r.LoadMs:0} ms = create {p.Sum(x => x.CreateMs):0} + build {p.Sum(x => x.BuildMs):0} (first program {(p.Length > 0 ? p[0].CreateMs + p[0].BuildMs : 0):0.0} ms, the others median {rest[rest.Count / 2]:0.0}, max {rest[rest.Count - 1]:0.0}); ") + FormattableString.Invariant(
-                $"first launches {r.FirstLaunchesMs:0} ms ({r.CompiledAtFirstLaunch} compiling: {compiled:0} ms; the other {r.Launches - r.CompiledAtFirstLaunch}: {(launched - compiled) / Math.Max(1, r.Launches - r.CompiledAtFirstLaunch):0.00} ms each); steady {r.SteadyMs:0} ms; probe's own uploads between launches {r.HarnessMs:0} ms (not counted); slowest: {string.Join(", ", slowest)}");
+                $"first launches {r.FirstLaunchesMs:0} ms ({r.CompiledAtFirstLaunch} compiling: {compiled:0} ms; the other {r.Launches - r.CompiledAtFirstLaunch}: {(launched - compiled) / Math.Max(1, r.Launches - r.CompiledAtFirstLaunch):0.00} ms each); steady {r.SteadyMs:0} ms; slowest: {string.Join(", ", slowest)}");
         }
 
         public static List<StartupBenchRow> Run(string config, MaceDevice device, int rounds, string workDir, Action<string> log, CancellationToken cancel)

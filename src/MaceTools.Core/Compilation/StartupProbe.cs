@@ -36,9 +36,9 @@ namespace MaceTools.Compilation
         public string Kernel { get; internal set; } = "";
         public long[] GlobalSize { get; internal set; } = Array.Empty<long>();
         public long[] LocalSize { get; internal set; } = Array.Empty<long>();
-        /// <summary>Wall time of the first launch (clCreateKernel and any compile at enqueue included).</summary>
+        /// <summary>The first launch's share of the queued first inference: from when the device could start it to its end (any compile at its first launch included).</summary>
         public double FirstMs { get; internal set; }
-        /// <summary>Wall time of the same launch made again.</summary>
+        /// <summary>Its share of the same launches queued again.</summary>
         public double SteadyMs { get; internal set; }
         /// <summary>
         /// The first launch compiled: it took far longer than the steady state (more than <see cref="StartupProbe.CompileMs"/>
@@ -69,7 +69,7 @@ namespace MaceTools.Compilation
         public int Launches { get; internal set; }
         /// <summary>Create and build of every program.</summary>
         public double LoadMs { get; internal set; }
-        /// <summary>The first launch of every kernel instance at its real sizes, in the model's order.</summary>
+        /// <summary>The first launch of every kernel instance at its real sizes, in the model's order, queued and waited for once (host wall time).</summary>
         public double FirstLaunchesMs { get; internal set; }
         /// <summary>What a user waits for: load plus the first launches.</summary>
         public double FirstInferenceMs => LoadMs + FirstLaunchesMs;
@@ -82,8 +82,6 @@ namespace MaceTools.Compilation
         public string[] Failures { get; internal set; } = Array.Empty<string>();
         /// <summary>Per program, in load order: clCreateProgramWith{Source,Binary} and clBuildProgram, in ms (what <see cref="LoadMs"/> is made of).</summary>
         public MaceProgramStart[] ProgramTimings { get; internal set; } = Array.Empty<MaceProgramStart>();
-        /// <summary>The probe's own work between the timed launches (random inputs for reshaped placeholders), left out of the launch times.</summary>
-        public double HarnessMs { get; internal set; }
 
         public override string ToString() => FormattableString.Invariant(
             $"{Way}: first inference {FirstInferenceMs:0} ms (load {LoadMs:0} + first launches {FirstLaunchesMs:0}), steady {SteadyMs:0.0} ms, {CompiledAtFirstLaunch} of {Launches} launches compiled");
@@ -164,7 +162,7 @@ namespace MaceTools.Compilation
             return new MaceStartup
             {
                 Way = way, Programs = reply.GetInt("programs"), Launches = timings.Length, LoadMs = reply.GetDouble("loadMs"),
-                FirstLaunchesMs = reply.GetDouble("firstMs"), SteadyMs = reply.GetDouble("steadyMs"), Timings = timings, HarnessMs = reply.GetDouble("harnessMs"),
+                FirstLaunchesMs = reply.GetDouble("firstMs"), SteadyMs = reply.GetDouble("steadyMs"), Timings = timings,
                 ProgramTimings = TuningMessages.ReadList(reply.Get("loads")).Select(WorkerMessage.Parse)
                     .Select(p => new MaceProgramStart { Key = p.Get("key"), CreateMs = p.GetDouble("createMs"), BuildMs = p.GetDouble("buildMs") }).ToArray(),
                 Failures = TuningMessages.ReadList(reply.Get("failures")).ToArray(),

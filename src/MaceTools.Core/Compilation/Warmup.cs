@@ -161,5 +161,49 @@ namespace MaceTools.Compilation
             }
             return made;
         }
+
+        /// <summary>
+        /// The worker's side of a start-up's inference: every launch queued back to back and waited for once, as MACE's
+        /// runtime runs a model (each launch's inputs are filled before, on tensors of its own shape, so nothing of the
+        /// probe's runs between them). <paramref name="wallMs"/> is the host's wall time from the first kernel creation to
+        /// the end of the last launch. Each launch's time is its share of the device timeline, from when the device could
+        /// start it (its own enqueue or the previous launch's end) to its end: a compile at its first launch is in it.
+        /// </summary>
+        internal static List<Made> Queue(KernelRunner runner, IReadOnlyList<WarmupLaunch> launches, List<string> failures, CancellationToken cancel, out double wallMs)
+        {
+            var bindings = launches.Select(l => KernelRunner.ShapedTensors(l.Launch)).ToList();
+            for (int i = 0; i < launches.Count; i++) runner.FillInputs(launches[i].Launch, bindings[i]);
+            var queued = new List<(WarmupLaunch Launch, long[] Local, IntPtr Event)>();
+            var sw = Stopwatch.StartNew();
+            try
+            {
+                for (int i = 0; i < launches.Count; i++)
+                {
+                    cancel.ThrowIfCancellationRequested();
+                    var l = launches[i];
+                    try
+                    {
+                        var local = l.Local ?? runner.DefaultLocalSize(l.Launch);
+                        queued.Add((l, local, runner.Enqueue(l.Launch, local, bindings[i])));
+                    }
+                    catch (Exception e) when (e is ClException || e is MaceException || e is ArgumentException)
+                    {
+                        failures.Add($"{l}: {e.Message.Split('\n')[0]}");
+                    }
+                }
+            }
+            finally { runner.Finish(); }
+            wallMs = sw.Elapsed.TotalMilliseconds;
+            var made = new List<Made>();
+            ulong previousEnd = 0;
+            foreach (var (launch, local, evt) in queued)
+            {
+                var t = runner.Timeline(evt);
+                ulong from = Math.Max(previousEnd, t.Queued);
+                made.Add(new Made(launch, local, t.End > from ? (t.End - from) / 1e6 : 0));
+                previousEnd = Math.Max(previousEnd, t.End);
+            }
+            return made;
+        }
     }
 }

@@ -106,19 +106,34 @@ namespace MaceTools.Kernels
         /// Uploads seeded random data for every input of the launch that is not in device memory with the launch's shape,
         /// so the launch can be timed with real sizes (the tuner and the benchmarks; values do not matter there).
         /// </summary>
-        public void FillInputs(KernelLaunch launch, int seed = 1)
+        public void FillInputs(KernelLaunch launch, int seed = 1) => FillInputs(launch, null, seed);
+
+        /// <summary>As <see cref="FillInputs(KernelLaunch, int)"/>, for the device tensors a binding names (see <see cref="Time(KernelLaunch, long[], IReadOnlyDictionary{string, string})"/>).</summary>
+        public void FillInputs(KernelLaunch launch, IReadOnlyDictionary<string, string>? tensors, int seed = 1)
         {
             foreach (var arg in launch.Inputs)
             {
-                if (_tensors.TryGetValue(arg.Tensor!, out var t) && Same(t.Spec, arg)) continue;
-                Upload(arg, ImageLayout.RandomData(seed++, ImageLayout.Count(arg.Shape)));
+                string name = TensorName(launch, arg, tensors);
+                if (_tensors.TryGetValue(name, out var t) && Same(t.Spec, arg)) continue;
+                Upload(name, arg, ImageLayout.RandomData(seed++, ImageLayout.Count(arg.Shape)));
             }
         }
 
-        private void Upload(KernelArg arg, float[] data)
+        /// <summary>
+        /// A binding that names each of the launch's tensors by its placeholder and shape: launches that use a placeholder
+        /// at different shapes get tensors of their own, so all of them can be filled before a run and queued together.
+        /// </summary>
+        public static IReadOnlyDictionary<string, string> ShapedTensors(KernelLaunch launch)
         {
-            if (arg.Kind == KernelArgKind.Buffer) UploadBuffer(arg.Tensor!, data);
-            else Upload(arg.Tensor!, arg.Layout, arg.Shape, data);
+            var binding = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var arg in launch.Arguments.Where(a => a.Tensor != null)) binding[arg.Tensor!] = arg.Tensor + " " + Describe(arg);
+            return binding;
+        }
+
+        private void Upload(string name, KernelArg arg, float[] data)
+        {
+            if (arg.Kind == KernelArgKind.Buffer) UploadBuffer(name, data);
+            else Upload(name, arg.Layout, arg.Shape, data);
         }
 
         /// <summary>Reads a tensor back in its logical order (images unpacked from their layout).</summary>
@@ -135,7 +150,7 @@ namespace MaceTools.Kernels
             foreach (var arg in launch.Inputs)
             {
                 if (!inputs.TryGetValue(arg.Tensor!, out var data)) throw new ArgumentException($"{launch.Kernel} needs tensor {arg.Tensor}", nameof(inputs));
-                Upload(arg, data);
+                Upload(arg.Tensor!, arg, data);
             }
             Time(launch);
             return Download(launch.Output.Tensor!);
@@ -174,6 +189,9 @@ namespace MaceTools.Kernels
 
         /// <summary>A finished launch's device time in nanoseconds (its event is released).</summary>
         internal ulong Profile(IntPtr evt) => _queue.Profile(evt);
+
+        /// <summary>A finished launch's profiling stamps (its event is released).</summary>
+        internal (ulong Queued, ulong Submit, ulong Start, ulong End) Timeline(IntPtr evt) => _queue.Timeline(evt);
 
         private ClKernel Bind(KernelLaunch launch, long[] local, IReadOnlyDictionary<string, string>? tensors)
         {

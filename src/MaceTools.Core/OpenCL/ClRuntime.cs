@@ -74,6 +74,25 @@ namespace MaceTools.OpenCL
             finally { Cl.ReleaseEvent(evt); }
         }
 
+        /// <summary>
+        /// A finished event's four profiling stamps in nanoseconds on the device clock (the event is released). A driver
+        /// that compiles at enqueue shows the compile between SUBMIT and START (pocl), so a queued launch's share of the
+        /// timeline still tells whether it compiled.
+        /// </summary>
+        internal unsafe (ulong Queued, ulong Submit, ulong Start, ulong End) Timeline(IntPtr evt)
+        {
+            try
+            {
+                ulong queued = 0, submit = 0, start = 0, end = 0;
+                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.Queued, sizeof(ulong), &queued, null), "clGetEventProfilingInfo");
+                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.Submit, sizeof(ulong), &submit, null), "clGetEventProfilingInfo");
+                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.Start, sizeof(ulong), &start, null), "clGetEventProfilingInfo");
+                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.End, sizeof(ulong), &end, null), "clGetEventProfilingInfo");
+                return (queued, submit, start, end);
+            }
+            finally { Cl.ReleaseEvent(evt); }
+        }
+
         /// <summary>Writes a whole RGBA float image from <paramref name="pixels"/> (width * height * 4 values).</summary>
         public unsafe void WriteImage(ClImage image, float[] pixels)
         {

@@ -222,9 +222,9 @@ namespace MaceTools.OpenCL
 
         /// <summary>
         /// Time to first inference of a kernel set, as a runtime starting from scratch pays it: every program created and
-        /// built (from its source, or from its binary, hash-checked first), then every launch once (the first launch of each
-        /// new size compiles where the binary lacks it), then every launch again (the steady state). Wall times on the host
-        /// clock. With <c>capture</c>, each program's binary is written after the run (what MACE's own cache holds).
+        /// built (from its source, or from its binary, hash-checked first), then every launch once, queued and waited for once
+        /// (the first launch of each new size compiles where the binary lacks it), then every launch again (the steady
+        /// state). Wall times on the host clock; each launch's share from its profiling stamps. With <c>capture</c>, each program's binary is written after the run (what MACE's own cache holds).
         /// </summary>
         private WorkerMessage Startup(WorkerMessage r)
         {
@@ -270,21 +270,14 @@ namespace MaceTools.OpenCL
             }
             double loadMs = sw.Elapsed.TotalMilliseconds;
             var usable = launches.Where(l => loaded.Any(x => x.Spec.Get("key") == l.Launch.ProgramKey)).ToList();
-            // The question is what the driver does at each launch: the launches are timed one by one (create the kernel,
-            // query its work-group size for MACE's default, enqueue, wait), and their sum is the time. Between them the
-            // probe uploads random inputs for launches whose placeholder tensors another launch reshaped: a model runtime
-            // binds its own tensors and pays nothing of the kind, so that time is reported apart (harnessMs), not counted.
-            foreach (var l in usable) runner.FillInputs(l.Launch);
-            sw.Restart();
-            var first = Compilation.Warmup.Launch(runner, usable, distinct: false, failures, _parentGone.Token);
-            double firstWall = sw.Elapsed.TotalMilliseconds, firstMs = first.Sum(m => m.Milliseconds);
-            sw.Restart();
-            var steady = Compilation.Warmup.Launch(runner, usable, distinct: false, new List<string>(), _parentGone.Token);
-            double steadyWall = sw.Elapsed.TotalMilliseconds, steadyMs = steady.Sum(m => m.Milliseconds);
+            // The first inference as MACE's runtime makes it: every launch queued (kernel creation and MACE's local-size
+            // query included), one wait at the end; then the same again for the steady state.
+            var first = Compilation.Warmup.Queue(runner, usable, failures, _parentGone.Token, out double firstMs);
+            var steady = Compilation.Warmup.Queue(runner, usable, new List<string>(), _parentGone.Token, out double steadyMs);
             var reply = new WorkerMessage("result").Set("status", 0).Set("loadMs", loadMs).Set("firstMs", firstMs).Set("steadyMs", steadyMs)
-                .Set("harnessMs", firstWall - firstMs + steadyWall - steadyMs).Set("loads", Tuning.TuningMessages.List(steps))
+                .Set("loads", Tuning.TuningMessages.List(steps))
                 .Set("programs", loaded.Count).Set("failures", Tuning.TuningMessages.List(failures));
-            // Per launch: first and steady wall time (a first launch far above its steady state compiled).
+            // Per launch: its share of the first and of the steady run (a first launch far above its steady state compiled).
             var perLaunch = first.Select(m =>
             {
                 var again = steady.FirstOrDefault(s => ReferenceEquals(s.Launch, m.Launch));

@@ -155,9 +155,10 @@ namespace MaceTools.Tests.CompilationTests
                 Assert.True(s.Launches >= programs);
                 Assert.Equal(s.LoadMs + s.FirstLaunchesMs, s.FirstInferenceMs);
                 Assert.All(s.Timings, t => Assert.Equal(t.GlobalSize.Length, t.LocalSize.Length));
-                // The first launches are the timed launches themselves; the probe's own uploads between them are apart.
-                Assert.Equal(s.Timings.Sum(t => t.FirstMs), s.FirstLaunchesMs, 6);
-                Assert.True(s.HarnessMs >= 0, s.ToString());
+                // The first launches are queued and waited for once: each launch's share of the device timeline is inside
+                // the host's wall time of the whole run (a millisecond allowed for the two clocks' granularity).
+                Assert.True(s.Timings.Sum(t => t.FirstMs) <= s.FirstLaunchesMs + 1, s.ToString());
+                Assert.All(s.Timings, t => Assert.True(t.FirstMs >= 0 && t.SteadyMs >= 0, t.ToString()));
                 // The load is made of each program's create and build.
                 Assert.Equal(programs, s.ProgramTimings.Length);
                 Assert.True(s.ProgramTimings.Sum(p => p.CreateMs + p.BuildMs) <= s.LoadMs, s.ToString());
