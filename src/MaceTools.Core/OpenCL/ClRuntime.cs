@@ -46,15 +46,16 @@ namespace MaceTools.OpenCL
         }
 
         /// <summary>
-        /// Enqueues the kernel without waiting (the arguments are captured now) and returns its event, for
-        /// <see cref="Profile"/> after <see cref="Finish"/>: a model's launches queued back to back, as MACE's runtime does.
+        /// Enqueues the kernel without waiting (the arguments are captured now), the sizes already in the driver's form, and
+        /// returns its event for <see cref="Profile"/> after <see cref="Finish"/>: a model's launches queued back to back, as
+        /// MACE's runtime does. Without <paramref name="withEvent"/> no event is asked for (IntPtr.Zero is returned).
         /// </summary>
-        internal unsafe IntPtr Enqueue(ClKernel kernel, long[] global, long[]? local)
+        internal unsafe IntPtr Enqueue(ClKernel kernel, UIntPtr[] global, UIntPtr[]? local, bool withEvent)
         {
             IntPtr evt = IntPtr.Zero;
             int status;
-            fixed (UIntPtr* g = Sizes(global), l = Sizes(local))
-                status = Cl.EnqueueNdrangeKernel(Handle, kernel.Handle, (uint)global.Length, null, g, l, 0, null, &evt);
+            fixed (UIntPtr* g = global, l = local)
+                status = Cl.EnqueueNdrangeKernel(Handle, kernel.Handle, (uint)global.Length, null, g, l, 0, null, withEvent ? &evt : null);
             if (status != ClErrors.Success)
                 throw new ClException("clEnqueueNDRangeKernel", status,
                     $"kernel {kernel.Name}, global [{string.Join(",", global)}], local [{(local == null ? "null" : string.Join(",", local))}]", target: kernel.Name);
@@ -62,14 +63,21 @@ namespace MaceTools.OpenCL
         }
 
         /// <summary>A finished event's device time in nanoseconds; the event is released.</summary>
-        internal unsafe ulong Profile(IntPtr evt)
+        internal ulong Profile(IntPtr evt)
+        {
+            var (start, end) = Span(evt);
+            return end >= start ? end - start : 0;
+        }
+
+        /// <summary>A finished event's START and END stamps on the device's clock (nanoseconds); the event is released.</summary>
+        internal unsafe (ulong Start, ulong End) Span(IntPtr evt)
         {
             try
             {
                 ulong start = 0, end = 0;
                 ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.Start, sizeof(ulong), &start, null), "clGetEventProfilingInfo");
                 ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.End, sizeof(ulong), &end, null), "clGetEventProfilingInfo");
-                return end >= start ? end - start : 0;
+                return (start, end);
             }
             finally { Cl.ReleaseEvent(evt); }
         }
@@ -115,7 +123,7 @@ namespace MaceTools.OpenCL
         }
 
         /// <summary>size_t[] for the call; null stays null (a null pointer: "let the driver choose").</summary>
-        private static UIntPtr[]? Sizes(long[]? values)
+        internal static UIntPtr[]? Sizes(long[]? values)
         {
             if (values == null) return null;
             var r = new UIntPtr[values.Length];
