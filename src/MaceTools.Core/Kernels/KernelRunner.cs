@@ -164,7 +164,7 @@ namespace MaceTools.Kernels
 
         /// <summary>
         /// A launch with a kernel object of its own, for a model's inferences: its scalar arguments are set once here and its
-        /// memory arguments at the first <see cref="Enqueue(PreparedLaunch, long[], bool)"/>, as each MACE op keeps its
+        /// memory arguments at the first <see cref="Enqueue(PreparedLaunch, long[])"/>, as each MACE op keeps its
         /// cl::Kernel and sets arguments again only when an input changed (IsResetArgsNeeded).
         /// </summary>
         internal PreparedLaunch Prepare(KernelLaunch launch, IReadOnlyDictionary<string, string>? tensors)
@@ -183,10 +183,10 @@ namespace MaceTools.Kernels
 
         /// <summary>
         /// Enqueues a prepared launch without waiting: a memory argument is set again only when its tensor's memory object
-        /// changed, __local sizes and the driver's size arrays only when the local size did. Without
-        /// <paramref name="withEvent"/> no event is made (IntPtr.Zero).
+        /// changed, __local sizes and the driver's size arrays only when the local size did. Its event goes to
+        /// <see cref="Span"/> after <see cref="Finish"/>.
         /// </summary>
-        internal IntPtr Enqueue(PreparedLaunch p, long[] local, bool withEvent)
+        internal IntPtr Enqueue(PreparedLaunch p, long[] local)
         {
             var launch = p.Launch;
             if (!ReferenceEquals(p.LastLocal, local))
@@ -211,14 +211,11 @@ namespace MaceTools.Kernels
                     p.Bound[i] = memory.Handle;
                 }
             }
-            return _queue.Enqueue(p.Kernel, p.Global, p.Local, withEvent);
+            return _queue.Enqueue(p.Kernel, p.Global, p.Local);
         }
 
         /// <summary>Waits until every enqueued launch has finished.</summary>
         internal void Finish() => _queue.Finish();
-
-        /// <summary>A finished launch's device time in nanoseconds (its event is released).</summary>
-        internal ulong Profile(IntPtr evt) => _queue.Profile(evt);
 
         /// <summary>A finished launch's START and END on the device's clock, in nanoseconds (its event is released).</summary>
         internal (ulong Start, ulong End) Span(IntPtr evt) => _queue.Span(evt);

@@ -47,26 +47,19 @@ namespace MaceTools.OpenCL
 
         /// <summary>
         /// Enqueues the kernel without waiting (the arguments are captured now), the sizes already in the driver's form, and
-        /// returns its event for <see cref="Profile"/> after <see cref="Finish"/>: a model's launches queued back to back, as
-        /// MACE's runtime does. Without <paramref name="withEvent"/> no event is asked for (IntPtr.Zero is returned).
+        /// returns its event for <see cref="Span"/> after <see cref="Finish"/>: a model's launches queued back to back, as
+        /// MACE's runtime does.
         /// </summary>
-        internal unsafe IntPtr Enqueue(ClKernel kernel, UIntPtr[] global, UIntPtr[]? local, bool withEvent)
+        internal unsafe IntPtr Enqueue(ClKernel kernel, UIntPtr[] global, UIntPtr[]? local)
         {
             IntPtr evt = IntPtr.Zero;
             int status;
             fixed (UIntPtr* g = global, l = local)
-                status = Cl.EnqueueNdrangeKernel(Handle, kernel.Handle, (uint)global.Length, null, g, l, 0, null, withEvent ? &evt : null);
+                status = Cl.EnqueueNdrangeKernel(Handle, kernel.Handle, (uint)global.Length, null, g, l, 0, null, &evt);
             if (status != ClErrors.Success)
                 throw new ClException("clEnqueueNDRangeKernel", status,
                     $"kernel {kernel.Name}, global [{string.Join(",", global)}], local [{(local == null ? "null" : string.Join(",", local))}]", target: kernel.Name);
             return evt;
-        }
-
-        /// <summary>A finished event's device time in nanoseconds; the event is released.</summary>
-        internal ulong Profile(IntPtr evt)
-        {
-            var (start, end) = Span(evt);
-            return end >= start ? end - start : 0;
         }
 
         /// <summary>A finished event's START and END stamps on the device's clock (nanoseconds); the event is released.</summary>

@@ -440,7 +440,7 @@ namespace MaceTools.Runtime
                         {
                             foreach (var step in run)
                                 if (step.Cpu != null) step.RunCpu(runner);
-                                else events.Add(runner.Enqueue(Prepared(runner, step, prepared), Local(runner, step, local, inference), true));
+                                else events.Add(runner.Enqueue(Prepared(runner, step, prepared), Local(runner, step, local, inference)));
                             runner.Finish();
                             wall = sw.Elapsed.TotalMilliseconds;
                         }
