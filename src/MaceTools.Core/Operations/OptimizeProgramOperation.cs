@@ -158,7 +158,18 @@ namespace MaceTools.Operations
                 host.WriteError(new MaceException(ErrorIds.TuningFailed, MaceErrorCategory.InvalidOperation, $"no kernel could be tuned on {device.Name}; no file written", device.Name));
                 return;
             }
-            var context = InContext(device, sets, graphs, results, launches, limit, host);
+            ContextOutcome? context;
+            try
+            {
+                context = InContext(device, sets, graphs, results, launches, limit, host);
+            }
+            catch (Exception)
+            {
+                // Stopped while timing inside the model: every key was searched, so the per-kernel choices go to the partial file.
+                WritePartial(partial, record, results, device, sw);
+                host.WriteWarning(PartialMessage(partial, path, results.Count, launches.Count, "interrupted while timing candidates inside the model"));
+                throw;
+            }
             record.Complete = true;
             var summary = record.Summary = MaceTuningSummary.Of(results, device.Name, Strategy, path, sw.Elapsed.TotalSeconds);
             if (context != null) summary.SetContext(results.Count(r => r.Context != null && !r.Context.KeptDefault), context);
@@ -220,7 +231,7 @@ namespace MaceTools.Operations
                     last = o;
                 }
             }
-            catch (MaceException e) when (!host.CancellationToken.IsCancellationRequested)
+            catch (Exception e) when ((e is MaceException || e is ArgumentException || e is IOException) && !host.CancellationToken.IsCancellationRequested)
             {
                 host.WriteWarning($"{device.Name}: the candidates could not be timed inside the model, so the per-kernel choices are stored for its keys: {e.Message}");
             }
