@@ -53,7 +53,7 @@ namespace MaceTools.Runtime
 
         public int Sample { get; }
         public int Round { get; }
-        /// <summary>Host wall time of the inference (input upload excluded, kernels enqueued and waited for one by one).</summary>
+        /// <summary>Host wall time of the inference (input upload excluded; every launch enqueued back to back, one wait at the end).</summary>
         public double WallMs { get; }
         /// <summary>Device time of each inference kernel (profiling events), in the order of <see cref="ModelRunResult.Kernels"/>.</summary>
         public double[] KernelUs { get; }
