@@ -190,7 +190,7 @@ demo() {
   # The tuner's summary line: the re-timed total against MACE's default sizes, with its 95% interval (a tie keeps the default).
   local summary; summary=$(grep '"\$type":"MaceTuningSummary"' "$tmp/tune.jsonl" | head -n 1)
   field() { grep -o "\"$1\":[-0-9.]*" <<< "$summary" | head -n 1 | cut -d: -f2; }
-  [ -n "$summary" ] && printf 'tuning, re-timed against MACE'"'"'s default sizes: %.1f%% faster [%.1f, %.1f] over %s kernels (%s measurably faster, %s ties kept at the default)\n' \
+  [ -n "$summary" ] && printf 'tuning, each kernel re-timed alone against MACE'"'"'s default sizes: %.1f%% faster [%.1f, %.1f] over %s kernels (%s measurably faster, %s ties kept at the default)\n' \
     "$(field gainPercent)" "$(field gainLowPercent)" "$(field gainHighPercent)" "$(field kernels)" "$(field faster)" "$(field noMeasurableGain)"
   # The file end to end: the sizes kept after timing every key's candidates inside the model, against the default sizes in fresh pairs.
   local ctx; ctx=$(grep -c '"inContext":true' <<< "$summary" || true)
