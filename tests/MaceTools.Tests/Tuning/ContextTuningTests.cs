@@ -120,6 +120,29 @@ namespace MaceTools.Tests.TuningTests
             Assert.Equal(o.Slots * (1 + o.Cycles) + 2 + 2 * 30, o.Inferences);
         }
 
+        [Theory]
+        [InlineData(new long[] { 8, 24, 2 }, 2)]
+        [InlineData(new long[] { 50, 24, 2 }, 2)]
+        [InlineData(new long[] { 7, 1, 1 }, 2)]
+        [InlineData(new long[] { 192, 48 }, 4)]
+        public void Device_shaped_candidates_pad_no_work_item_and_keep_every_compute_unit_busy(long[] gws, int computeUnits)
+        {
+            var space = TuningSpace.For(gws.Length, gws, 4096, gws.Select(_ => 1L).ToArray(), MaceVersion.Latest);
+            var shaped = space.Shaped(computeUnits);
+            Assert.NotEmpty(shaped);
+            Assert.All(shaped, l =>
+            {
+                Assert.True(TuningSpace.IsValid(l, 4096));
+                Assert.All(l.Select((v, i) => gws[i] % v), r => Assert.Equal(0, r)); // no padded work-items
+                Assert.True(l.Select((v, i) => gws[i] / v).Aggregate(1L, (a, b) => a * b) >= computeUnits); // no idle compute unit
+            });
+            // the largest work-group whose count is a multiple of the compute units comes first, where one exists (7 is prime)
+            long Groups(long[] l) => l.Select((v, i) => gws[i] / v).Aggregate(1L, (a, b) => a * b);
+            var even = space.Candidates.Where(l => l.Select((v, i) => gws[i] % v == 0).All(x => x) && Groups(l) >= computeUnits && Groups(l) % computeUnits == 0).ToList();
+            Assert.Equal(gws[0] != 7, even.Count > 0);
+            if (even.Count > 0) Assert.Equal(even.Max(l => l.Aggregate(1L, (a, b) => a * b)), shaped[0].Aggregate(1L, (a, b) => a * b));
+        }
+
         [Fact]
         public void When_no_candidate_wins_in_the_model_nothing_is_confirmed_and_no_gain_is_claimed()
         {
