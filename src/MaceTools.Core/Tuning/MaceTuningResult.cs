@@ -24,15 +24,15 @@ namespace MaceTools.Tuning
     public sealed class ContextVerdict
     {
         /// <summary>The local size kept after timing in context; MACE's default unless a candidate was measurably faster there.</summary>
-        public long[] LocalSize { get; set; } = Array.Empty<long>();
+        public long[] LocalSize { get; internal set; } = Array.Empty<long>();
         /// <summary>True when MACE's default size was kept.</summary>
-        public bool KeptDefault { get; set; }
+        public bool KeptDefault { get; internal set; }
         /// <summary>The kept candidate's gain over the default in the model (summed device time of the key's instances), in percent, with its interval.</summary>
-        public double GainPercent { get; set; }
-        public double GainLowPercent { get; set; }
-        public double GainHighPercent { get; set; }
+        public double GainPercent { get; internal set; }
+        public double GainLowPercent { get; internal set; }
+        public double GainHighPercent { get; internal set; }
         /// <summary>Candidates timed in context besides the default.</summary>
-        public int Candidates { get; set; }
+        public int Candidates { get; internal set; }
     }
 
     /// <summary>
