@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using MaceTools.Devices;
 using MaceTools.Operations;
 using MaceTools.Tuning;
@@ -10,7 +11,8 @@ namespace MaceTools.Bench.Runtime
     /// <summary>
     /// `bench model`: the model's end-to-end latency with MACE's default local sizes, with our tuner's file and with MACE's
     /// own search's file (both tuned here first unless given), and through ONNX Runtime's CPU provider, side by side in
-    /// interleaved shuffled rounds (<see cref="MeasureModelOperation"/>): each gain over the default with its interval.
+    /// interleaved shuffled rounds (<see cref="MeasureModelOperation"/>): each gain over the default with its interval. The
+    /// tuning summaries come first: each file's search cost and the tuner's own end-to-end re-timing.
     /// </summary>
     public static class ModelBenchmark
     {
@@ -29,6 +31,8 @@ namespace MaceTools.Bench.Runtime
                         var quiet = new QuietHost(host.WriteVerbose, logErrors: true, cancel: host.CancellationToken, currentDirectory: host.CurrentDirectory);
                         new OptimizeProgramOperation { Config = config, Devices = new List<MaceDevice> { device }, Strategy = strategy, OutFile = file }.Run(quiet);
                         files.Add(file);
+                        // What each file cost to make (launches, seconds, the in-context stage) and the tuner's own end-to-end figure.
+                        foreach (var summary in quiet.Objects.OfType<MaceTuningSummary>()) host.WriteObject(summary);
                     }
                 new MeasureModelOperation { Config = config, Devices = new List<MaceDevice> { device }, TunedParameters = files, Round = rounds }.Run(host);
             }

@@ -178,17 +178,62 @@ namespace MaceTools.Kernels
         }
 
         /// <summary>
-        /// Binds and enqueues the launch without waiting; its event goes to <see cref="Profile"/> after <see cref="Finish"/>.
-        /// A model's inference queues every launch and waits once, as MACE's runtime does, so the host does not wait per kernel.
+        /// A launch with a kernel object of its own, for a model's inferences: its scalar arguments are set once here and its
+        /// memory arguments at the first <see cref="Enqueue(PreparedLaunch, long[])"/>, as each MACE op keeps its
+        /// cl::Kernel and sets arguments again only when an input changed (IsResetArgsNeeded).
         /// </summary>
-        internal IntPtr Enqueue(KernelLaunch launch, long[] local, IReadOnlyDictionary<string, string>? tensors) =>
-            _queue.Enqueue(Bind(launch, local, tensors), launch.EnqueuedGlobalSize(local), local);
+        internal PreparedLaunch Prepare(KernelLaunch launch, IReadOnlyDictionary<string, string>? tensors)
+        {
+            Kernel(launch); // builds the program on first use
+            var p = new PreparedLaunch(launch, new ClKernel(_programs[launch.ProgramKey], launch.Symbol));
+            for (int i = 0; i < launch.Arguments.Count; i++)
+            {
+                var arg = launch.Arguments[i];
+                if (arg.Kind == KernelArgKind.Int) p.Kernel.SetInt(i, arg.IntValue);
+                else if (arg.Kind == KernelArgKind.Float) p.Kernel.SetFloat(i, arg.FloatValue);
+                else if (arg.Kind != KernelArgKind.Local) p.Tensors[i] = TensorName(launch, arg, tensors);
+            }
+            return p;
+        }
+
+        /// <summary>
+        /// Enqueues a prepared launch without waiting: a memory argument is set again only when its tensor's memory object
+        /// changed, __local sizes and the driver's size arrays only when the local size did. Its event goes to
+        /// <see cref="Span"/> after <see cref="Finish"/>.
+        /// </summary>
+        internal IntPtr Enqueue(PreparedLaunch p, long[] local)
+        {
+            var launch = p.Launch;
+            if (!ReferenceEquals(p.LastLocal, local))
+            {
+                if (p.LastLocal == null || !p.LastLocal.SequenceEqual(local))
+                {
+                    long items = local.Aggregate(1L, (a, b) => a * b);
+                    for (int i = 0; i < launch.Arguments.Count; i++)
+                        if (launch.Arguments[i].Kind == KernelArgKind.Local) p.Kernel.SetLocal(i, launch.Arguments[i].LocalBytesPerItem * items);
+                    p.Global = ClQueue.Sizes(launch.EnqueuedGlobalSize(local))!;
+                    p.Local = ClQueue.Sizes(local);
+                }
+                p.LastLocal = local;
+            }
+            for (int i = 0; i < p.Tensors.Length; i++)
+            {
+                if (p.Tensors[i] == null) continue;
+                var memory = Bound(launch, launch.Arguments[i], p.Tensors[i]!);
+                if (memory.Handle != p.Bound[i])
+                {
+                    p.Kernel.SetMemory(i, memory);
+                    p.Bound[i] = memory.Handle;
+                }
+            }
+            return _queue.Enqueue(p.Kernel, p.Global, p.Local);
+        }
 
         /// <summary>Waits until every enqueued launch has finished.</summary>
         internal void Finish() => _queue.Finish();
 
-        /// <summary>A finished launch's device time in nanoseconds (its event is released).</summary>
-        internal ulong Profile(IntPtr evt) => _queue.Profile(evt);
+        /// <summary>A finished launch's START and END on the device's clock, in nanoseconds (its event is released).</summary>
+        internal (ulong Start, ulong End) Span(IntPtr evt) => _queue.Span(evt);
 
         /// <summary>A finished launch's profiling stamps (its event is released).</summary>
         internal (ulong Queued, ulong Submit, ulong Start, ulong End) Timeline(IntPtr evt) => _queue.Timeline(evt);
@@ -280,5 +325,29 @@ namespace MaceTools.Kernels
             _queue.Dispose();
             _context.Dispose();
         }
+    }
+
+    /// <summary>A launch bound to a kernel object of its own (<see cref="KernelRunner.Prepare"/>), with what was last set on it.</summary>
+    internal sealed class PreparedLaunch : IDisposable
+    {
+        internal PreparedLaunch(KernelLaunch launch, ClKernel kernel)
+        {
+            Launch = launch;
+            Kernel = kernel;
+            Tensors = new string?[launch.Arguments.Count];
+            Bound = new IntPtr[launch.Arguments.Count];
+        }
+
+        public KernelLaunch Launch { get; }
+        public ClKernel Kernel { get; }
+        /// <summary>The device tensor each memory argument is bound to (null for scalars and __local).</summary>
+        public string?[] Tensors { get; }
+        /// <summary>The memory object last set on each argument.</summary>
+        public IntPtr[] Bound { get; }
+        public long[]? LastLocal { get; set; }
+        public UIntPtr[] Global { get; set; } = Array.Empty<UIntPtr>();
+        public UIntPtr[]? Local { get; set; }
+
+        public void Dispose() => Kernel.Dispose();
     }
 }

@@ -46,14 +46,15 @@ namespace MaceTools.OpenCL
         }
 
         /// <summary>
-        /// Enqueues the kernel without waiting (the arguments are captured now) and returns its event, for
-        /// <see cref="Profile"/> after <see cref="Finish"/>: a model's launches queued back to back, as MACE's runtime does.
+        /// Enqueues the kernel without waiting (the arguments are captured now), the sizes already in the driver's form, and
+        /// returns its event for <see cref="Span"/> after <see cref="Finish"/>: a model's launches queued back to back, as
+        /// MACE's runtime does.
         /// </summary>
-        internal unsafe IntPtr Enqueue(ClKernel kernel, long[] global, long[]? local)
+        internal unsafe IntPtr Enqueue(ClKernel kernel, UIntPtr[] global, UIntPtr[]? local)
         {
             IntPtr evt = IntPtr.Zero;
             int status;
-            fixed (UIntPtr* g = Sizes(global), l = Sizes(local))
+            fixed (UIntPtr* g = global, l = local)
                 status = Cl.EnqueueNdrangeKernel(Handle, kernel.Handle, (uint)global.Length, null, g, l, 0, null, &evt);
             if (status != ClErrors.Success)
                 throw new ClException("clEnqueueNDRangeKernel", status,
@@ -61,15 +62,15 @@ namespace MaceTools.OpenCL
             return evt;
         }
 
-        /// <summary>A finished event's device time in nanoseconds; the event is released.</summary>
-        internal unsafe ulong Profile(IntPtr evt)
+        /// <summary>A finished event's START and END stamps on the device's clock (nanoseconds); the event is released.</summary>
+        internal unsafe (ulong Start, ulong End) Span(IntPtr evt)
         {
             try
             {
                 ulong start = 0, end = 0;
                 ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.Start, sizeof(ulong), &start, null), "clGetEventProfilingInfo");
                 ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.End, sizeof(ulong), &end, null), "clGetEventProfilingInfo");
-                return end >= start ? end - start : 0;
+                return (start, end);
             }
             finally { Cl.ReleaseEvent(evt); }
         }
@@ -134,7 +135,7 @@ namespace MaceTools.OpenCL
         }
 
         /// <summary>size_t[] for the call; null stays null (a null pointer: "let the driver choose").</summary>
-        private static UIntPtr[]? Sizes(long[]? values)
+        internal static UIntPtr[]? Sizes(long[]? values)
         {
             if (values == null) return null;
             var r = new UIntPtr[values.Length];

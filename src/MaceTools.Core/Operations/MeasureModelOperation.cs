@@ -46,6 +46,12 @@ namespace MaceTools.Operations
         /// <summary>Median over the rounds of (wall − summed kernel time) / wall: enqueue, waits and host work; 0 for ONNX Runtime.</summary>
         public double HostOverhead { get; internal set; }
         /// <summary>
+        /// Median over the rounds of the device's idle time between consecutive kernels (each START minus the previous END)
+        /// / wall: the driver's per-command share of <see cref="HostOverhead"/>; the rest falls before the first kernel
+        /// starts and after the last ends (enqueue of the first launch, the wake-up of the final wait).
+        /// </summary>
+        public double GapShare { get; internal set; }
+        /// <summary>
         /// Init plus the first inference: for the runner, the weights' upload and transform and the first inference of a
         /// fresh request (programs already built in the worker, as with a warm program cache; per-size compiles at first
         /// launch included); for ONNX Runtime, the session's creation plus its first run.
@@ -154,6 +160,7 @@ namespace MaceTools.Operations
                         Source = ways[w].Source + (options.ProgramFile == null ? "" : "; programs from " + options.ProgramFile.Path),
                         Latency = LatencyStatistics.Of(wall), KernelMs = total,
                         HostOverhead = LatencyStatistics.Of(timed[w].Select(r => r.HostOverhead).ToList()).Median,
+                        GapShare = LatencyStatistics.Of(timed[w].Select(r => r.WallMs > 0 ? r.GapUs / 1000 / r.WallMs : 0).ToList()).Median,
                         FirstInferenceMs = first[w],
                         Gain = w == 0 ? null : LatencyComparison.Of(baseline, wall),
                         Profile = Profile(kernels, timed[w]),

@@ -10,6 +10,7 @@ using MaceTools.Devices;
 using MaceTools.Formats;
 using MaceTools.Kernels;
 using MaceTools.OpenCL;
+using MaceTools.Runtime;
 using MaceTools.Tuning;
 
 namespace MaceTools.Operations
@@ -19,7 +20,9 @@ namespace MaceTools.Operations
     /// device class, searches every tuning key's local size on the device, and writes the tuned-parameter file MACE
     /// loads plus our sidecar record. The launches run in a worker process. An interruption (or the worker dying) keeps
     /// what was tuned: those keys are written under the partial name (<see cref="TunedParameterFile.PartialPath"/>).
-    /// Each key's result is emitted as it is tuned, then a <see cref="MaceTuningSummary"/>: the re-timed total.
+    /// Each key's result is emitted as it is tuned, then a <see cref="MaceTuningSummary"/>: the re-timed total. Our
+    /// strategies then time each key's candidates inside the model (<see cref="ContextTuning"/>): the file stores what wins
+    /// there, and the summary carries that set's end-to-end gain over MACE's default sizes.
     /// </summary>
     public sealed class OptimizeProgramOperation
     {
@@ -63,7 +66,8 @@ namespace MaceTools.Operations
             using var fetcher = ConfigConversion.Fetcher(ModelCache, host);
             foreach (var device in classes)
             {
-                var launches = KernelSet.TuningInstances(ConfigConversion.Convert(config, device, Version, fetcher, host));
+                var sets = ConfigConversion.Convert(config, device, Version, fetcher, host);
+                var launches = KernelSet.TuningInstances(sets);
                 foreach (var (launch, count) in launches.Where(l => l.Count > 1))
                     host.WriteVerbose($"{launch.TuningKey}: {count} kernel instances share this key; tuned on the first");
                 // The compiler's own refusals (no source, half precision without cl_khr_fp16), as one error before any launch.
@@ -87,11 +91,12 @@ namespace MaceTools.Operations
                     KernelSourceOrigin = KernelSourceSet.Builtin.Origin,
                     KernelSourceSha256 = TuningRecord.SourceHash(KernelSourceSet.Builtin, launches.Select(l => l.Launch.Program), Version),
                 };
-                Tune(device, launches, limit, path, record, host);
+                Tune(device, launches, limit, path, record, host, sets, config.Models.Where(m => m.Runtime == "gpu").SelectMany(m => m.Subgraphs).ToList());
             }
         }
 
-        private void Tune(MaceDevice device, List<(KernelLaunch Launch, int Count)> launches, bool limit, string path, TuningRecord record, IOperationHost host)
+        private void Tune(MaceDevice device, List<(KernelLaunch Launch, int Count)> launches, bool limit, string path, TuningRecord record, IOperationHost host,
+            List<KernelSet> sets, List<MaceSubgraphConfig> graphs)
         {
             var results = new List<MaceTuningResult>();
             var sw = Stopwatch.StartNew();
@@ -153,8 +158,21 @@ namespace MaceTools.Operations
                 host.WriteError(new MaceException(ErrorIds.TuningFailed, MaceErrorCategory.InvalidOperation, $"no kernel could be tuned on {device.Name}; no file written", device.Name));
                 return;
             }
+            ContextOutcome? context;
+            try
+            {
+                context = InContext(device, sets, graphs, results, launches, limit, host);
+            }
+            catch (Exception)
+            {
+                // Stopped while timing inside the model: every key was searched, so the per-kernel choices go to the partial file.
+                WritePartial(partial, record, results, device, sw);
+                host.WriteWarning(PartialMessage(partial, path, results.Count, launches.Count, "interrupted while timing candidates inside the model"));
+                throw;
+            }
             record.Complete = true;
             var summary = record.Summary = MaceTuningSummary.Of(results, device.Name, Strategy, path, sw.Elapsed.TotalSeconds);
+            if (context != null) summary.SetContext(results.Count(r => r.Context != null && !r.Context.KeptDefault), context);
             TunedParameterFile.Write(path, record, results, Version, overwrite: !NoClobber);
             foreach (var stale in new[] { partial, partial + TunedParameterFile.SidecarSuffix })
                 if (File.Exists(stale))
@@ -165,6 +183,63 @@ namespace MaceTools.Operations
             host.WriteVerbose($"{path}: {results.Count} tuned key(s) in {summary.Seconds:F1} s, {summary.Launches} launches");
             host.WriteObject(summary);
             if (PassThru) host.WriteObject(MaceProgram.Load(path));
+        }
+
+        /// <summary>
+        /// Our strategies' last stage: each key's candidates (the search's finalists, the device-shaped sizes) timed inside the
+        /// model, every key at once, in one worker; a key keeps a candidate only when it is measurably faster there than
+        /// MACE's default, and the kept set is re-timed end to end against the default. MACE's strategy keeps MACE's picks.
+        /// A model that cannot run here (no model file, an op the runner lacks) keeps the per-kernel choices, with a warning.
+        /// </summary>
+        private ContextOutcome? InContext(MaceDevice device, List<KernelSet> sets, List<MaceSubgraphConfig> graphs, List<MaceTuningResult> results,
+            List<(KernelLaunch Launch, int Count)> launches, bool limit, IOperationHost host)
+        {
+            if (Strategy == TuningStrategy.Mace || sets.Count == 0) return null;
+            var candidates = results.GroupBy(r => r.FileKey, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => (IReadOnlyList<long[]>)g.Last().ContextCandidates, StringComparer.Ordinal);
+            ContextOutcome? last = null;
+            try
+            {
+                using var runner = new ModelRunner(device, Worker ?? WorkerCommand.Locate());
+                for (int i = 0; i < sets.Count; i++)
+                {
+                    host.CancellationToken.ThrowIfCancellationRequested();
+                    var set = sets[i];
+                    var range = i < graphs.Count ? graphs[i].InputRanges : Array.Empty<double[]>();
+                    var sample = set.Inputs.Select((t, n) => ModelData.Random(t, n < range.Length ? range[n] : null, Seed + n)).ToList();
+                    host.WriteProgress(new OperationProgress(ProgressId, $"Timing candidates inside {set.Model} on {device.Name}", "whole-model inferences", 100 * i / sets.Count));
+                    var o = ContextTuning.Run(ContextTuning.Runner(runner, set, sample, host.CancellationToken),
+                        set.Kernels.Where(k => !k.IsWeight).Select(k => k.TuningFileKey).ToList(), candidates, Seed);
+                    foreach (var c in o.Keys)
+                        foreach (var r in results.Where(r => r.FileKey == c.Key))
+                        {
+                            host.WriteVerbose(FormattableString.Invariant($"{r.TuningKey} [{string.Join(",", r.GlobalSize)}] ×{c.Instances} in context, default [{string.Join(",", r.DefaultLocalSize)}]: ") +
+                                string.Join("; ", c.Candidates.Select((l, n) => FormattableString.Invariant($"[{string.Join(",", l)}] {c.Comparisons[n].GainPercent:0.0}% [{c.Comparisons[n].GainLowPercent:0.0}%, {c.Comparisons[n].GainHighPercent:0.0}%]"))) +
+                                (c.Chosen == null ? " -> default kept" : $" -> [{string.Join(",", c.Chosen)}]"));
+                            var launch = launches.First(l => l.Launch.TuningFileKey == c.Key).Launch;
+                            r.LocalSize = c.Chosen ?? r.DefaultLocalSize;
+                            r.Block = KernelTuner.Block(launch.Dimensions, launch.GlobalSize, r.LocalSize, r.Micros, limit, launch.Target.NonUniformWorkGroup, Version);
+                            r.Parameters = r.LocalSize.Append(r.Block).Select(v => (uint)v).ToArray();
+                            r.Context = new ContextVerdict
+                            {
+                                LocalSize = r.LocalSize, KeptDefault = c.Chosen == null, Candidates = c.Candidates.Length,
+                                GainPercent = c.Gain?.GainPercent ?? 0, GainLowPercent = c.Gain?.GainLowPercent ?? 0, GainHighPercent = c.Gain?.GainHighPercent ?? 0,
+                            };
+                        }
+                    host.WriteVerbose($"{set.Model} on {device.Name}: {o.Keys.Count} keys timed in context ({o.Slots} slots, {o.Cycles} cycles), {o.Chosen.Count} keep a candidate; " +
+                        (o.Chosen.Count == 0 ? "nothing to confirm" : $"end to end {o.Model}"));
+                    last = o;
+                }
+            }
+            catch (Exception e) when ((e is MaceException || e is ArgumentException || e is IOException) && !host.CancellationToken.IsCancellationRequested)
+            {
+                host.WriteWarning($"{device.Name}: the candidates could not be timed inside the model, so the per-kernel choices are stored for its keys: {e.Message}");
+            }
+            finally
+            {
+                host.WriteProgress(new OperationProgress(ProgressId, $"Timing candidates inside the model on {device.Name}", "done", 100, completed: true));
+            }
+            return last;
         }
 
         private void WritePartial(string partial, TuningRecord record, List<MaceTuningResult> results, MaceDevice device, Stopwatch sw)

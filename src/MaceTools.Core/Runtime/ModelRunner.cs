@@ -31,28 +31,40 @@ namespace MaceTools.Runtime
         /// starts from it, instead of being built from our sources. Checked first (<see cref="ModelRunner.CheckPrograms"/>).
         /// </summary>
         public MaceProgram? ProgramFile { get; set; }
+        /// <summary>
+        /// Local sizes that change from inference to inference: inference i of the request (warm-ups included, counted over
+        /// all samples) uses entry i modulo the count, a null entry MACE's default everywhere. Overrides <see cref="Tuned"/>.
+        /// The in-context tuner (<see cref="ContextTuning"/>) times every candidate inside the model this way, in one request.
+        /// </summary>
+        public IReadOnlyList<IReadOnlyDictionary<string, uint[]>?>? Schedule { get; set; }
     }
 
     /// <summary>One timed inference: its wall time in the worker and each inference kernel's device time.</summary>
     public sealed class ModelRound
     {
-        internal ModelRound(int sample, int round, double wallMs, double[] kernelUs)
+        internal ModelRound(int sample, int round, double wallMs, double[] kernelUs, double gapUs = 0)
         {
             Sample = sample;
             Round = round;
             WallMs = wallMs;
             KernelUs = kernelUs;
+            GapUs = gapUs;
         }
 
         public int Sample { get; }
         public int Round { get; }
-        /// <summary>Host wall time of the inference (input upload excluded, kernels enqueued and waited for one by one).</summary>
+        /// <summary>Host wall time of the inference (input upload excluded; every launch enqueued back to back, one wait at the end).</summary>
         public double WallMs { get; }
         /// <summary>Device time of each inference kernel (profiling events), in the order of <see cref="ModelRunResult.Kernels"/>.</summary>
         public double[] KernelUs { get; }
         public double KernelMs => KernelUs.Sum() / 1000;
         /// <summary>(wall − summed kernel time) / wall: enqueue, waits and host work, as a share of the inference (0 to 1).</summary>
         public double HostOverhead => WallMs > 0 ? Math.Max(0, WallMs - KernelMs) / WallMs : 0;
+        /// <summary>
+        /// The part of the overhead spent between kernels on the device's clock (each START minus the previous END, summed):
+        /// the driver's per-command cost. The rest is before the first kernel starts and after the last ends.
+        /// </summary>
+        public double GapUs { get; }
     }
 
     /// <summary>What the worker computed and measured for a list of samples.</summary>
@@ -188,12 +200,13 @@ namespace MaceTools.Runtime
                                 $"input '{spec.Name}' has {t.Data.Length} values; the model needs float32 [{string.Join(", ", spec.Shape)}] ({spec.Count})", spec.Name);
                         ModelData.Write(input, ModelData.ToNhwc(t.Data, spec.Shape));
                     }
-            var plans = new Dictionary<IReadOnlyDictionary<string, uint[]>, string>();
-            string Plan(IReadOnlyDictionary<string, uint[]>? tuned)
+            var plans = new Dictionary<object, string>();
+            string Plan(IReadOnlyDictionary<string, uint[]>? tuned, IReadOnlyList<IReadOnlyDictionary<string, uint[]>?>? schedule)
             {
-                var key = tuned ?? NoTuning;
+                object key = (object?)schedule ?? tuned ?? NoTuning;
                 if (plans.TryGetValue(key, out var path)) return path;
-                var locals = Warmup.Launches(new[] { set }, tuned);
+                var locals = Warmup.Launches(new[] { set }, schedule?[0] ?? tuned);
+                var each = schedule?.Select(t => Warmup.Launches(new[] { set }, t)).ToList();
                 var offsets = weightData.ToDictionary(w => w.Kernel, w => w.Offset);
                 var lines = new List<string>();
                 for (int i = 0; i <= set.Kernels.Count; i++)
@@ -205,6 +218,7 @@ namespace MaceTools.Runtime
                     foreach (var kv in k.Tensors) bind.Set(kv.Key, kv.Value);
                     var m = Warmup.Format(locals[i]).Set("node", k.Node).Set("bind", bind.Format());
                     if (k.Data != null) m.Set("data", offsets[i]).Set("count", k.Data.Length);
+                    if (each != null) m.Set("locals", TuningMessages.List(each.Select(e => e[i].Local == null ? "" : string.Join(",", e[i].Local!))));
                     lines.Add(m.Format());
                 }
                 path = scratch.File("plan" + plans.Count.ToString(CultureInfo.InvariantCulture));
@@ -215,7 +229,7 @@ namespace MaceTools.Runtime
             {
                 string stem = scratch.File("run" + n.ToString(CultureInfo.InvariantCulture));
                 var request = new WorkerMessage("run").Set("device", Device.Index).Set("name", Device.Name)
-                    .Set("plan", Plan(options.Tuned)).Set("weights", scratch.File("weights"))
+                    .Set("plan", Plan(options.Tuned, options.Schedule)).Set("weights", scratch.File("weights"))
                     .Set("inputs", TuningMessages.List(set.Inputs.Select(i => i.Name + MaceKernel.HostSuffix)))
                     .Set("inputCounts", string.Join(",", set.Inputs.Select(i => i.Count.ToString(CultureInfo.InvariantCulture))))
                     .Set("outputs", TuningMessages.List(set.Outputs.Select(o => o.Name + MaceKernel.HostSuffix)))
@@ -244,7 +258,7 @@ namespace MaceTools.Runtime
             }
             var kernels = set.Kernels.Where(k => !k.IsWeight).ToList();
             var rounds = TuningMessages.ReadList(reply.Get("rounds")).Select(WorkerMessage.Parse).Select(m => new ModelRound(m.GetInt("sample"), m.GetInt("round"), m.GetDouble("wallMs"),
-                m.Get("us").Split(',').Where(s => s.Length > 0).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray())).ToList();
+                m.Get("us").Split(',').Where(s => s.Length > 0).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray(), m["gapUs"] == null ? 0 : m.GetDouble("gapUs"))).ToList();
             var outputs = new List<MaceTensor[]>();
             using (var o = File.OpenRead(request.Get("out")))
                 for (int s = 0; s < samples; s++)
@@ -333,6 +347,8 @@ namespace MaceTools.Runtime
                 var w = Warmup.Read(m);
                 Launch = w.Launch;
                 Local = w.Local;
+                if (m["locals"] != null)
+                    Locals = TuningMessages.ReadList(m.Get("locals")).Select(l => l.Length == 0 ? null : l.Split(',').Select(v => long.Parse(v, Invariant)).ToArray()).ToArray();
                 var bind = WorkerMessage.Parse(m.Get("bind"));
                 Tensors = Launch.Arguments.Where(a => a.Tensor != null).Select(a => a.Tensor!).Distinct()
                     .ToDictionary(t => t, t => bind[t] ?? throw new FormatException($"{Node}: the plan binds no tensor to '{t}'"), StringComparer.Ordinal);
@@ -345,6 +361,8 @@ namespace MaceTools.Runtime
 
             public KernelLaunch Launch { get; } = null!;
             public long[]? Local { get; }
+            /// <summary>A schedule's local sizes, one per entry (null: MACE's default); null when the plan has one.</summary>
+            public long[]?[]? Locals { get; }
             /// <summary>A CPU-placed node's op (null for a kernel launch), with its host buffers, shapes, attributes and constants.</summary>
             public string? Cpu { get; }
             public string[] CpuIn { get; } = Array.Empty<string>();
@@ -385,6 +403,7 @@ namespace MaceTools.Runtime
             int samples = r.GetInt("samples"), rounds = r.GetInt("rounds"), warmup = r.GetInt("warmup");
             var created = new HashSet<string>(steps.SelectMany(s => s.Tensors.Values), StringComparer.Ordinal);
             var local = new Dictionary<Step, long[]>();
+            var prepared = new Dictionary<Step, PreparedLaunch>();
             try
             {
                 // MACE's init: each weight's host buffer uploaded and transformed into its image; the buffer is freed.
@@ -394,13 +413,14 @@ namespace MaceTools.Runtime
                     cancel.ThrowIfCancellationRequested();
                     string buffer = s.Tensors["buffer"];
                     runner.UploadBuffer(buffer, s.Data!);
-                    runner.Time(s.Launch, Local(runner, s, local), s.Tensors);
+                    runner.Time(s.Launch, Local(runner, s, local, 0), s.Tensors);
                     runner.Free(buffer);
                 }
                 double initMs = sw.Elapsed.TotalMilliseconds;
                 var run = steps.Where(s => s.Data == null).ToList();
                 int launches = run.Count(s => s.Cpu == null);
                 var timings = new List<string>();
+                int inference = 0;
                 using var input = File.OpenRead(r.Get("in"));
                 using var output = File.Create(r.Get("out"));
                 for (int sample = 0; sample < samples; sample++)
@@ -410,28 +430,36 @@ namespace MaceTools.Runtime
                     for (int round = 0; round < total; round++)
                     {
                         cancel.ThrowIfCancellationRequested();
-                        // Every launch queued back to back and one wait, as MACE's runtime runs an inference; the
-                        // profiling events are read after the clock stops.
+                        // Every launch queued back to back and one wait, as MACE's runtime runs an inference, each op on its
+                        // own kernel object with its arguments set once; the profiling events are read after the clock stops.
                         var events = new List<IntPtr>(launches);
                         var us = new double[launches];
-                        double wall;
+                        double wall, gap = 0;
                         sw.Restart();
                         try
                         {
                             foreach (var step in run)
                                 if (step.Cpu != null) step.RunCpu(runner);
-                                else events.Add(runner.Enqueue(step.Launch, Local(runner, step, local), step.Tensors));
+                                else events.Add(runner.Enqueue(Prepared(runner, step, prepared), Local(runner, step, local, inference)));
                             runner.Finish();
                             wall = sw.Elapsed.TotalMilliseconds;
                         }
                         finally
                         {
                             if (events.Count < launches) runner.Finish(); // a failed enqueue: let the queued ones end before their events go
-                            for (int k = 0; k < events.Count; k++) us[k] = runner.Profile(events[k]) / 1000.0;
+                            ulong lastEnd = 0;
+                            for (int k = 0; k < events.Count; k++)
+                            {
+                                var (start, end) = runner.Span(events[k]);
+                                us[k] = (end >= start ? end - start : 0) / 1000.0;
+                                if (k > 0 && start > lastEnd) gap += (start - lastEnd) / 1000.0;
+                                lastEnd = end;
+                            }
                         }
+                        inference++;
                         int timed = round - (sample == 0 ? warmup : 0);
                         if (timed >= 0)
-                            timings.Add(new WorkerMessage("round").Set("sample", sample).Set("round", timed).Set("wallMs", wall)
+                            timings.Add(new WorkerMessage("round").Set("sample", sample).Set("round", timed).Set("wallMs", wall).Set("gapUs", gap).Set("gapUs", gap)
                                 .Set("us", string.Join(",", us.Select(u => u.ToString("R", Invariant)))).Format());
                     }
                     foreach (var o in outputs) ModelData.Write(output, runner.Download(o));
@@ -456,14 +484,23 @@ namespace MaceTools.Runtime
             }
             finally
             {
+                foreach (var p in prepared.Values) p.Dispose();
                 foreach (var t in created) runner.Free(t);
             }
         }
 
-        /// <summary>The tuned local size, else MACE's default on this device (computed once per launch).</summary>
-        private static long[] Local(KernelRunner runner, Step s, Dictionary<Step, long[]> cache)
+        /// <summary>The step's kernel object with its arguments kept set (made at its first launch).</summary>
+        private static PreparedLaunch Prepared(KernelRunner runner, Step s, Dictionary<Step, PreparedLaunch> cache)
         {
-            if (s.Local != null) return s.Local;
+            if (!cache.TryGetValue(s, out var p)) cache[s] = p = runner.Prepare(s.Launch, s.Tensors);
+            return p;
+        }
+
+        /// <summary>The local size of inference <paramref name="inference"/>: the schedule's or the tuned one, else MACE's default on this device (computed once per launch).</summary>
+        private static long[] Local(KernelRunner runner, Step s, Dictionary<Step, long[]> cache, int inference)
+        {
+            if (s.Locals != null && s.Locals[inference % s.Locals.Length] is long[] scheduled) return scheduled;
+            if (s.Locals == null && s.Local != null) return s.Local;
             if (!cache.TryGetValue(s, out var l)) cache[s] = l = runner.DefaultLocalSize(s.Launch);
             return l;
         }

@@ -24,7 +24,10 @@ namespace MaceTools.Tuning
                 catch (ClException) { return null; }
             }
             var outcome = LocalSizeSearch.Run(strategy, space, Time, version, seed, cancel);
-            return Result(runner.Device.Name, strategy, launch, space.DefaultLocalSize, outcome, limitKernelTime);
+            var result = Result(runner.Device.Name, strategy, launch, space.DefaultLocalSize, outcome, limitKernelTime);
+            result.ContextCandidates = outcome.Finalists.Prepend(outcome.Best).Concat(space.Shaped(runner.Device.ComputeUnits))
+                .Where(l => !l.SequenceEqual(space.DefaultLocalSize)).GroupBy(TuningSpace.Key).Select(g => g.First()).ToArray();
+            return result;
         }
 
         /// <summary>

@@ -66,6 +66,8 @@ namespace MaceTools.Tuning
         public double[] BestRounds { get; internal set; }
         /// <summary>Launches the re-timing made, warm-ups included.</summary>
         public int RetimeLaunches { get; internal set; }
+        /// <summary>The search's last finalists, best first (the chosen size among them): the in-context stage's candidates.</summary>
+        public long[][] Finalists { get; internal set; } = Array.Empty<long[]>();
         /// <summary>The driver refuses MACE's default size for this kernel: the chosen size is needed whatever its gain.</summary>
         public bool DefaultRefused { get; internal set; }
     }
@@ -153,7 +155,9 @@ namespace MaceTools.Tuning
             var leaders = Ranked(all).Take(ExhaustiveFinalists).Append(book[space.DefaultLocalSize]).Where(t => !t.Refused).Distinct().ToList();
             if (leaders.Count < 2) return book.Outcome(Winner(all, space), space);
             var rounds = book.Rounds(leaders, ExhaustiveFinalRounds, counted: true);
-            return book.Outcome(Settle(leaders, rounds), space);
+            var outcome = book.Outcome(Settle(leaders, rounds), space);
+            outcome.Finalists = leaders.OrderBy(t => Statistics.Median(rounds[t])).ThenBy(t => t.Order).Select(t => t.Local).ToArray();
+            return outcome;
         }
 
         /// <summary>
@@ -211,7 +215,9 @@ namespace MaceTools.Tuning
                 book.Interleaved(ranked.Take(2).ToList(), RecheckRuns);
                 ranked = Ranked(finalists);
             }
-            return book.Outcome(ranked[0], space);
+            var outcome = book.Outcome(ranked[0], space);
+            outcome.Finalists = ranked.Select(t => t.Local).ToArray();
+            return outcome;
         }
 
         /// <summary>The default, then local sizes spread evenly over the space ordered by work-group size, from a random start.</summary>

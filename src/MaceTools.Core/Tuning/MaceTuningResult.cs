@@ -20,6 +20,21 @@ namespace MaceTools.Tuning
         DefaultRefused,
     }
 
+    /// <summary>A key's outcome in the model's own context (<see cref="ContextTuning"/>).</summary>
+    public sealed class ContextVerdict
+    {
+        /// <summary>The local size kept after timing in context; MACE's default unless a candidate was measurably faster there.</summary>
+        public long[] LocalSize { get; internal set; } = Array.Empty<long>();
+        /// <summary>True when MACE's default size was kept.</summary>
+        public bool KeptDefault { get; internal set; }
+        /// <summary>The kept candidate's gain over the default in the model (summed device time of the key's instances), in percent, with its interval.</summary>
+        public double GainPercent { get; internal set; }
+        public double GainLowPercent { get; internal set; }
+        public double GainHighPercent { get; internal set; }
+        /// <summary>Candidates timed in context besides the default.</summary>
+        public int Candidates { get; internal set; }
+    }
+
     /// <summary>
     /// One tuned kernel instance: the size searched and the size stored, both re-timed against MACE's default size in
     /// fresh interleaved rounds after the search (the gain with its interval), and what the search cost.
@@ -79,6 +94,13 @@ namespace MaceTools.Tuning
         public double SpreadPercent { get; internal set; }
         /// <summary>Other kernel instances of the model with the same key (MACE stores one vector per key).</summary>
         public int SharedBy { get; internal set; }
+        /// <summary>
+        /// The local sizes the in-context stage times inside the model besides MACE's default (<see cref="ContextTuning"/>):
+        /// the search's finalists and the device-shaped sizes of <see cref="TuningSpace.Shaped"/>.
+        /// </summary>
+        public long[][] ContextCandidates { get; internal set; } = Array.Empty<long[]>();
+        /// <summary>What the in-context stage concluded for this key (null when it did not run): the stored size is its choice.</summary>
+        public ContextVerdict? Context { get; internal set; }
 
         /// <summary>The stored size's re-timed runs, round by round: the searched size's, or the default's where it was kept.</summary>
         internal double[] StoredRounds => KeptDefault ? DefaultRounds : SearchedRounds;

@@ -42,8 +42,30 @@ namespace MaceTools.Tuning
         public int Rounds { get; set; }
         /// <summary>Kernel launches made, warm-ups and re-timing included.</summary>
         public int Launches { get; set; }
-        /// <summary>Wall time of the run, in seconds.</summary>
+        /// <summary>Wall time of the run, in seconds (the in-context stage included).</summary>
         public double Seconds { get; set; }
+
+        /// <summary>
+        /// True when the in-context stage ran (<see cref="ContextTuning"/>): the stored sizes are its choices, and the Model*
+        /// figures are the file against MACE's default sizes end to end, re-timed in fresh interleaved pairs of inferences.
+        /// </summary>
+        public bool InContext { get; set; }
+        /// <summary>Keys whose stored size differs from MACE's default after the in-context stage.</summary>
+        public int ContextChanged { get; set; }
+        /// <summary>Whole-model inferences the in-context stage ran (warm-ups and the confirmation included), and its seconds.</summary>
+        public int ContextInferences { get; set; }
+        public double ContextSeconds { get; set; }
+        /// <summary>Interleaved pairs of the end-to-end confirmation.</summary>
+        public int ModelPairs { get; set; }
+        /// <summary>Median wall time per inference with MACE's default sizes and with the file, in milliseconds.</summary>
+        public double ModelDefaultMs { get; set; }
+        public double ModelTunedMs { get; set; }
+        /// <summary>The file's end-to-end gain over MACE's default sizes (median of the paired gains), in percent, with its ≥ 95% interval.</summary>
+        public double ModelGainPercent { get; set; }
+        public double ModelGainLowPercent { get; set; }
+        public double ModelGainHighPercent { get; set; }
+        /// <summary>Faster, Tie (inside the noise: no gain claimed) or Slower; Tie when no key changed.</summary>
+        public string ModelVerdict { get; set; } = "";
 
         /// <summary>The totals of <paramref name="results"/>; rounds are paired across kernels by their index (the shortest kernel's count).</summary>
         public static MaceTuningSummary Of(IReadOnlyList<MaceTuningResult> results, string device, TuningStrategy strategy, string path, double seconds)
@@ -65,9 +87,30 @@ namespace MaceTools.Tuning
             };
         }
 
+        /// <summary>Records the in-context stage's outcome (the end-to-end figures).</summary>
+        internal void SetContext(int changed, ContextOutcome o)
+        {
+            InContext = true;
+            ContextChanged = changed;
+            ContextInferences = o.Inferences;
+            ContextSeconds = Math.Round(o.Seconds, 1);
+            ModelPairs = o.Model.Baseline.Count;
+            ModelDefaultMs = o.Model.Baseline.Median;
+            ModelTunedMs = o.Model.Candidate.Median;
+            ModelGainPercent = o.Model.GainPercent;
+            ModelGainLowPercent = o.Model.GainLowPercent;
+            ModelGainHighPercent = o.Model.GainHighPercent;
+            ModelVerdict = (ModelPairs == 0 ? Measurement.LatencyVerdict.Tie : o.Model.Verdict).ToString();
+        }
+
+        /// <summary>The end-to-end line, empty when the in-context stage did not run.</summary>
+        public string ModelLine => !InContext ? "" : ModelPairs == 0
+            ? $"in the model: no candidate measurably faster than MACE's default for any key: the file keeps the default sizes (Tie); {ContextInferences} inferences in {ContextSeconds:F1} s"
+            : FormattableString.Invariant($"in the model, end to end ({ModelPairs} interleaved pairs): {ModelTunedMs:F2} ms with the file vs {ModelDefaultMs:F2} ms with MACE's default sizes, gain {ModelGainPercent:F1}% [{ModelGainLowPercent:F1}%, {ModelGainHighPercent:F1}%] {ModelVerdict}; {ContextChanged} keys changed in context; {ContextInferences} inferences in {ContextSeconds:F1} s");
+
         public override string ToString() =>
             $"{Device}: {Kernels} kernels, {TunedMicros:F0} µs tuned vs {DefaultMicros:F0} µs with MACE's default sizes, re-timed: " +
             $"gain {GainPercent:F1}% [{GainLowPercent:F1}%, {GainHighPercent:F1}%]; {Faster} faster, {NoMeasurableGain} no measurable gain, " +
-            $"{Slower} slower, {DefaultChosen} default chosen";
+            $"{Slower} slower, {DefaultChosen} default chosen" + (InContext ? "; " + ModelLine : "");
     }
 }

@@ -48,6 +48,26 @@ namespace MaceTools.Tuning
             return new TuningSpace(dimensions, globalSize, kernelWorkGroupSize, defaultLocalSize.Take(dimensions).ToArray(), list);
         }
 
+        /// <summary>
+        /// Sizes shaped for a device that runs each work-group as one loop on one of <paramref name="computeUnits"/> threads
+        /// (pocl's CPU device), none with padded work-items: the largest work-group whose count is a multiple of the compute
+        /// units (even load, least per-group cost); the largest with at least four groups per compute unit (finer balance);
+        /// and the one widest in dimension 0 (pocl vectorises the work-item loop along it). The in-context stage times them.
+        /// </summary>
+        public List<long[]> Shaped(int computeUnits)
+        {
+            long cu = Math.Max(computeUnits, 1);
+            var exact = Candidates.Where(l => l.Select((v, i) => GlobalSize[i] % v == 0).All(x => x))
+                .Select(l => (Local: l, Groups: l.Select((v, i) => GlobalSize[i] / v).Aggregate(1L, (a, b) => a * b), Items: l.Aggregate(1L, (a, b) => a * b))).ToList();
+            var picks = new[]
+            {
+                exact.Where(x => x.Groups >= cu && x.Groups % cu == 0).OrderByDescending(x => x.Items).ThenByDescending(x => x.Local[0]).FirstOrDefault(),
+                exact.Where(x => x.Groups >= 4 * cu && x.Groups % cu == 0).OrderByDescending(x => x.Items).ThenByDescending(x => x.Local[0]).FirstOrDefault(),
+                exact.Where(x => x.Groups >= cu).OrderByDescending(x => x.Local[0]).ThenByDescending(x => x.Items).FirstOrDefault(),
+            };
+            return picks.Where(x => x.Local != null).Select(x => x.Local).GroupBy(Key).Select(g => g.First()).ToList();
+        }
+
         /// <summary>A local size the driver can be asked for: every extent at least 1 and the product within the kernel's limit.</summary>
         public static bool IsValid(long[] local, long kernelWorkGroupSize)
         {

@@ -136,5 +136,28 @@ namespace MaceTools.Tests.Runtime
             var e = Assert.Throws<MaceException>(() => runner.Run(set, samples, new ModelRunOptions { Tuned = tuned }));
             Assert.Contains(first.Launch.Symbol, e.Message);
         }
+
+        [Fact]
+        public void A_schedule_changes_the_local_sizes_inference_by_inference_in_one_request()
+        {
+            var (set, _) = Example();
+            var samples = RandomSamples(set, 1, seed: 12);
+            var keys = set.Kernels.Where(k => k.TuningFileKey != null).Select(k => k.TuningFileKey!).Distinct().ToList();
+            var ones = keys.ToDictionary(k => k, _ => new uint[] { 1, 1, 1 });
+            var first = set.Kernels.First(k => !k.IsWeight && k.TuningFileKey != null && k.Launch.Dimensions == 3);
+            var refused = new Dictionary<string, uint[]>(ones) { [first.TuningFileKey!] = new uint[] { 4096, 4096, 4096 } };
+            using var runner = new ModelRunner(Pocl.Device, Pocl.Worker);
+            var plain = runner.Run(set, samples, new ModelRunOptions());
+            // Entry i of the schedule runs inference i (the warm-up first): two inferences never reach the refused entry…
+            var schedule = new IReadOnlyDictionary<string, uint[]>?[] { null, ones, refused };
+            var two = runner.Run(set, samples, new ModelRunOptions { Schedule = schedule, Warmup = 1, Rounds = 1 });
+            Assert.Equal(plain.Outputs[0][0].Data, two.Outputs[0][0].Data);
+            // …a third does, and the refusal names the kernel.
+            var e = Assert.Throws<MaceException>(() => runner.Run(set, samples, new ModelRunOptions { Schedule = schedule, Warmup = 1, Rounds = 2 }));
+            Assert.Contains(first.Launch.Symbol, e.Message);
+            // The device's idle time between kernels is part of the overhead: at most wall minus kernel time.
+            var round = Assert.Single(two.Rounds);
+            Assert.InRange(round.GapUs / 1000, 0, round.WallMs - round.KernelMs + 0.01 * round.WallMs);
+        }
     }
 }

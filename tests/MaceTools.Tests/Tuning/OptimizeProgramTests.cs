@@ -10,6 +10,7 @@ using MaceTools.Tests.ConversionTests;
 using MaceTools.Tests.Models;
 using MaceTools.Tests.OpenCLTests;
 using MaceTools.Tests.Operations;
+using MaceTools.Measurement;
 using MaceTools.Tuning;
 using MaceTools.Verification;
 using Xunit;
@@ -78,12 +79,23 @@ models:
                 Assert.Equal(r.GlobalSize.Length, r.LocalSize.Length);
                 Assert.True(r.LocalSize.Aggregate(1L, (a, b) => a * b) <= Pocl.Device.MaxWorkGroupSize, r.ToString());
                 Assert.Equal(r.LocalSize.Append(0L).Select(v => (uint)v), r.Parameters);
-                // re-timed against the default: a size not measurably faster is not stored, and no gain is claimed for it
-                Assert.Equal(r.Verdict == TuningVerdict.Faster ? r.SearchedLocalSize : r.DefaultLocalSize, r.LocalSize);
+                // timed inside the model: a size not measurably faster there than the default is not stored, and no gain is claimed for it
+                if (r.Context == null) // not launched by an inference (weight transforms run once, at init): the per-kernel re-timing decides
+                    Assert.Equal(r.Verdict == TuningVerdict.Faster ? r.SearchedLocalSize : r.DefaultLocalSize, r.LocalSize);
+                else if (r.Context.KeptDefault) Assert.Equal(r.DefaultLocalSize, r.LocalSize);
+                else
+                {
+                    Assert.Contains(r.LocalSize, r.ContextCandidates);
+                    Assert.True(r.Context.GainLowPercent > 0, r.ToString());
+                }
                 Assert.Equal(LocalSizeSearch.RetimeRounds, r.DefaultRounds.Length);
             });
+            Assert.All(results.Where(r => r.ContextCandidates.Length > 0 && set.Kernels.Any(k => !k.IsWeight && k.TuningKey == r.TuningKey)), r => Assert.NotNull(r.Context));
             var summary = Assert.Single(_demo.Host.Of<MaceTuningSummary>());
             Assert.Equal(results.Count, summary.Kernels);
+            Assert.True(summary.InContext);
+            Assert.Equal(results.Count(r => r.Context != null && !r.Context.KeptDefault), summary.ContextChanged);
+            Assert.Contains(summary.ModelVerdict, Enum.GetNames(typeof(LatencyVerdict)));
             Assert.Equal(results.Count, summary.Faster + summary.NoMeasurableGain + summary.Slower + summary.DefaultChosen + results.Count(r => r.Verdict == TuningVerdict.DefaultRefused));
             Assert.Equal(results.Sum(r => r.Micros), summary.TunedMicros, 6);
             Assert.InRange(summary.GainPercent, summary.GainLowPercent, summary.GainHighPercent);
