@@ -169,7 +169,8 @@ namespace MaceTools.Compilation
         /// the end of the last launch. Each launch's time is its share of the device timeline, from when the device could
         /// start it (its own enqueue or the previous launch's end) to its end: a compile at its first launch is in it.
         /// </summary>
-        internal static List<Made> Queue(KernelRunner runner, IReadOnlyList<WarmupLaunch> launches, List<string> failures, CancellationToken cancel, out double wallMs)
+        internal static List<Made> Queue(KernelRunner runner, IReadOnlyList<WarmupLaunch> launches, IDictionary<WarmupLaunch, PreparedLaunch> prepared,
+            List<string> failures, CancellationToken cancel, out double wallMs)
         {
             var bindings = launches.Select(l => KernelRunner.ShapedTensors(l.Launch)).ToList();
             for (int i = 0; i < launches.Count; i++) runner.FillInputs(launches[i].Launch, bindings[i]);
@@ -183,8 +184,10 @@ namespace MaceTools.Compilation
                     var l = launches[i];
                     try
                     {
+                        // Each op's kernel object is made at its first run, as MACE's ops make theirs (clCreateKernel is in the clock).
+                        if (!prepared.TryGetValue(l, out var p)) prepared[l] = p = runner.Prepare(l.Launch, bindings[i]);
                         var local = l.Local ?? runner.DefaultLocalSize(l.Launch);
-                        queued.Add((l, local, runner.Enqueue(l.Launch, local, bindings[i])));
+                        queued.Add((l, local, runner.Enqueue(p, local)));
                     }
                     catch (Exception e) when (e is ClException || e is MaceException || e is ArgumentException)
                     {

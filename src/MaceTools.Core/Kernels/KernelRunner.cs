@@ -199,7 +199,7 @@ namespace MaceTools.Kernels
         /// <summary>
         /// Enqueues a prepared launch without waiting: a memory argument is set again only when its tensor's memory object
         /// changed, __local sizes and the driver's size arrays only when the local size did. Its event goes to
-        /// <see cref="Span"/> after <see cref="Finish"/>.
+        /// <see cref="Timeline"/> after <see cref="Finish"/>.
         /// </summary>
         internal IntPtr Enqueue(PreparedLaunch p, long[] local)
         {
@@ -232,10 +232,7 @@ namespace MaceTools.Kernels
         /// <summary>Waits until every enqueued launch has finished.</summary>
         internal void Finish() => _queue.Finish();
 
-        /// <summary>A finished launch's START and END on the device's clock, in nanoseconds (its event is released).</summary>
-        internal (ulong Start, ulong End) Span(IntPtr evt) => _queue.Span(evt);
-
-        /// <summary>A finished launch's profiling stamps (its event is released).</summary>
+        /// <summary>A finished launch's profiling stamps on the device's clock, in nanoseconds (its event is released).</summary>
         internal (ulong Queued, ulong Submit, ulong Start, ulong End) Timeline(IntPtr evt) => _queue.Timeline(evt);
 
         private ClKernel Bind(KernelLaunch launch, long[] local, IReadOnlyDictionary<string, string>? tensors)

@@ -47,7 +47,7 @@ namespace MaceTools.OpenCL
 
         /// <summary>
         /// Enqueues the kernel without waiting (the arguments are captured now), the sizes already in the driver's form, and
-        /// returns its event for <see cref="Span"/> after <see cref="Finish"/>: a model's launches queued back to back, as
+        /// returns its event for <see cref="Timeline"/> after <see cref="Finish"/>: a model's launches queued back to back, as
         /// MACE's runtime does.
         /// </summary>
         internal unsafe IntPtr Enqueue(ClKernel kernel, UIntPtr[] global, UIntPtr[]? local)
@@ -60,19 +60,6 @@ namespace MaceTools.OpenCL
                 throw new ClException("clEnqueueNDRangeKernel", status,
                     $"kernel {kernel.Name}, global [{string.Join(",", global)}], local [{(local == null ? "null" : string.Join(",", local))}]", target: kernel.Name);
             return evt;
-        }
-
-        /// <summary>A finished event's START and END stamps on the device's clock (nanoseconds); the event is released.</summary>
-        internal unsafe (ulong Start, ulong End) Span(IntPtr evt)
-        {
-            try
-            {
-                ulong start = 0, end = 0;
-                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.Start, sizeof(ulong), &start, null), "clGetEventProfilingInfo");
-                ClApi.Check(Cl.GetEventProfilingInfo(evt, ProfilingInfo.End, sizeof(ulong), &end, null), "clGetEventProfilingInfo");
-                return (start, end);
-            }
-            finally { Cl.ReleaseEvent(evt); }
         }
 
         /// <summary>

@@ -272,8 +272,18 @@ namespace MaceTools.OpenCL
             var usable = launches.Where(l => loaded.Any(x => x.Spec.Get("key") == l.Launch.ProgramKey)).ToList();
             // The first inference as MACE's runtime makes it: every launch queued (kernel creation and MACE's local-size
             // query included), one wait at the end; then the same again for the steady state.
-            var first = Compilation.Warmup.Queue(runner, usable, failures, _parentGone.Token, out double firstMs);
-            var steady = Compilation.Warmup.Queue(runner, usable, new List<string>(), _parentGone.Token, out double steadyMs);
+            var prepared = new Dictionary<Compilation.WarmupLaunch, Kernels.PreparedLaunch>();
+            List<Compilation.Warmup.Made> first, steady;
+            double firstMs, steadyMs;
+            try
+            {
+                first = Compilation.Warmup.Queue(runner, usable, prepared, failures, _parentGone.Token, out firstMs);
+                steady = Compilation.Warmup.Queue(runner, usable, prepared, new List<string>(), _parentGone.Token, out steadyMs);
+            }
+            finally
+            {
+                foreach (var p in prepared.Values) p.Dispose();
+            }
             var reply = new WorkerMessage("result").Set("status", 0).Set("loadMs", loadMs).Set("firstMs", firstMs).Set("steadyMs", steadyMs)
                 .Set("loads", Tuning.TuningMessages.List(steps))
                 .Set("programs", loaded.Count).Set("failures", Tuning.TuningMessages.List(failures));

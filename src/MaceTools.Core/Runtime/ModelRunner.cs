@@ -450,7 +450,7 @@ namespace MaceTools.Runtime
                             ulong lastEnd = 0;
                             for (int k = 0; k < events.Count; k++)
                             {
-                                var (start, end) = runner.Span(events[k]);
+                                var (_, _, start, end) = runner.Timeline(events[k]);
                                 us[k] = (end >= start ? end - start : 0) / 1000.0;
                                 if (k > 0 && start > lastEnd) gap += (start - lastEnd) / 1000.0;
                                 lastEnd = end;
