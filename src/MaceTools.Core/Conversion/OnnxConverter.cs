@@ -38,6 +38,8 @@ namespace MaceTools.Conversion
         private readonly List<(int After, CpuNode Node)> _cpu = new List<(int, CpuNode)>();
         private readonly Dictionary<string, string> _host = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly HashSet<string> _hostOnly = new HashSet<string>(StringComparer.Ordinal);
+        // Tensors a CPU node wrote: MACE's greedy placement reads the device of each input's producer.
+        private readonly HashSet<string> _cpuMade = new HashSet<string>(StringComparer.Ordinal);
 
         private OnnxConverter(OnnxModel model, string path, ConversionOptions options)
         {
@@ -326,10 +328,25 @@ namespace MaceTools.Conversion
                     $"{n.OpType} [{string.Join(",", inShape)}] → [{string.Join(",", outShape)}] changes the image layout");
                 return;
             }
+            if (FollowsTheCpu(n, tensors)) return;
+            // MACE's own per-op refusals, where its GPU path has no kernel for the node.
+            switch (n.OpType)
+            {
+                case "MatMul" when !IsFullyConnected(n):
+                    Unsupported(n, "MACE's OpenCL MatMul is not implemented (its op refuses at construction); only [N, K] × constant [K, M] runs on the GPU, as FullyConnected");
+                    return;
+                case "Transpose":
+                    Unsupported(n, "MACE's OpenCL Transpose has no kernel: it runs its CPU code on mapped buffers (transpose.cl serves only GPU Reshape's NHWC↔NCHW)");
+                    return;
+                case "Slice" when V(n.Inputs[0]).Const == null:
+                    Unsupported(n, "MACE has no GPU slice kernel (no slice program in v1.1.1's cl/)");
+                    return;
+            }
+            // Where MACE's check was not read: its image kernels address 4-D NHWC (and 2-D [N, C]) tensors.
             var odd = tensors.FirstOrDefault(t => V(t).Shape.Length != 4 && V(t).Shape.Length != 2);
             if (odd != null && n.OpType != "Shape")
             {
-                Unsupported(n, $"a rank-{V(odd).Shape.Length} input: MACE's GPU ops take 4-D (and 2-D) tensors");
+                Unsupported(n, $"a rank-{V(odd).Shape.Length} input: MACE's GPU image kernels take 4-D NHWC (and 2-D) tensors");
                 return;
             }
             switch (n.OpType)
@@ -350,6 +367,32 @@ namespace MaceTools.Conversion
                 case "Pad": Pad(n); break;
                 default: Unsupported(n, ""); break;
             }
+        }
+
+        /// <summary>MatMul/Gemm that MACE's transformer turns into FullyConnected: [N, K] × a constant 2-D weight.</summary>
+        private bool IsFullyConnected(OnnxNode n) =>
+            n.Inputs.Count > 1 && V(n.Inputs[0]).Shape.Length == 2 && V(n.Inputs[1]).Const != null && V(n.Inputs[1]).Shape.Length == 2;
+
+        /// <summary>
+        /// MACE's SelectBestRuntime (mace/core/net_optimizer.cc, v1.1.x): a node that is not compute-intensive (Conv2D,
+        /// DepthwiseConv2d, Deconv2D, DepthwiseDeconv2d, FullyConnected) runs on the GPU only when one of its inputs was
+        /// made on the GPU (model inputs count as GPU); else it stays on the CPU. True when it placed the node there.
+        /// </summary>
+        private bool FollowsTheCpu(OnnxNode n, List<string> tensors)
+        {
+            bool intensive = n.OpType == "Conv" || n.OpType == "ConvTranspose" || (n.OpType == "MatMul" || n.OpType == "Gemm") && IsFullyConnected(n);
+            if (intensive || n.OpType == "Shape" || tensors.Count == 0 || !tensors.All(t => _cpuMade.Contains(t) || _cpuMade.Contains(R(t)))) return false;
+            const string why = "every input comes from a CPU node and it is not compute-intensive: MACE's placement (SelectBestRuntime) keeps it on the CPU";
+            if (Runtime.CpuOps.Supported.Contains(n.OpType)) { Unsupported(n, why); return true; }
+            if (n.OpType == "GlobalAveragePool" || n.OpType == "GlobalMaxPool")
+            {
+                // The CPU reduce over H and W that MACE's converter makes of global pooling.
+                AddCpu(n.Name, n.OpType == "GlobalMaxPool" ? "ReduceMax" : "ReduceMean", new[] { n.Inputs[0] }, new[] { n.Outputs[0] },
+                    new Dictionary<string, float[]> { ["axes"] = new float[] { 2, 3 }, ["keepdims"] = new float[] { 1 } }, why);
+                return true;
+            }
+            _notes.Add($"{n.Name} ({n.OpType}): {why}; MaceTools has no CPU op for it and runs it on the GPU");
+            return false;
         }
 
         /// <summary>
@@ -379,6 +422,11 @@ namespace MaceTools.Conversion
             {
                 string[] names = { "starts", "ends", "axes", "steps" };
                 for (int i = 1; i < inputs.Count && i < 5; i++) if (inputs[i].Length > 0) attrs[names[i - 1]] = Data(inputs[i]);
+                inputs = inputs.Take(1).ToList();
+            }
+            if (n.OpType == "Clip" && inputs.Count > 1)
+            {
+                if (ClipBounds(n) is var (lo, hi)) { attrs["min"] = new[] { lo }; attrs["max"] = new[] { hi }; }
                 inputs = inputs.Take(1).ToList();
             }
             if (n.OpType.StartsWith("Reduce", StringComparison.Ordinal) && inputs.Count > 1)
@@ -432,6 +480,7 @@ namespace MaceTools.Conversion
             for (int o = 0; o < outputs.Count; o++)
             {
                 Set(outputs[o], result[o].Shape);
+                _cpuMade.Add(outputs[o]);
                 _host[outputs[o]] = outputs[o] + MaceKernel.HostSuffix;
                 _hostOnly.Add(outputs[o]);
                 outNames.Add(outputs[o] + MaceKernel.HostSuffix);

@@ -64,9 +64,8 @@ namespace MaceTools.Tests.ConversionTests
         {
             var gpu = Classifier();
             var set = Classifier(gpuDepthwise: false);
-            var cpu = set.CpuNodes;
+            var cpu = set.CpuNodes.Where(c => c.Op == "Conv").ToList();
             Assert.Equal(4, cpu.Count);
-            Assert.All(cpu, c => Assert.Equal("Conv", c.Op));
             Assert.All(cpu, c => Assert.Contains("unequal strides", c.Reason));
             Assert.DoesNotContain(set.Kernels, k => k.Options.Any(o => o.StartsWith("-DSTRIDE_W", StringComparison.Ordinal)));
             Assert.Contains(gpu.Kernels, k => k.Options.Contains("-DSTRIDE_W=1"));
@@ -77,15 +76,41 @@ namespace MaceTools.Tests.ConversionTests
                 var before = set.Kernels[c.After - 1];
                 Assert.Equal("in_out_image_to_buffer", before.Kernel);
                 Assert.Equal(c.Inputs[0], before.TensorOf("buffer"));
-                var after = set.Kernels[c.After];
-                Assert.Equal("in_out_buffer_to_image", after.Kernel);
-                Assert.Equal(c.Outputs[0], after.TensorOf("buffer"));
+                Assert.Contains(set.Kernels.Skip(c.After), k => k.Kernel == "in_out_buffer_to_image" && k.TensorOf("buffer") == c.Outputs[0]);
             }
             Assert.Equal(new[] { "CPU" }, set.CpuPlacements.Select(p => p.Device).Distinct());
             // Only the GPU part needs programs and tuning: the depthwise kernel with -DSTRIDE_W is gone.
             Assert.True(set.ProgramKeys.Count < gpu.ProgramKeys.Count);
             Assert.DoesNotContain(set.Kernels, k => cpu.Any(c => c.Node == k.Node));
             Assert.Equal(4, gpu.Kernels.Count(k => k.Options.Contains("-DSTRIDE_W=1")));
+        }
+
+        [Fact]
+        public void A_node_whose_every_input_comes_from_the_CPU_stays_there_unless_it_is_compute_intensive_as_MACEs_SelectBestRuntime_places_it()
+        {
+            // The classifier's squeeze-excite pooling right after a CPU depthwise conv: on the CPU (MACE's reduce over H and W).
+            var cls = Classifier(gpuDepthwise: false);
+            var pools = cls.CpuNodes.Where(c => c.Op == "ReduceMean").ToList();
+            Assert.NotEmpty(pools);
+            Assert.All(pools, c => Assert.Contains("SelectBestRuntime", c.Reason));
+            Assert.All(pools, c => Assert.Contains(cls.CpuNodes, conv => conv.Op == "Conv" && conv.Outputs[0] == c.Inputs[0]));
+            // With the depthwise convs on the GPU (MaceTools' option) nothing reads only CPU tensors: no CPU node at all.
+            Assert.Empty(Classifier().CpuNodes);
+
+            const string Rec = "ch_PP-OCRv4_rec_infer.onnx";
+            var rec = OnnxConverter.Convert(OnnxModel.Load(Example(Rec)), Example(Rec), new[] { new ModelInput("x", new[] { 1, 3, 48, 320 }) }, null,
+                new ConversionOptions(V111) { ModelName = "ppocr_rec" });
+            // Images uploaded from a CPU node's output at a device boundary (the model input counts as the GPU's).
+            var uploaded = rec.Kernels.Where(k => !k.IsWeight && k.Kernel == "in_out_buffer_to_image" && k.Node != "x").Select(k => k.TensorOf("image")).ToList();
+            string[] intensive = { "conv2d", "depthwise_conv2d", "deconv_2d", "fully_connected" };
+            var gpu = rec.Kernels.Where(k => !k.IsWeight && k.Program != "buffer_to_image" && !intensive.Contains(k.Op)).ToList();
+            Assert.NotEmpty(gpu);
+            System.Collections.Generic.IEnumerable<string> Images(MaceKernel k) =>
+                k.Launch.Inputs.Where(a => a.Kind == KernelArgKind.Image && a.Layout == ImageKind.InOut).Select(a => k.TensorOf(a.Tensor!));
+            Assert.All(gpu, k => Assert.Contains(Images(k), t => !uploaded.Contains(t)));
+            // Convolutions go back to the GPU whatever made their input.
+            Assert.Contains(rec.Kernels, k => k.Op == "conv2d" && Images(k).Any(uploaded.Contains));
+            Assert.Contains(rec.CpuNodes, c => c.Op == "Clip" && c.Reason.Contains("SelectBestRuntime"));
         }
 
         [Theory]
