@@ -302,7 +302,7 @@ namespace MaceTools.Conversion
             "Conv", "BatchNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish", "Clip",
             "Add", "Sub", "Mul", "Div", "Max", "Min", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "MatMul", "Gemm",
             "Softmax", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Shape", "Gather", "Slice", "Cast", "Identity", "Dropout",
-            "Resize", "Upsample", "Pad", "ConvTranspose",
+            "Resize", "Upsample", "Pad", "ConvTranspose", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd",
         };
 
         private static readonly HashSet<string> Renames = new HashSet<string>(StringComparer.Ordinal)
@@ -357,6 +357,7 @@ namespace MaceTools.Conversion
                 case "Relu": case "Sigmoid": case "Tanh": case "LeakyRelu": case "HardSigmoid": case "HardSwish": case "Clip": StandaloneActivation(n); break;
                 case "Add": case "Sub": case "Mul": case "Div": case "Max": case "Min": Eltwise(n); break;
                 case "GlobalAveragePool": case "GlobalMaxPool": GlobalPool(n); break;
+                case "ReduceMean": case "ReduceMax": case "ReduceMin": case "ReduceSum": case "ReduceProd": Reduce(n); break;
                 case "MaxPool": case "AveragePool": Pool(n); break;
                 case "MatMul": case "Gemm": FullyConnected(n); break;
                 case "Softmax": Softmax(n); break;
@@ -744,6 +745,32 @@ namespace MaceTools.Conversion
             // MACE converts global pooling to its reduce op over H and W.
             AddAll(n.Name, KernelOps.Reduce(Nhwc(x.Shape), n.OpType == "GlobalMaxPool" ? ReduceKind.Max : ReduceKind.Mean, T), "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], 1, 1 });
+        }
+
+        /// <summary>
+        /// ONNX Reduce* as MACE's GPU reduce: it keeps the dimensions and reduces H and W (reduce_hw) or, from v1.1, the
+        /// channels (reduce_c) of a 4-D tensor; any other axes, or keepdims=0, run on the CPU.
+        /// </summary>
+        private void Reduce(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            var axes = Ints(n.GetInts("axes")).ToList();
+            if (axes.Count == 0 && n.Inputs.Count > 1 && n.Inputs[1].Length > 0 && V(n.Inputs[1]).Const is float[] ax) axes = ax.Select(a => (int)a).ToList();
+            axes = axes.Select(a => a < 0 ? a + x.Shape.Length : a).Distinct().OrderBy(a => a).ToList();
+            var kind = n.OpType switch
+            {
+                "ReduceMean" => ReduceKind.Mean, "ReduceMax" => ReduceKind.Max, "ReduceMin" => ReduceKind.Min, "ReduceSum" => ReduceKind.Sum, _ => ReduceKind.Prod,
+            };
+            bool keep = n.GetInt("keepdims", 1) != 0;
+            bool hw = axes.SequenceEqual(new[] { 2, 3 }), channels = axes.SequenceEqual(new[] { 1 }) && T.Version.AtLeast(1, 1, 0);
+            if (x.Shape.Length != 4 || !keep || !(hw || channels))
+            {
+                Unsupported(n, $"axes [{string.Join(",", axes)}]{(keep ? "" : ", keepdims 0")} of a rank-{x.Shape.Length} tensor: MACE's GPU reduce keeps the dimensions and reduces H and W, or (v1.1) the channels, of a 4-D tensor");
+                return;
+            }
+            var launches = hw ? KernelOps.Reduce(Nhwc(x.Shape), kind, T) : KernelOps.ReduceChannels(Nhwc(x.Shape), kind, T);
+            AddAll(n.Name, launches, "input", n.Inputs[0], "output", n.Outputs[0]);
+            Set(n.Outputs[0], hw ? new[] { x.Shape[0], x.Shape[1], 1, 1 } : new[] { x.Shape[0], 1, x.Shape[2], x.Shape[3] });
         }
 
         private void Pool(OnnxNode n)

@@ -184,6 +184,8 @@ namespace MaceTools.Kernels
                 "Reduces H and W in one work-group with local memory (MACE before v1.1)."),
             K("reduce", "reduce_hw", "reduce", new[] { "-DREDUCE_TYPE=0..4", "-DNOT_DIVISIBLE_FOUR" },
                 "Reduces H and W in passes over 16x16 tiles (MACE v1.1 and later; MACE always passes NOT_DIVISIBLE_FOUR)."),
+            K("reduce", "reduce_c", "reduce", new[] { "-DREDUCE_TYPE=0..4", "-DNOT_DIVISIBLE_FOUR" },
+                "Reduces the channels of each pixel in passes over 16 channel blocks (MACE v1.1 and later)."),
             K("resize_bilinear", "resize_bilinear_nocache", "resize_bilinear", new[] { "-DCT_MODE=0..2" },
                 "Bilinear resize; CT_MODE picks the coordinate transform (MACE v1.1 and later)."),
             K("resize_nearest_neighbor", "resize_nearest_neighbor_nocache", "resize_nearest_neighbor", new[] { "-DCT_MODE=0..2", "-DNEAREST_MODE=0..3" },

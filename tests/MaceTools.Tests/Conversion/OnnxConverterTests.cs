@@ -113,6 +113,27 @@ namespace MaceTools.Tests.ConversionTests
             Assert.Contains(rec.CpuNodes, c => c.Op == "Clip" && c.Reason.Contains("SelectBestRuntime"));
         }
 
+        [Fact]
+        public void A_reduce_over_the_channels_of_a_4D_tensor_keeping_dims_is_MACEs_reduce_c_and_other_reduces_run_on_the_CPU()
+        {
+            KernelSet Convert(string name, int[] shape, KernelTarget target)
+            {
+                string path = Path.Combine(MaceTools.Tests.Models.OnnxTestData.CaseDirectory(name), "model.onnx");
+                var model = OnnxModel.Load(path);
+                return OnnxConverter.Convert(model, path, new[] { new ModelInput(model.Graph.Inputs[0].Name, shape) }, null, new ConversionOptions(target));
+            }
+            // ReduceMean over axis 1 with keepdims, fed a 4-D [3, 2, 2, 1]: the channels, on the GPU.
+            var gpu = Convert("test_reduce_mean_keepdims_random", new[] { 3, 2, 2, 1 }, V111);
+            Assert.Empty(gpu.CpuNodes);
+            var reduce = Assert.Single(gpu.Kernels, k => k.Program == "reduce");
+            Assert.Equal("reduce_c", reduce.Kernel);
+            Assert.Equal(new[] { 3, 1, 2, 1 }, gpu.Outputs[0].Shape);
+            // The same node on its own rank-3 input, without keepdims, or for MACE v1.0 (no reduce_c): on the CPU.
+            Assert.Equal("ReduceMean", Assert.Single(Convert("test_reduce_mean_keepdims_random", new[] { 3, 2, 2 }, V111).CpuNodes).Op);
+            Assert.Single(Convert("test_reduce_mean_do_not_keepdims_random", new[] { 3, 2, 2, 1 }, V111).CpuNodes);
+            Assert.Single(Convert("test_reduce_mean_keepdims_random", new[] { 3, 2, 2, 1 }, new KernelTarget(MaceVersion.Parse("v1.0.4"), false, false)).CpuNodes);
+        }
+
         [Theory]
         [InlineData(true)]
         [InlineData(false)]
