@@ -324,6 +324,13 @@ namespace MaceTools.Conversion
                 var outShape = V(n.Outputs[0]).Shape;
                 if (!_hostOnly.Contains(R(tensors[0])) && (inShape.Length == 4 || inShape.Length == 2) && Nhwc(inShape).SequenceEqual(Nhwc(outShape))) return;
                 _alias.Remove(n.Outputs[0]);
+                // MACE's GPU Reshape (v1.1): 4-D to 4-D of a tensor made on the GPU (its placer; the greedy rule), in NCHW order.
+                if (T.Version.AtLeast(1, 1, 0) && inShape.Length == 4 && outShape.Length == 4 && !_hostOnly.Contains(R(tensors[0]))
+                    && !_cpuMade.Contains(tensors[0]) && !_cpuMade.Contains(R(tensors[0])))
+                {
+                    GpuReshape(n.Name, tensors[0], n.Outputs[0], inShape, outShape);
+                    return;
+                }
                 AddCpu(n.Name, "Reshape", new[] { tensors[0] }, new[] { n.Outputs[0] }, new Dictionary<string, float[]> { ["shape"] = outShape.Select(d => (float)d).ToArray() },
                     $"{n.OpType} [{string.Join(",", inShape)}] → [{string.Join(",", outShape)}] changes the image layout");
                 return;
@@ -368,6 +375,19 @@ namespace MaceTools.Conversion
                 case "Pad": Pad(n); break;
                 default: Unsupported(n, ""); break;
             }
+        }
+
+        /// <summary>
+        /// MACE's image ReshapeKernel for an ONNX model: the image copied to a buffer (in_out_image_to_buffer), NHWC → NCHW
+        /// (transpose.cl), the NCHW buffer read with the new shape, NCHW → NHWC, and copied back (in_out_buffer_to_image).
+        /// </summary>
+        private void GpuReshape(string node, string input, string output, int[] inNchw, int[] outNchw)
+        {
+            string nhwc = output + "#nhwc_in", nchw = output + "#nchw", back = output + "#nhwc_out";
+            Add(node, KernelOps.ImageToBuffer(ImageKind.InOut, Nhwc(inNchw), T), "image", input, "buffer", nhwc);
+            Add(node, KernelOps.TransposeBuffer(Nhwc(inNchw), true, T), "input", nhwc, "output", nchw);
+            Add(node, KernelOps.TransposeBuffer(outNchw, false, T), "input", nchw, "output", back);
+            Add(node, KernelOps.BufferToImage(ImageKind.InOut, Nhwc(outNchw), T), "buffer", back, "image", output);
         }
 
         /// <summary>MatMul/Gemm that MACE's transformer turns into FullyConnected: [N, K] × a constant 2-D weight.</summary>

@@ -277,6 +277,30 @@ namespace MaceTools.Kernels
             return launches;
         }
 
+        /// <summary>
+        /// MACE v1.1's buffer transpose (program <c>transpose</c>): <c>nhwc_to_nchw</c> of an NHWC buffer
+        /// <paramref name="input"/> [N, H, W, C], or <c>nchw_to_nhwc</c> of an NCHW buffer [N, C, H, W]. Global size
+        /// {ceil(d3/4), d2, d1·d0} of the input dims, local size {4, 4, 4} clamped to it, tuning key
+        /// <c>{kernel}_{output dims}</c>, options <c>-DIN_DATA_TYPE=float -DOUT_DATA_TYPE=float</c>. MACE's GPU Reshape
+        /// uses the pair to reshape an image in NCHW order; it has no other GPU permutation.
+        /// </summary>
+        public static KernelLaunch TransposeBuffer(int[] input, bool toNchw, KernelTarget target)
+        {
+            CheckShape(input, nameof(input));
+            string kernel = toNchw ? "nhwc_to_nchw" : "nchw_to_nhwc";
+            var output = toNchw ? new[] { input[0], input[3], input[1], input[2] } : new[] { input[0], input[2], input[3], input[1] };
+            int count = (int)ImageLayout.Count(input);
+            var args = new List<KernelArg>
+            {
+                KernelArg.Buffer("input", "input", count),
+                KernelArg.Int(toNchw ? "in_height" : "in_channel", input[1]), KernelArg.Int(toNchw ? "in_channel" : "in_width", input[3]),
+                KernelArg.Buffer("output", "output", count, output: true),
+            };
+            return new KernelLaunch("reshape", "transpose", kernel, target, new[] { "-DIN_DATA_TYPE=float", "-DOUT_DATA_TYPE=float" },
+                new long[] { Blk4(input[3]), input[2], (long)input[1] * input[0] }, LocalSizeRule.BufferTranspose,
+                kernel + "_" + Dims(output), args, count);
+        }
+
         // ---------------------------------------------------------------------------------------------------------
         // Element-wise
 

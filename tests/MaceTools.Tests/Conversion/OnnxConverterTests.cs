@@ -134,6 +134,48 @@ namespace MaceTools.Tests.ConversionTests
             Assert.Single(Convert("test_reduce_mean_keepdims_random", new[] { 3, 2, 2, 1 }, new KernelTarget(MaceVersion.Parse("v1.0.4"), false, false)).CpuNodes);
         }
 
+        [Fact]
+        public void A_4D_reshape_that_changes_the_image_layout_of_a_GPU_tensor_is_MACEs_GPU_reshape_through_transpose_cl()
+        {
+            // x [2, 6, 2, 4] → Relu (GPU) → Reshape to [2, 3, 4, 4]: NCHW order differs from NHWC order.
+            var graph = new MaceTools.Models.Onnx.Proto.GraphProto { Name = "reshape" };
+            var relu = new MaceTools.Models.Onnx.Proto.NodeProto { Name = "relu", OpType = "Relu" };
+            relu.Input.Add("x");
+            relu.Output.Add("r");
+            var shape = new MaceTools.Models.Onnx.Proto.TensorProto { Name = "shape", DataType = (int)MaceTools.Models.Onnx.Proto.TensorProto.Types.DataType.Int64 };
+            shape.Dims.Add(4);
+            shape.Int64Data.AddRange(new long[] { 2, 3, 4, 4 });
+            graph.Initializer.Add(shape);
+            var reshape = new MaceTools.Models.Onnx.Proto.NodeProto { Name = "reshape", OpType = "Reshape" };
+            reshape.Input.Add("r");
+            reshape.Input.Add("shape");
+            reshape.Output.Add("y");
+            graph.Node.Add(relu);
+            graph.Node.Add(reshape);
+            graph.Input.Add(new MaceTools.Models.Onnx.Proto.ValueInfoProto { Name = "x" });
+            graph.Output.Add(new MaceTools.Models.Onnx.Proto.ValueInfoProto { Name = "y" });
+            var proto = new MaceTools.Models.Onnx.Proto.ModelProto { IrVersion = 7, Graph = graph };
+            proto.OpsetImport.Add(new MaceTools.Models.Onnx.Proto.OperatorSetIdProto { Domain = "", Version = 13 });
+            var model = OnnxModel.Parse(Google.Protobuf.MessageExtensions.ToByteArray(proto), "reshape.onnx");
+            int[] inShape = { 2, 6, 2, 4 };
+            KernelSet Convert(KernelTarget target) =>
+                OnnxConverter.Convert(model, "reshape.onnx", new[] { new ModelInput("x", inShape) }, null, new ConversionOptions(target));
+
+            var cpu = Convert(new KernelTarget(MaceVersion.Parse("v1.0.4"), false, false));
+            Assert.Equal("Reshape", Assert.Single(cpu.CpuNodes).Op);
+            using var runner = new KernelRunner(Pocl.Device);
+            var set = Convert(KernelTarget.For(Pocl.Device));
+            Assert.Empty(set.CpuNodes);
+            Assert.Equal(new[] { "in_out_image_to_buffer", "nhwc_to_nchw", "nchw_to_nhwc", "in_out_buffer_to_image" },
+                set.Kernels.Where(k => k.Node == "reshape").Select(k => k.Kernel));
+            // Run it: the output is relu(x) read in NCHW order with the new shape.
+            var x = MaceTools.Tests.Kernels.Tensors.Random(43, MaceTools.Tests.Kernels.Tensors.Count(inShape));
+            runner.UploadBuffer("x" + MaceKernel.HostSuffix, MaceTools.Runtime.ModelData.ToNhwc(x, inShape));
+            foreach (var k in set.Kernels) runner.Time(k.Launch, null, k.Tensors);
+            var expected = MaceTools.Runtime.ModelData.ToNhwc(x.Select(v => Math.Max(v, 0f)).ToArray(), new[] { 2, 3, 4, 4 });
+            MaceTools.Tests.Kernels.Tensors.Close(expected, runner.Download("y" + MaceKernel.HostSuffix), "GPU reshape", 0, 0);
+        }
+
         [Theory]
         [InlineData(true)]
         [InlineData(false)]
@@ -324,7 +366,7 @@ namespace MaceTools.Tests.ConversionTests
             _run.Upload("input", ImageKind.InOut, input, nchw.Data); // one channel: NCHW and NHWC agree
             _run.Upload("filter", block == 4 ? ImageKind.WinogradFilter4 : ImageKind.WinogradFilter2, c.Inputs[1].Shape, c.Inputs[1].Data);
             foreach (var k in set.Kernels.Skip(2).Take(3)) _run.Time(k.Launch);
-            Tensors.Close(c.Outputs[0].Data, _run.Download("output"), $"winograd {block}", 1e-4f, 1e-4f);
+            MaceTools.Tests.Kernels.Tensors.Close(c.Outputs[0].Data, _run.Download("output"), $"winograd {block}", 1e-4f, 1e-4f);
         }
 
         [Fact]

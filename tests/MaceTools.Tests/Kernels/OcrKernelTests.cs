@@ -154,6 +154,27 @@ namespace MaceTools.Tests.Kernels
             Tensors.Close(CpuReference.ResizeNearest(x, input, 10, 14, false, ResizeCoordinates.Asymmetric, NearestMode.Floor), _run.Download("output"), "resize with local 3x3x3", 0, 0);
         }
 
+        [Theory]
+        [InlineData(2, 3, 5, 7, 0)]
+        [InlineData(1, 4, 3, 9, 0)]
+        [InlineData(2, 5, 7, 3, 3)]   // a local size of 3 divides none of {1 or 2, W or H, N·H or N·C}
+        [InlineData(2, 2, 9, 5, 3)]
+        public void TransposeBuffer_moves_NHWC_to_NCHW_and_back_as_the_runners_conversions_do(int n, int h, int w, int c, int local)
+        {
+            var nchw = new[] { n, c, h, w };
+            var x = Tensors.Random(41, Tensors.Count(nchw));
+            var nhwcData = MaceTools.Runtime.ModelData.ToNhwc(x, nchw);
+            long[]? l = local == 0 ? null : new long[] { local, local, local };
+            var toNchw = KernelOps.TransposeBuffer(new[] { n, h, w, c }, true, _target);
+            _run.UploadBuffer("input", nhwcData);
+            _run.Time(toNchw, l);
+            Tensors.Close(x, _run.Download("output"), toNchw.ToString(), 0, 0);
+            var toNhwc = KernelOps.TransposeBuffer(nchw, false, _target);
+            _run.UploadBuffer("input", x);
+            _run.Time(toNhwc, l);
+            Tensors.Close(nhwcData, _run.Download("output"), toNhwc.ToString(), 0, 0);
+        }
+
         [Fact]
         public void ReduceChannels_with_a_local_size_that_does_not_divide_the_global_size_writes_every_output_once()
         {
@@ -167,6 +188,23 @@ namespace MaceTools.Tests.Kernels
         }
 
         // ---- MACE's shape -----------------------------------------------------------------------------------------
+
+        [Fact]
+        public void TransposeBuffer_has_MACEs_program_options_tuning_key_and_sizes()
+        {
+            var t = KernelOps.TransposeBuffer(new[] { 2, 3, 5, 7 }, true, _target);
+            Assert.Equal("transpose", t.Program);
+            Assert.Equal("nhwc_to_nchw", t.Kernel);
+            Assert.Contains("-DIN_DATA_TYPE=float", t.Options);
+            Assert.Contains("-DOUT_DATA_TYPE=float", t.Options);
+            Assert.Equal(new long[] { 2, 5, 6 }, t.GlobalSize);          // {blk4(C), W, N·H}
+            Assert.Equal("nhwc_to_nchw_2_7_3_5", t.TuningKey);             // the output's dims
+            Assert.Equal(new long[] { 2, 4, 4 }, LocalSizes.Default(t.Rule, t.GlobalSize, 256, 65536, 8)); // {4, 4, 4} clamped
+            var back = KernelOps.TransposeBuffer(new[] { 2, 7, 3, 5 }, false, _target);
+            Assert.Equal("nchw_to_nhwc", back.Kernel);
+            Assert.Equal(new long[] { 2, 3, 14 }, back.GlobalSize);       // {blk4(W), H, N·C}
+            Assert.Equal("nchw_to_nhwc_2_3_5_7", back.TuningKey);
+        }
 
         [Fact]
         public void ReduceChannels_has_MACEs_program_options_tuning_keys_and_global_sizes()

@@ -183,7 +183,7 @@ __kernel void reduce_c(OUT_OF_RANGE_PARAMS
   const int nh = get_global_id(2);
   RETURN_IF_OUT_OF_GLOBAL_RANGE_DIM3(ob, w, nh)
 
-  const int out_blocks = global_size_dim0;
+  const int out_blocks = GLOBAL_SIZE_DIM0;
   const int batch = nh / height;
   const int h = nh - mul24(batch, height);
   const int tile = (in_ch_blks + out_blocks - 1) / out_blocks;
