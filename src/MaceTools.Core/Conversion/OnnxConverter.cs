@@ -335,8 +335,7 @@ namespace MaceTools.Conversion
                     $"{n.OpType} [{string.Join(",", inShape)}] → [{string.Join(",", outShape)}] changes the image layout");
                 return;
             }
-            if (FollowsTheCpu(n, tensors)) return;
-            // MACE's own per-op refusals, where its GPU path has no kernel for the node.
+            // MACE's order: the op's own refusals (its available runtimes), then the greedy rule, then (ours) the rank.
             switch (n.OpType)
             {
                 case "MatMul" when !IsFullyConnected(n):
@@ -349,6 +348,7 @@ namespace MaceTools.Conversion
                     Unsupported(n, "MACE has no GPU slice kernel (no slice program in v1.1.1's cl/)");
                     return;
             }
+            if (FollowsTheCpu(n, tensors)) return;
             // Where MACE's check was not read: its image kernels address 4-D NHWC (and 2-D [N, C]) tensors.
             var odd = tensors.FirstOrDefault(t => V(t).Shape.Length != 4 && V(t).Shape.Length != 2);
             if (odd != null && n.OpType != "Shape")
