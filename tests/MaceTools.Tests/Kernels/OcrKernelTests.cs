@@ -155,6 +155,23 @@ namespace MaceTools.Tests.Kernels
         }
 
         [Theory]
+        [InlineData(ReduceKind.Mean)]
+        [InlineData(ReduceKind.Sum)]
+        public void ReduceChannels_ignores_padding_lanes_an_activation_left_non_zero(ReduceKind kind)
+        {
+            // Sigmoid maps the zero padding lanes of a 7-channel image to 0.5; the reduction must not count them.
+            int[] input = { 2, 3, 5, 7 };
+            var x = Tensors.Random(35, Tensors.Count(input));
+            var sigmoid = KernelOps.Activation(input, new Act(ActivationKind.Sigmoid), _target);
+            _run.Upload("input", ImageKind.InOut, input, x);
+            _run.Time(sigmoid, null, new System.Collections.Generic.Dictionary<string, string> { ["input"] = "input", ["output"] = "activated" });
+            var launch = Assert.Single(KernelOps.ReduceChannels(input, kind, _target));
+            _run.Time(launch, null, new System.Collections.Generic.Dictionary<string, string> { ["input"] = "activated", ["output"] = "output" });
+            var activated = x.Select(v => (float)(1 / (1 + System.Math.Exp(-v)))).ToArray();
+            Tensors.Close(CpuReference.ReduceChannels(activated, input, kind), _run.Download("output"), "reduce_c after sigmoid", 1e-5f, 1e-5f);
+        }
+
+        [Theory]
         [InlineData(2, 3, 5, 7, 0)]
         [InlineData(1, 4, 3, 9, 0)]
         [InlineData(2, 5, 7, 3, 3)]   // a local size of 3 divides none of {1 or 2, W or H, N·H or N·C}

@@ -15,8 +15,9 @@
 // lane-wise, tile = ceil(in_blocks / out_blocks) (the last item takes what is left). Passes of at most 16
 // blocks: an intermediate pass writes out_blocks partial blocks; the last pass (out_blocks == 1) folds the
 // four lanes into one value (MEAN divides by `channels`) and writes (v, 0, 0, 0). NOT_DIVISIBLE_FOUR
-// (C % 4 != 0): MIN, MAX and PROD set the last block's padding lanes to the identity before folding; MEAN
-// and SUM count on them being 0, as MACE does.
+// (C % 4 != 0): the last block's padding lanes become the reduction's identity before folding. MACE does
+// this for MIN, MAX and PROD only and lets MEAN and SUM count on zero padding, which an activation such as
+// sigmoid does not leave; here every type masks them (same options, same results on zero padding).
 //
 // reduce: global size {G0, G1, N * ceil(C/4)} with local size {G0, G1, L2}: the G0 * G1 items of
 // a work-group slice share one channel block, each scans every (G0 * G1)-th position, and the
@@ -193,7 +194,7 @@ __kernel void reduce_c(OUT_OF_RANGE_PARAMS
   float4 acc = (float4)REDUCE_INIT;
   for (int blk = first; blk < last; ++blk) {
     float4 v = convert_float4(READ_IMAGET(input, SAMPLER, (int2)(mad24(blk, width, w), y)));
-#if defined(NOT_DIVISIBLE_FOUR) && REDUCE_TYPE >= 1 && REDUCE_TYPE <= 3
+#ifdef NOT_DIVISIBLE_FOUR
     if (blk == channel_blocks - 1) {
       const int valid = channels - (blk << 2);
       if (valid < 4) v.w = REDUCE_INIT;
