@@ -38,6 +38,8 @@ namespace MaceTools.Conversion
         private readonly List<(int After, CpuNode Node)> _cpu = new List<(int, CpuNode)>();
         private readonly Dictionary<string, string> _host = new Dictionary<string, string>(StringComparer.Ordinal);
         private readonly HashSet<string> _hostOnly = new HashSet<string>(StringComparer.Ordinal);
+        // Tensors a CPU node wrote: MACE's greedy placement reads the device of each input's producer.
+        private readonly HashSet<string> _cpuMade = new HashSet<string>(StringComparer.Ordinal);
 
         private OnnxConverter(OnnxModel model, string path, ConversionOptions options)
         {
@@ -300,7 +302,7 @@ namespace MaceTools.Conversion
             "Conv", "BatchNormalization", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSigmoid", "HardSwish", "Clip",
             "Add", "Sub", "Mul", "Div", "Max", "Min", "GlobalAveragePool", "GlobalMaxPool", "MaxPool", "AveragePool", "MatMul", "Gemm",
             "Softmax", "Concat", "Flatten", "Reshape", "Squeeze", "Unsqueeze", "Shape", "Gather", "Slice", "Cast", "Identity", "Dropout",
-            "Resize", "Upsample", "Pad", "ConvTranspose",
+            "Resize", "Upsample", "Pad", "ConvTranspose", "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd",
         };
 
         private static readonly HashSet<string> Renames = new HashSet<string>(StringComparer.Ordinal)
@@ -322,14 +324,36 @@ namespace MaceTools.Conversion
                 var outShape = V(n.Outputs[0]).Shape;
                 if (!_hostOnly.Contains(R(tensors[0])) && (inShape.Length == 4 || inShape.Length == 2) && Nhwc(inShape).SequenceEqual(Nhwc(outShape))) return;
                 _alias.Remove(n.Outputs[0]);
+                // MACE's GPU Reshape (v1.1): 4-D to 4-D of a tensor made on the GPU (its placer; the greedy rule), in NCHW order.
+                if (T.Version.AtLeast(1, 1, 0) && inShape.Length == 4 && outShape.Length == 4 && !_hostOnly.Contains(R(tensors[0]))
+                    && !_cpuMade.Contains(tensors[0]) && !_cpuMade.Contains(R(tensors[0])))
+                {
+                    GpuReshape(n.Name, tensors[0], n.Outputs[0], inShape, outShape);
+                    return;
+                }
                 AddCpu(n.Name, "Reshape", new[] { tensors[0] }, new[] { n.Outputs[0] }, new Dictionary<string, float[]> { ["shape"] = outShape.Select(d => (float)d).ToArray() },
                     $"{n.OpType} [{string.Join(",", inShape)}] → [{string.Join(",", outShape)}] changes the image layout");
                 return;
             }
+            // MACE's order: the op's own refusals (its available runtimes), then the greedy rule, then (ours) the rank.
+            switch (n.OpType)
+            {
+                case "MatMul" when !IsFullyConnected(n):
+                    Unsupported(n, "MACE's OpenCL MatMul is not implemented (its op refuses at construction); only [N, K] × constant [K, M] runs on the GPU, as FullyConnected");
+                    return;
+                case "Transpose":
+                    Unsupported(n, "MACE's OpenCL Transpose has no kernel: it runs its CPU code on mapped buffers (transpose.cl serves only GPU Reshape's NHWC↔NCHW)");
+                    return;
+                case "Slice" when V(n.Inputs[0]).Const == null:
+                    Unsupported(n, "MACE has no GPU slice kernel (no slice program in v1.1.1's cl/)");
+                    return;
+            }
+            if (FollowsTheCpu(n, tensors)) return;
+            // Where MACE's check was not read: its image kernels address 4-D NHWC (and 2-D [N, C]) tensors.
             var odd = tensors.FirstOrDefault(t => V(t).Shape.Length != 4 && V(t).Shape.Length != 2);
             if (odd != null && n.OpType != "Shape")
             {
-                Unsupported(n, $"a rank-{V(odd).Shape.Length} input: MACE's GPU ops take 4-D (and 2-D) tensors");
+                Unsupported(n, $"a rank-{V(odd).Shape.Length} input: MACE's GPU image kernels take 4-D NHWC (and 2-D) tensors");
                 return;
             }
             switch (n.OpType)
@@ -340,6 +364,7 @@ namespace MaceTools.Conversion
                 case "Relu": case "Sigmoid": case "Tanh": case "LeakyRelu": case "HardSigmoid": case "HardSwish": case "Clip": StandaloneActivation(n); break;
                 case "Add": case "Sub": case "Mul": case "Div": case "Max": case "Min": Eltwise(n); break;
                 case "GlobalAveragePool": case "GlobalMaxPool": GlobalPool(n); break;
+                case "ReduceMean": case "ReduceMax": case "ReduceMin": case "ReduceSum": case "ReduceProd": Reduce(n); break;
                 case "MaxPool": case "AveragePool": Pool(n); break;
                 case "MatMul": case "Gemm": FullyConnected(n); break;
                 case "Softmax": Softmax(n); break;
@@ -350,6 +375,45 @@ namespace MaceTools.Conversion
                 case "Pad": Pad(n); break;
                 default: Unsupported(n, ""); break;
             }
+        }
+
+        /// <summary>
+        /// MACE's image ReshapeKernel for an ONNX model: the image copied to a buffer (in_out_image_to_buffer), NHWC → NCHW
+        /// (transpose.cl), the NCHW buffer read with the new shape, NCHW → NHWC, and copied back (in_out_buffer_to_image).
+        /// </summary>
+        private void GpuReshape(string node, string input, string output, int[] inNchw, int[] outNchw)
+        {
+            string nhwc = output + "#nhwc_in", nchw = output + "#nchw", back = output + "#nhwc_out";
+            Add(node, KernelOps.ImageToBuffer(ImageKind.InOut, Nhwc(inNchw), T), "image", input, "buffer", nhwc);
+            Add(node, KernelOps.TransposeBuffer(Nhwc(inNchw), true, T), "input", nhwc, "output", nchw);
+            Add(node, KernelOps.TransposeBuffer(outNchw, false, T), "input", nchw, "output", back);
+            Add(node, KernelOps.BufferToImage(ImageKind.InOut, Nhwc(outNchw), T), "buffer", back, "image", output);
+        }
+
+        /// <summary>MatMul/Gemm that MACE's transformer turns into FullyConnected: [N, K] × a constant 2-D weight.</summary>
+        private bool IsFullyConnected(OnnxNode n) =>
+            n.Inputs.Count > 1 && V(n.Inputs[0]).Shape.Length == 2 && V(n.Inputs[1]).Const != null && V(n.Inputs[1]).Shape.Length == 2;
+
+        /// <summary>
+        /// MACE's SelectBestRuntime (mace/core/net_optimizer.cc, v1.1.x): a node that is not compute-intensive (Conv2D,
+        /// DepthwiseConv2d, Deconv2D, DepthwiseDeconv2d, FullyConnected) runs on the GPU only when one of its inputs was
+        /// made on the GPU (model inputs count as GPU); else it stays on the CPU. True when it placed the node there.
+        /// </summary>
+        private bool FollowsTheCpu(OnnxNode n, List<string> tensors)
+        {
+            bool intensive = n.OpType == "Conv" || n.OpType == "ConvTranspose" || (n.OpType == "MatMul" || n.OpType == "Gemm") && IsFullyConnected(n);
+            if (intensive || n.OpType == "Shape" || tensors.Count == 0 || !tensors.All(t => _cpuMade.Contains(t) || _cpuMade.Contains(R(t)))) return false;
+            const string why = "every input comes from a CPU node and it is not compute-intensive: MACE's placement (SelectBestRuntime) keeps it on the CPU";
+            if (Runtime.CpuOps.Supported.Contains(n.OpType)) { Unsupported(n, why); return true; }
+            if (n.OpType == "GlobalAveragePool" || n.OpType == "GlobalMaxPool")
+            {
+                // The CPU reduce over H and W that MACE's converter makes of global pooling.
+                AddCpu(n.Name, n.OpType == "GlobalMaxPool" ? "ReduceMax" : "ReduceMean", new[] { n.Inputs[0] }, new[] { n.Outputs[0] },
+                    new Dictionary<string, float[]> { ["axes"] = new float[] { 2, 3 }, ["keepdims"] = new float[] { 1 } }, why);
+                return true;
+            }
+            _notes.Add($"{n.Name} ({n.OpType}): {why}; MaceTools has no CPU op for it and runs it on the GPU");
+            return false;
         }
 
         /// <summary>
@@ -379,6 +443,11 @@ namespace MaceTools.Conversion
             {
                 string[] names = { "starts", "ends", "axes", "steps" };
                 for (int i = 1; i < inputs.Count && i < 5; i++) if (inputs[i].Length > 0) attrs[names[i - 1]] = Data(inputs[i]);
+                inputs = inputs.Take(1).ToList();
+            }
+            if (n.OpType == "Clip" && inputs.Count > 1)
+            {
+                if (ClipBounds(n) is var (lo, hi)) { attrs["min"] = new[] { lo }; attrs["max"] = new[] { hi }; }
                 inputs = inputs.Take(1).ToList();
             }
             if (n.OpType.StartsWith("Reduce", StringComparison.Ordinal) && inputs.Count > 1)
@@ -432,6 +501,7 @@ namespace MaceTools.Conversion
             for (int o = 0; o < outputs.Count; o++)
             {
                 Set(outputs[o], result[o].Shape);
+                _cpuMade.Add(outputs[o]);
                 _host[outputs[o]] = outputs[o] + MaceKernel.HostSuffix;
                 _hostOnly.Add(outputs[o]);
                 outNames.Add(outputs[o] + MaceKernel.HostSuffix);
@@ -695,6 +765,32 @@ namespace MaceTools.Conversion
             // MACE converts global pooling to its reduce op over H and W.
             AddAll(n.Name, KernelOps.Reduce(Nhwc(x.Shape), n.OpType == "GlobalMaxPool" ? ReduceKind.Max : ReduceKind.Mean, T), "input", n.Inputs[0], "output", n.Outputs[0]);
             Set(n.Outputs[0], new[] { x.Shape[0], x.Shape[1], 1, 1 });
+        }
+
+        /// <summary>
+        /// ONNX Reduce* as MACE's GPU reduce: it keeps the dimensions and reduces H and W (reduce_hw) or, from v1.1, the
+        /// channels (reduce_c) of a 4-D tensor; any other axes, or keepdims=0, run on the CPU.
+        /// </summary>
+        private void Reduce(OnnxNode n)
+        {
+            var x = V(n.Inputs[0]);
+            var axes = Ints(n.GetInts("axes")).ToList();
+            if (axes.Count == 0 && n.Inputs.Count > 1 && n.Inputs[1].Length > 0 && V(n.Inputs[1]).Const is float[] ax) axes = ax.Select(a => (int)a).ToList();
+            axes = axes.Select(a => a < 0 ? a + x.Shape.Length : a).Distinct().OrderBy(a => a).ToList();
+            var kind = n.OpType switch
+            {
+                "ReduceMean" => ReduceKind.Mean, "ReduceMax" => ReduceKind.Max, "ReduceMin" => ReduceKind.Min, "ReduceSum" => ReduceKind.Sum, _ => ReduceKind.Prod,
+            };
+            bool keep = n.GetInt("keepdims", 1) != 0;
+            bool hw = axes.SequenceEqual(new[] { 2, 3 }), channels = axes.SequenceEqual(new[] { 1 }) && T.Version.AtLeast(1, 1, 0);
+            if (x.Shape.Length != 4 || !keep || !(hw || channels))
+            {
+                Unsupported(n, $"axes [{string.Join(",", axes)}]{(keep ? "" : ", keepdims 0")} of a rank-{x.Shape.Length} tensor: MACE's GPU reduce keeps the dimensions and reduces H and W, or (v1.1) the channels, of a 4-D tensor");
+                return;
+            }
+            var launches = hw ? KernelOps.Reduce(Nhwc(x.Shape), kind, T) : KernelOps.ReduceChannels(Nhwc(x.Shape), kind, T);
+            AddAll(n.Name, launches, "input", n.Inputs[0], "output", n.Outputs[0]);
+            Set(n.Outputs[0], hw ? new[] { x.Shape[0], x.Shape[1], 1, 1 } : new[] { x.Shape[0], 1, x.Shape[2], x.Shape[3] });
         }
 
         private void Pool(OnnxNode n)

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace MaceTools.Kernels
 {
@@ -160,6 +161,29 @@ namespace MaceTools.Kernels
         }
 
         // ------------------------------------------------------------------ reduce, activation, eltwise
+
+        /// <summary>Reduces over the channels: the output shape is {N, H, W, 1}.</summary>
+        public static float[] ReduceChannels(float[] input, int[] inShape, ReduceKind kind)
+        {
+            CheckTensor(input, nameof(input), inShape, nameof(inShape));
+            int channels = inShape[3], pixels = input.Length / channels;
+            var output = new float[pixels];
+            for (int p = 0; p < pixels; p++)
+            {
+                var values = input.Skip(p * channels).Take(channels).ToList();
+                double acc = kind switch
+                {
+                    ReduceKind.Mean => values.Sum(v => (double)v) / channels,
+                    ReduceKind.Sum => values.Sum(v => (double)v),
+                    ReduceKind.Prod => values.Aggregate(1.0, (a, v) => a * v),
+                    ReduceKind.Min => values.Min(),
+                    ReduceKind.Max => values.Max(),
+                    _ => throw new ArgumentException($"Unknown reduce kind {kind}.", nameof(kind)),
+                };
+                output[p] = (float)acc;
+            }
+            return output;
+        }
 
         /// <summary>Reduces over H and W: the output shape is {N, 1, 1, C}.</summary>
         public static float[] Reduce(float[] input, int[] inShape, ReduceKind kind)

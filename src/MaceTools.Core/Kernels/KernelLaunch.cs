@@ -80,7 +80,7 @@ namespace MaceTools.Kernels
     }
 
     /// <summary>MACE's default local-work-size formulas (opencl_helper.cc and the op files, v1.1.1).</summary>
-    public enum LocalSizeRule { Default3D, Conv1x1, Conv3x3, ConvGeneral, Depthwise, Pooling, Softmax, Concat, ResizeBilinear, Transform, FilterTransform, FullyConnected, Reduce, Winograd, MatMul }
+    public enum LocalSizeRule { Default3D, Conv1x1, Conv3x3, ConvGeneral, Depthwise, Pooling, Softmax, Concat, ResizeBilinear, Transform, FilterTransform, FullyConnected, Reduce, Winograd, MatMul, BufferTranspose }
 
     /// <summary>
     /// Everything needed to run one kernel the way MACE does: program, kernel, build options (hence the program key),
@@ -168,6 +168,8 @@ namespace MaceTools.Kernels
             if (rule == LocalSizeRule.Winograd) return new[] { Math.Max(kwg / 8, 1), 8L };
             if (rule == LocalSizeRule.MatMul) return new[] { Math.Max(kwg / 64, 1), 64L };
             if (rule == LocalSizeRule.Reduce) return new[] { global[0], global[1], 1L };
+            // buffer::TransposeKernel: {4, 4, 4}, each clamped to the global size.
+            if (rule == LocalSizeRule.BufferTranspose) return global.Select(g => Math.Min(4L, g)).ToArray();
             if (rule == LocalSizeRule.FullyConnected)
                 return new[] { global[0], global[1], Math.Max(kwg / (uint)(global[0] * global[1]), 1) };
             if (kwg == 0) return new long[] { 1, 1, 1 };

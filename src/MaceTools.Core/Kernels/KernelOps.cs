@@ -230,6 +230,77 @@ namespace MaceTools.Kernels
             }
         }
 
+        /// <summary>
+        /// Reduction over the channels to [N, H, W, 1], as MACE v1.1's ReduceC: passes of <c>reduce_c</c> that fold at most 16
+        /// channel blocks each (intermediate tensors "reduce_pass1", …, [N, H, W, 4·blocks]) until one block is left, the last
+        /// folding its four lanes. Options: the float data type, <c>-DREDUCE_TYPE</c>, and <c>-DNOT_DIVISIBLE_FOUR</c> when
+        /// C % 4 != 0; global size {blocks out, W, N·H}, MACE's default 3-D local size, tuning key
+        /// <c>reduce_c_opencl_kernel_{g0}_{g1}_{g2}</c>. MACE before v1.1 has no GPU reduce over the channels.
+        /// </summary>
+        public static IReadOnlyList<KernelLaunch> ReduceChannels(int[] input, ReduceKind kind, KernelTarget target)
+        {
+            CheckShape(input, nameof(input));
+            if (!target.Version.AtLeast(1, 1, 0))
+                throw new MaceException(ErrorIds.Unsupported, MaceErrorCategory.InvalidArgument, $"MACE {target.Version} has no GPU reduce over the channels (reduce_c is v1.1's)", "reduce_c");
+            int n = input[0], h = input[1], w = input[2], c = input[3];
+            var options = new List<string>(DataType(false)) { "-DREDUCE_TYPE=" + (int)kind };
+            if (c % 4 != 0) options.Add("-DNOT_DIVISIBLE_FOUR");
+            const int Tile = 16;
+            var launches = new List<KernelLaunch>();
+            int inBlocks = Blk4(c), pass = 0;
+            string source = "input";
+            void Pass(int outBlocks, string output)
+            {
+                var inShape = new[] { n, h, w, 4 * inBlocks };
+                var outShape = new[] { n, h, w, outBlocks == 1 && output == "output" ? 1 : 4 * outBlocks };
+                var gws = new long[] { outBlocks, w, (long)n * h };
+                var args = new List<KernelArg>
+                {
+                    KernelArg.Image("input", source, ImageKind.InOut, source == "input" ? input : inShape),
+                    KernelArg.Int("height", h), KernelArg.Int("width", w), KernelArg.Int("channels", c),
+                    KernelArg.Int("channel_blocks", Blk4(c)), KernelArg.Int("in_ch_blks", inBlocks),
+                    KernelArg.Image("output", output, ImageKind.InOut, outShape, output: true),
+                };
+                launches.Add(new KernelLaunch("reduce", "reduce", "reduce_c", target, options, gws, LocalSizeRule.Default3D,
+                    $"reduce_c_opencl_kernel_{gws[0]}_{gws[1]}_{gws[2]}", args, (double)n * h * w * 4 * inBlocks));
+                source = output;
+                inBlocks = outBlocks;
+            }
+            // MACE's ReduceC: one pass when 16 blocks or fewer; else a first pass, further passes while more than one
+            // block would be left, and the last pass to one value.
+            if (inBlocks > Tile)
+            {
+                Pass((inBlocks + Tile - 1) / Tile, "reduce_pass" + (++pass));
+                while (inBlocks > Tile) Pass((inBlocks + Tile - 1) / Tile, "reduce_pass" + (++pass));
+            }
+            Pass(1, "output");
+            return launches;
+        }
+
+        /// <summary>
+        /// MACE v1.1's buffer transpose (program <c>transpose</c>): <c>nhwc_to_nchw</c> of an NHWC buffer
+        /// <paramref name="input"/> [N, H, W, C], or <c>nchw_to_nhwc</c> of an NCHW buffer [N, C, H, W]. Global size
+        /// {ceil(d3/4), d2, d1·d0} of the input dims, local size {4, 4, 4} clamped to it, tuning key
+        /// <c>{kernel}_{output dims}</c>, options <c>-DIN_DATA_TYPE=float -DOUT_DATA_TYPE=float</c>. MACE's GPU Reshape
+        /// uses the pair to reshape an image in NCHW order; it has no other GPU permutation.
+        /// </summary>
+        public static KernelLaunch TransposeBuffer(int[] input, bool toNchw, KernelTarget target)
+        {
+            CheckShape(input, nameof(input));
+            string kernel = toNchw ? "nhwc_to_nchw" : "nchw_to_nhwc";
+            var output = toNchw ? new[] { input[0], input[3], input[1], input[2] } : new[] { input[0], input[2], input[3], input[1] };
+            int count = (int)ImageLayout.Count(input);
+            var args = new List<KernelArg>
+            {
+                KernelArg.Buffer("input", "input", count),
+                KernelArg.Int(toNchw ? "in_height" : "in_channel", input[1]), KernelArg.Int(toNchw ? "in_channel" : "in_width", input[3]),
+                KernelArg.Buffer("output", "output", count, output: true),
+            };
+            return new KernelLaunch("reshape", "transpose", kernel, target, new[] { "-DIN_DATA_TYPE=float", "-DOUT_DATA_TYPE=float" },
+                new long[] { Blk4(input[3]), input[2], (long)input[1] * input[0] }, LocalSizeRule.BufferTranspose,
+                kernel + "_" + Dims(output), args, count);
+        }
+
         // ---------------------------------------------------------------------------------------------------------
         // Element-wise
 

@@ -17,7 +17,7 @@ namespace MaceTools.Runtime
         {
             "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout", "Cast",
             "MatMul", "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min",
-            "Sqrt", "Sigmoid", "Relu", "Tanh", "HardSigmoid", "HardSwish", "Exp", "Erf", "Neg", "Abs", "Reciprocal",
+            "Sqrt", "Sigmoid", "Relu", "Tanh", "HardSigmoid", "HardSwish", "Exp", "Erf", "Neg", "Abs", "Reciprocal", "Clip",
             "ReduceMean", "ReduceSum", "ReduceMax", "Softmax", "LayerNormalization", "Conv", "Gather", "Slice", "Concat",
         };
 
@@ -42,6 +42,13 @@ namespace MaceTools.Runtime
                 {
                     float alpha = F("alpha", op == "HardSigmoid" ? 0.2f : 0f), beta = F("beta", 0.5f);
                     return One(x[0].Shape, x[0].Data.Select(v => Unary(op, v, alpha, beta)).ToArray());
+                }
+                case "Clip":
+                {
+                    // Bounds: opset-11+ constant inputs, else the min/max attributes.
+                    float lo = x.Count > 1 && x[1].Data.Length == 1 ? x[1].Data[0] : F("min", float.MinValue);
+                    float hi = x.Count > 2 && x[2].Data.Length == 1 ? x[2].Data[0] : F("max", float.MaxValue);
+                    return One(x[0].Shape, x[0].Data.Select(v => Math.Min(Math.Max(v, lo), hi)).ToArray());
                 }
                 case "ReduceMean": case "ReduceSum": case "ReduceMax": return Reduce(op, x[0], I("axes"), I("keepdims", 1)[0] != 0);
                 case "Softmax": return Softmax(x[0], I("axis", -1)[0]);

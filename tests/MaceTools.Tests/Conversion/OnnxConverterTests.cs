@@ -64,9 +64,8 @@ namespace MaceTools.Tests.ConversionTests
         {
             var gpu = Classifier();
             var set = Classifier(gpuDepthwise: false);
-            var cpu = set.CpuNodes;
+            var cpu = set.CpuNodes.Where(c => c.Op == "Conv").ToList();
             Assert.Equal(4, cpu.Count);
-            Assert.All(cpu, c => Assert.Equal("Conv", c.Op));
             Assert.All(cpu, c => Assert.Contains("unequal strides", c.Reason));
             Assert.DoesNotContain(set.Kernels, k => k.Options.Any(o => o.StartsWith("-DSTRIDE_W", StringComparison.Ordinal)));
             Assert.Contains(gpu.Kernels, k => k.Options.Contains("-DSTRIDE_W=1"));
@@ -77,15 +76,104 @@ namespace MaceTools.Tests.ConversionTests
                 var before = set.Kernels[c.After - 1];
                 Assert.Equal("in_out_image_to_buffer", before.Kernel);
                 Assert.Equal(c.Inputs[0], before.TensorOf("buffer"));
-                var after = set.Kernels[c.After];
-                Assert.Equal("in_out_buffer_to_image", after.Kernel);
-                Assert.Equal(c.Outputs[0], after.TensorOf("buffer"));
+                Assert.Contains(set.Kernels.Skip(c.After), k => k.Kernel == "in_out_buffer_to_image" && k.TensorOf("buffer") == c.Outputs[0]);
             }
             Assert.Equal(new[] { "CPU" }, set.CpuPlacements.Select(p => p.Device).Distinct());
             // Only the GPU part needs programs and tuning: the depthwise kernel with -DSTRIDE_W is gone.
             Assert.True(set.ProgramKeys.Count < gpu.ProgramKeys.Count);
             Assert.DoesNotContain(set.Kernels, k => cpu.Any(c => c.Node == k.Node));
             Assert.Equal(4, gpu.Kernels.Count(k => k.Options.Contains("-DSTRIDE_W=1")));
+        }
+
+        [Fact]
+        public void A_node_whose_every_input_comes_from_the_CPU_stays_there_unless_it_is_compute_intensive_as_MACEs_SelectBestRuntime_places_it()
+        {
+            // The classifier's squeeze-excite pooling right after a CPU depthwise conv: on the CPU (MACE's reduce over H and W).
+            var cls = Classifier(gpuDepthwise: false);
+            var pools = cls.CpuNodes.Where(c => c.Op == "ReduceMean").ToList();
+            Assert.NotEmpty(pools);
+            Assert.All(pools, c => Assert.Contains("SelectBestRuntime", c.Reason));
+            Assert.All(pools, c => Assert.Contains(cls.CpuNodes, conv => conv.Op == "Conv" && conv.Outputs[0] == c.Inputs[0]));
+            // With the depthwise convs on the GPU (MaceTools' option) nothing reads only CPU tensors: no CPU node at all.
+            Assert.Empty(Classifier().CpuNodes);
+
+            const string Rec = "ch_PP-OCRv4_rec_infer.onnx";
+            var rec = OnnxConverter.Convert(OnnxModel.Load(Example(Rec)), Example(Rec), new[] { new ModelInput("x", new[] { 1, 3, 48, 320 }) }, null,
+                new ConversionOptions(V111) { ModelName = "ppocr_rec" });
+            // Images uploaded from a CPU node's output at a device boundary (the model input counts as the GPU's).
+            var uploaded = rec.Kernels.Where(k => !k.IsWeight && k.Kernel == "in_out_buffer_to_image" && k.Node != "x").Select(k => k.TensorOf("image")).ToList();
+            string[] intensive = { "conv2d", "depthwise_conv2d", "deconv_2d", "fully_connected" };
+            var gpu = rec.Kernels.Where(k => !k.IsWeight && k.Program != "buffer_to_image" && !intensive.Contains(k.Op)).ToList();
+            Assert.NotEmpty(gpu);
+            System.Collections.Generic.IEnumerable<string> Images(MaceKernel k) =>
+                k.Launch.Inputs.Where(a => a.Kind == KernelArgKind.Image && a.Layout == ImageKind.InOut).Select(a => k.TensorOf(a.Tensor!));
+            Assert.All(gpu, k => Assert.Contains(Images(k), t => !uploaded.Contains(t)));
+            // Convolutions go back to the GPU whatever made their input.
+            Assert.Contains(rec.Kernels, k => k.Op == "conv2d" && Images(k).Any(uploaded.Contains));
+            Assert.Contains(rec.CpuNodes, c => c.Op == "Clip" && c.Reason.Contains("SelectBestRuntime"));
+        }
+
+        [Fact]
+        public void A_reduce_over_the_channels_of_a_4D_tensor_keeping_dims_is_MACEs_reduce_c_and_other_reduces_run_on_the_CPU()
+        {
+            KernelSet Convert(string name, int[] shape, KernelTarget target)
+            {
+                string path = Path.Combine(MaceTools.Tests.Models.OnnxTestData.CaseDirectory(name), "model.onnx");
+                var model = OnnxModel.Load(path);
+                return OnnxConverter.Convert(model, path, new[] { new ModelInput(model.Graph.Inputs[0].Name, shape) }, null, new ConversionOptions(target));
+            }
+            // ReduceMean over axis 1 with keepdims, fed a 4-D [3, 2, 2, 1]: the channels, on the GPU.
+            var gpu = Convert("test_reduce_mean_keepdims_random", new[] { 3, 2, 2, 1 }, V111);
+            Assert.Empty(gpu.CpuNodes);
+            var reduce = Assert.Single(gpu.Kernels, k => k.Program == "reduce");
+            Assert.Equal("reduce_c", reduce.Kernel);
+            Assert.Equal(new[] { 3, 1, 2, 1 }, gpu.Outputs[0].Shape);
+            // The same node on its own rank-3 input, without keepdims, or for MACE v1.0 (no reduce_c): on the CPU.
+            Assert.Equal("ReduceMean", Assert.Single(Convert("test_reduce_mean_keepdims_random", new[] { 3, 2, 2 }, V111).CpuNodes).Op);
+            Assert.Single(Convert("test_reduce_mean_do_not_keepdims_random", new[] { 3, 2, 2, 1 }, V111).CpuNodes);
+            Assert.Single(Convert("test_reduce_mean_keepdims_random", new[] { 3, 2, 2, 1 }, new KernelTarget(MaceVersion.Parse("v1.0.4"), false, false)).CpuNodes);
+        }
+
+        [Fact]
+        public void A_4D_reshape_that_changes_the_image_layout_of_a_GPU_tensor_is_MACEs_GPU_reshape_through_transpose_cl()
+        {
+            // x [2, 6, 2, 4] → Relu (GPU) → Reshape to [2, 3, 4, 4]: NCHW order differs from NHWC order.
+            var graph = new MaceTools.Models.Onnx.Proto.GraphProto { Name = "reshape" };
+            var relu = new MaceTools.Models.Onnx.Proto.NodeProto { Name = "relu", OpType = "Relu" };
+            relu.Input.Add("x");
+            relu.Output.Add("r");
+            var shape = new MaceTools.Models.Onnx.Proto.TensorProto { Name = "shape", DataType = (int)MaceTools.Models.Onnx.Proto.TensorProto.Types.DataType.Int64 };
+            shape.Dims.Add(4);
+            shape.Int64Data.AddRange(new long[] { 2, 3, 4, 4 });
+            graph.Initializer.Add(shape);
+            var reshape = new MaceTools.Models.Onnx.Proto.NodeProto { Name = "reshape", OpType = "Reshape" };
+            reshape.Input.Add("r");
+            reshape.Input.Add("shape");
+            reshape.Output.Add("y");
+            graph.Node.Add(relu);
+            graph.Node.Add(reshape);
+            graph.Input.Add(new MaceTools.Models.Onnx.Proto.ValueInfoProto { Name = "x" });
+            graph.Output.Add(new MaceTools.Models.Onnx.Proto.ValueInfoProto { Name = "y" });
+            var proto = new MaceTools.Models.Onnx.Proto.ModelProto { IrVersion = 7, Graph = graph };
+            proto.OpsetImport.Add(new MaceTools.Models.Onnx.Proto.OperatorSetIdProto { Domain = "", Version = 13 });
+            var model = OnnxModel.Parse(Google.Protobuf.MessageExtensions.ToByteArray(proto), "reshape.onnx");
+            int[] inShape = { 2, 6, 2, 4 };
+            KernelSet Convert(KernelTarget target) =>
+                OnnxConverter.Convert(model, "reshape.onnx", new[] { new ModelInput("x", inShape) }, null, new ConversionOptions(target));
+
+            var cpu = Convert(new KernelTarget(MaceVersion.Parse("v1.0.4"), false, false));
+            Assert.Equal("Reshape", Assert.Single(cpu.CpuNodes).Op);
+            using var runner = new KernelRunner(Pocl.Device);
+            var set = Convert(KernelTarget.For(Pocl.Device));
+            Assert.Empty(set.CpuNodes);
+            Assert.Equal(new[] { "in_out_image_to_buffer", "nhwc_to_nchw", "nchw_to_nhwc", "in_out_buffer_to_image" },
+                set.Kernels.Where(k => k.Node == "reshape").Select(k => k.Kernel));
+            // Run it: the output is relu(x) read in NCHW order with the new shape.
+            var x = MaceTools.Tests.Kernels.Tensors.Random(43, MaceTools.Tests.Kernels.Tensors.Count(inShape));
+            runner.UploadBuffer("x" + MaceKernel.HostSuffix, MaceTools.Runtime.ModelData.ToNhwc(x, inShape));
+            foreach (var k in set.Kernels) runner.Time(k.Launch, null, k.Tensors);
+            var expected = MaceTools.Runtime.ModelData.ToNhwc(x.Select(v => Math.Max(v, 0f)).ToArray(), new[] { 2, 3, 4, 4 });
+            MaceTools.Tests.Kernels.Tensors.Close(expected, runner.Download("y" + MaceKernel.HostSuffix), "GPU reshape", 0, 0);
         }
 
         [Theory]
@@ -278,7 +366,7 @@ namespace MaceTools.Tests.ConversionTests
             _run.Upload("input", ImageKind.InOut, input, nchw.Data); // one channel: NCHW and NHWC agree
             _run.Upload("filter", block == 4 ? ImageKind.WinogradFilter4 : ImageKind.WinogradFilter2, c.Inputs[1].Shape, c.Inputs[1].Data);
             foreach (var k in set.Kernels.Skip(2).Take(3)) _run.Time(k.Launch);
-            Tensors.Close(c.Outputs[0].Data, _run.Download("output"), $"winograd {block}", 1e-4f, 1e-4f);
+            MaceTools.Tests.Kernels.Tensors.Close(c.Outputs[0].Data, _run.Download("output"), $"winograd {block}", 1e-4f, 1e-4f);
         }
 
         [Fact]

@@ -77,7 +77,7 @@ namespace MaceTools.Tests.Kernels
             Assert.Equal(new[]
             {
                 "activation", "batch_norm", "buffer_to_image", "concat", "conv2d", "deconv2d", "depthwise_conv2d", "eltwise", "fully_connected",
-                "image_to_buffer", "pad", "pooling", "reduce", "resize_bilinear", "resize_nearest_neighbor", "softmax",
+                "image_to_buffer", "pad", "pooling", "reduce", "reshape", "resize_bilinear", "resize_nearest_neighbor", "softmax",
             }, ops);
             foreach (var e in KernelCatalog.Entries.Where(e => e.Program == "buffer_to_image"))
                 Assert.Equal(e.Kernel.EndsWith("_image_to_buffer", StringComparison.Ordinal) ? "image_to_buffer" : "buffer_to_image", e.Op);

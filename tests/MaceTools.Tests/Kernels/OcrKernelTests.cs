@@ -52,7 +52,48 @@ namespace MaceTools.Tests.Kernels
             Assert.Equal(new float[] { 5, 8, 7 }, output);
         }
 
+        [Fact]
+        public void Reference_reduce_over_channels_folds_each_pixels_channels()
+        {
+            // Two pixels of three channels: [1, 2, 3] and [4, 5, 6].
+            var x = new float[] { 1, 2, 3, 4, 5, 6 };
+            var shape = new[] { 1, 1, 2, 3 };
+            Assert.Equal(new float[] { 2, 5 }, CpuReference.ReduceChannels(x, shape, ReduceKind.Mean));
+            Assert.Equal(new float[] { 6, 15 }, CpuReference.ReduceChannels(x, shape, ReduceKind.Sum));
+            Assert.Equal(new float[] { 1, 4 }, CpuReference.ReduceChannels(x, shape, ReduceKind.Min));
+            Assert.Equal(new float[] { 3, 6 }, CpuReference.ReduceChannels(x, shape, ReduceKind.Max));
+            Assert.Equal(new float[] { 6, 120 }, CpuReference.ReduceChannels(x, shape, ReduceKind.Prod));
+        }
+
         // ---- on the device, against the reference -----------------------------------------------------------------
+
+        /// <summary>Runs a multi-pass launch list from "input" to "output".</summary>
+        private float[] RunAll(System.Collections.Generic.IReadOnlyList<KernelLaunch> launches, int[] input, float[] x, long[]? local = null)
+        {
+            _run.Upload("input", ImageKind.InOut, input, x);
+            foreach (var l in launches) _run.Time(l, local);
+            return _run.Download("output");
+        }
+
+        [Theory]
+        [InlineData(1, 3, 5, 3, ReduceKind.Mean, 1)]
+        [InlineData(2, 4, 3, 5, ReduceKind.Max, 1)]
+        [InlineData(2, 2, 3, 7, ReduceKind.Min, 1)]
+        [InlineData(1, 3, 2, 9, ReduceKind.Sum, 1)]
+        [InlineData(2, 2, 2, 7, ReduceKind.Prod, 1)]
+        [InlineData(1, 2, 3, 70, ReduceKind.Mean, 2)]    // 18 blocks: a pass to 2 blocks, then the last
+        [InlineData(2, 1, 2, 133, ReduceKind.Max, 2)]    // 34 blocks, not divisible by four: MAX ignores the padding lanes
+        [InlineData(1, 1, 2, 1030, ReduceKind.Sum, 3)]   // 258 blocks → 17 → 2 → 1
+        public void ReduceChannels_matches_the_reference(int n, int h, int w, int c, ReduceKind kind, int passes)
+        {
+            var input = new[] { n, h, w, c };
+            // Products of many values leave float's range: keep them near 1.
+            var x = kind == ReduceKind.Prod ? Tensors.Random(31, Tensors.Count(input), 0.5f, 1.5f) : Tensors.Random(31, Tensors.Count(input));
+            var launches = KernelOps.ReduceChannels(input, kind, _target);
+            Assert.Equal(passes, launches.Count);
+            Tensors.Close(CpuReference.ReduceChannels(x, input, kind), RunAll(launches, input, x), string.Join(" | ", launches), 1e-4f, 1e-4f);
+        }
+
 
         [Theory]
         [InlineData(1, 5, 7, 3, 10, 14, false, ResizeCoordinates.Asymmetric, NearestMode.Floor)]
@@ -113,7 +154,94 @@ namespace MaceTools.Tests.Kernels
             Tensors.Close(CpuReference.ResizeNearest(x, input, 10, 14, false, ResizeCoordinates.Asymmetric, NearestMode.Floor), _run.Download("output"), "resize with local 3x3x3", 0, 0);
         }
 
+        [Theory]
+        [InlineData(ReduceKind.Mean)]
+        [InlineData(ReduceKind.Sum)]
+        public void ReduceChannels_ignores_padding_lanes_an_activation_left_non_zero(ReduceKind kind)
+        {
+            // Sigmoid maps the zero padding lanes of a 7-channel image to 0.5; the reduction must not count them.
+            int[] input = { 2, 3, 5, 7 };
+            var x = Tensors.Random(35, Tensors.Count(input));
+            var sigmoid = KernelOps.Activation(input, new Act(ActivationKind.Sigmoid), _target);
+            _run.Upload("input", ImageKind.InOut, input, x);
+            _run.Time(sigmoid, null, new System.Collections.Generic.Dictionary<string, string> { ["input"] = "input", ["output"] = "activated" });
+            var launch = Assert.Single(KernelOps.ReduceChannels(input, kind, _target));
+            _run.Time(launch, null, new System.Collections.Generic.Dictionary<string, string> { ["input"] = "activated", ["output"] = "output" });
+            var activated = x.Select(v => (float)(1 / (1 + System.Math.Exp(-v)))).ToArray();
+            Tensors.Close(CpuReference.ReduceChannels(activated, input, kind), _run.Download("output"), "reduce_c after sigmoid", 1e-5f, 1e-5f);
+        }
+
+        [Theory]
+        [InlineData(2, 3, 5, 7, 0)]
+        [InlineData(1, 4, 3, 9, 0)]
+        [InlineData(2, 5, 7, 3, 3)]   // a local size of 3 divides none of {1 or 2, W or H, N·H or N·C}
+        [InlineData(2, 2, 9, 5, 3)]
+        public void TransposeBuffer_moves_NHWC_to_NCHW_and_back_as_the_runners_conversions_do(int n, int h, int w, int c, int local)
+        {
+            var nchw = new[] { n, c, h, w };
+            var x = Tensors.Random(41, Tensors.Count(nchw));
+            var nhwcData = MaceTools.Runtime.ModelData.ToNhwc(x, nchw);
+            long[]? l = local == 0 ? null : new long[] { local, local, local };
+            var toNchw = KernelOps.TransposeBuffer(new[] { n, h, w, c }, true, _target);
+            _run.UploadBuffer("input", nhwcData);
+            _run.Time(toNchw, l);
+            Tensors.Close(x, _run.Download("output"), toNchw.ToString(), 0, 0);
+            var toNhwc = KernelOps.TransposeBuffer(nchw, false, _target);
+            _run.UploadBuffer("input", x);
+            _run.Time(toNhwc, l);
+            Tensors.Close(nhwcData, _run.Download("output"), toNhwc.ToString(), 0, 0);
+        }
+
+        [Fact]
+        public void ReduceChannels_with_a_local_size_that_does_not_divide_the_global_size_writes_every_output_once()
+        {
+            int[] input = { 2, 3, 5, 7 };
+            var x = Tensors.Random(33, Tensors.Count(input));
+            var launch = Assert.Single(KernelOps.ReduceChannels(input, ReduceKind.Mean, _target));
+            Assert.Equal(new long[] { 1, 5, 6 }, launch.GlobalSize);
+            var local = new long[] { 3, 3, 4 };
+            Assert.Equal(new long[] { 3, 6, 8 }, launch.EnqueuedGlobalSize(local));
+            Tensors.Close(CpuReference.ReduceChannels(x, input, ReduceKind.Mean), RunAll(new[] { launch }, input, x, local), "reduce_c with local 3x3x4");
+        }
+
         // ---- MACE's shape -----------------------------------------------------------------------------------------
+
+        [Fact]
+        public void TransposeBuffer_has_MACEs_program_options_tuning_key_and_sizes()
+        {
+            var t = KernelOps.TransposeBuffer(new[] { 2, 3, 5, 7 }, true, _target);
+            Assert.Equal("transpose", t.Program);
+            Assert.Equal("nhwc_to_nchw", t.Kernel);
+            Assert.Contains("-DIN_DATA_TYPE=float", t.Options);
+            Assert.Contains("-DOUT_DATA_TYPE=float", t.Options);
+            Assert.Equal(new long[] { 2, 5, 6 }, t.GlobalSize);          // {blk4(C), W, N·H}
+            Assert.Equal("nhwc_to_nchw_2_7_3_5", t.TuningKey);             // the output's dims
+            Assert.Equal(new long[] { 2, 4, 4 }, LocalSizes.Default(t.Rule, t.GlobalSize, 256, 65536, 8)); // {4, 4, 4} clamped
+            var back = KernelOps.TransposeBuffer(new[] { 2, 7, 3, 5 }, false, _target);
+            Assert.Equal("nchw_to_nhwc", back.Kernel);
+            Assert.Equal(new long[] { 2, 3, 14 }, back.GlobalSize);       // {blk4(W), H, N·C}
+            Assert.Equal("nchw_to_nhwc_2_3_5_7", back.TuningKey);
+        }
+
+        [Fact]
+        public void ReduceChannels_has_MACEs_program_options_tuning_keys_and_global_sizes()
+        {
+            // 7 channels: one pass over 2 blocks; NOT_DIVISIBLE_FOUR; MACE's default 3-D local size.
+            var one = Assert.Single(KernelOps.ReduceChannels(new[] { 2, 3, 5, 7 }, ReduceKind.Max, _target));
+            Assert.Equal("reduce", one.Program);
+            Assert.Equal("reduce_c", one.Kernel);
+            Assert.Contains("-DREDUCE_TYPE=2", one.Options);
+            Assert.Contains("-DNOT_DIVISIBLE_FOUR", one.Options);
+            Assert.Contains("-DDATA_TYPE=float", one.Options);
+            Assert.Equal("reduce_c_opencl_kernel_1_5_6", one.TuningKey);
+            Assert.Equal(LocalSizeRule.Default3D, one.Rule);
+            // 1030 channels (258 blocks): passes to 17, 2 and 1 blocks, each keyed by its own global size; 1032 is divisible.
+            var passes = KernelOps.ReduceChannels(new[] { 1, 4, 6, 1030 }, ReduceKind.Mean, _target);
+            Assert.Equal(new[] { "reduce_c_opencl_kernel_17_6_4", "reduce_c_opencl_kernel_2_6_4", "reduce_c_opencl_kernel_1_6_4" }, passes.Select(p => p.TuningKey));
+            Assert.DoesNotContain("-DNOT_DIVISIBLE_FOUR", KernelOps.ReduceChannels(new[] { 1, 4, 6, 1032 }, ReduceKind.Mean, _target)[0].Options);
+            // MACE before v1.1 has no GPU reduce over the channels.
+            Assert.Throws<MaceException>(() => KernelOps.ReduceChannels(new[] { 1, 1, 1, 4 }, ReduceKind.Mean, new KernelTarget(MaceVersion.Parse("v1.0.4"), false, false)));
+        }
 
         [Fact]
         public void The_new_launches_have_MACEs_program_options_tuning_key_and_global_size()
@@ -178,6 +306,28 @@ namespace MaceTools.Tests.Kernels
             var launch = KernelOps.ResizeNearest(new[] { xs[0], xs[2], xs[3], xs[1] }, e.Shape[2], e.Shape[3], false, coords, mode, _target);
             var got = _run.Run(launch, new System.Collections.Generic.Dictionary<string, float[]> { ["input"] = x });
             Tensors.Close(e.Data, MaceTools.Runtime.ModelData.ToOnnx(got, e.Shape), name, 0, 0);
+        }
+    
+        [Theory]
+        [InlineData("test_reduce_mean_keepdims_example", ReduceKind.Mean)]
+        [InlineData("test_reduce_mean_keepdims_random", ReduceKind.Mean)]
+        [InlineData("test_reduce_mean_negative_axes_keepdims_random", ReduceKind.Mean)]
+        [InlineData("test_reduce_max_keepdims_random", ReduceKind.Max)]
+        [InlineData("test_reduce_min_keepdims_random", ReduceKind.Min)]
+        [InlineData("test_reduce_sum_keepdims_random", ReduceKind.Sum)]
+        public void ReduceChannels_matches_libonnx_testdata(string name, ReduceKind kind)
+        {
+            // [A, B, C] reduced over axis 1 (or -2) with keepdims: as NCHW [A, B, C, 1], the channels B of each pixel.
+            var c = OnnxNodeCase.Load(name);
+            var dims = c.Inputs[0].Shape;
+            var axes = c.Node.GetInts("axes") ?? c.Inputs[1].Data.Select(v => (long)v).ToArray();
+            Assert.Equal(3, dims.Length);
+            Assert.Equal(1, (int)((axes.Single() + 3) % 3));
+            var nchw = new[] { dims[0], dims[1], dims[2], 1 };
+            var x = MaceTools.Runtime.ModelData.ToNhwc(c.Inputs[0].Data, nchw);
+            var input = new[] { dims[0], dims[2], 1, dims[1] };
+            // The output [A, 1, C] is NHWC [A, C, 1, 1]: the same order.
+            Tensors.Close(c.Outputs[0].Data, RunAll(KernelOps.ReduceChannels(input, kind, _target), input, x), name, 1e-5f, 1e-5f);
         }
     }
 }

@@ -108,8 +108,10 @@ namespace MaceTools.Tests.Operations
             var kernels = host.Of<MaceKernelDefinition>().ToList();
             Assert.Equal(new[] { "pooling/pooling", "reduce/reduce_hw" }, kernels.Select(k => k.ToString()));
             Assert.All(kernels, k => Assert.Equal(Path.GetFullPath(cl), k.Origin));
-            var warning = Assert.Single(host.Warnings);
-            Assert.Contains("reduce.cl defines no kernel 'reduce'", warning);
+            // Both catalog kernels of reduce.cl that this one lacks: MACE v1.0's reduce and v1.1's reduce_c.
+            Assert.Equal(2, host.Warnings.Count);
+            Assert.Contains(host.Warnings, w => w.Contains("reduce.cl defines no kernel 'reduce'"));
+            Assert.Contains(host.Warnings, w => w.Contains("reduce.cl defines no kernel 'reduce_c'"));
             Assert.Contains(host.Verbose, v => v.Contains("reduce/reduce_max is not in MaceTools' kernel catalog"));
             Assert.Empty(host.Errors);
 

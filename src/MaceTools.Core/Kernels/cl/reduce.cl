@@ -10,6 +10,15 @@
 //
 // NOT_DIVISIBLE_FOUR (reduce): C % 4 != 0; the padding lanes of the last output block are written as 0.
 //
+// reduce_c (MACE v1.1): reduction over the channels of each pixel, output [N, H, W, 1]. Global size
+// {out_blocks, W, N * H}; item (ob, w, nh) folds channel blocks [ob * tile, ob * tile + tile) of its pixel
+// lane-wise, tile = ceil(in_blocks / out_blocks) (the last item takes what is left). Passes of at most 16
+// blocks: an intermediate pass writes out_blocks partial blocks; the last pass (out_blocks == 1) folds the
+// four lanes into one value (MEAN divides by `channels`) and writes (v, 0, 0, 0). NOT_DIVISIBLE_FOUR
+// (C % 4 != 0): the last block's padding lanes become the reduction's identity before folding. MACE does
+// this for MIN, MAX and PROD only and lets MEAN and SUM count on zero padding, which an activation such as
+// sigmoid does not leave; here every type masks them (same options, same results on zero padding).
+//
 // reduce: global size {G0, G1, N * ceil(C/4)} with local size {G0, G1, L2}: the G0 * G1 items of
 // a work-group slice share one channel block, each scans every (G0 * G1)-th position, and the
 // partial results are combined in `scratch`, a local buffer of 4 bytes (one float) per work-item
@@ -159,4 +168,48 @@ __kernel void reduce(OUT_OF_RANGE_PARAMS
     out = reduce_finish(out, positions, channels - (blk << 2));
     WRITE_OUTPUT(output, (int2)(blk, batch), CMD_TYPE(convert_, DATA_TYPE4)(out));
   }
+}
+
+__kernel void reduce_c(OUT_OF_RANGE_PARAMS
+                       GLOBAL_WORK_GROUP_SIZE_DIM3
+                       __read_only image2d_t input,   /* IN_OUT [N, H, W, 4 * in_ch_blks] */
+                       __private const int height,
+                       __private const int width,
+                       __private const int channels,
+                       __private const int channel_blocks,
+                       __private const int in_ch_blks,
+                       __write_only image2d_t output) { /* IN_OUT [N, H, W, 4 * out_blocks] or [N, H, W, 1] */
+  const int ob = get_global_id(0);
+  const int w = get_global_id(1);
+  const int nh = get_global_id(2);
+  RETURN_IF_OUT_OF_GLOBAL_RANGE_DIM3(ob, w, nh)
+
+  const int out_blocks = GLOBAL_SIZE_DIM0;
+  const int batch = nh / height;
+  const int h = nh - mul24(batch, height);
+  const int tile = (in_ch_blks + out_blocks - 1) / out_blocks;
+  const int first = mul24(tile, ob);
+  const int last = ob == out_blocks - 1 ? in_ch_blks : min(first + tile, in_ch_blks);
+  const int y = mad24(batch, height, h);
+  float4 acc = (float4)REDUCE_INIT;
+  for (int blk = first; blk < last; ++blk) {
+    float4 v = convert_float4(READ_IMAGET(input, SAMPLER, (int2)(mad24(blk, width, w), y)));
+#ifdef NOT_DIVISIBLE_FOUR
+    if (blk == channel_blocks - 1) {
+      const int valid = channels - (blk << 2);
+      if (valid < 4) v.w = REDUCE_INIT;
+      if (valid < 3) v.z = REDUCE_INIT;
+      if (valid < 2) v.y = REDUCE_INIT;
+    }
+#endif
+    acc = REDUCE_OP(acc, v);
+  }
+  if (out_blocks == 1) {
+    float r = REDUCE_OP(REDUCE_OP(acc.x, acc.y), REDUCE_OP(acc.z, acc.w));
+#if REDUCE_TYPE == 0
+    r = r / (float)channels;
+#endif
+    acc = (float4)(r, 0, 0, 0);
+  }
+  WRITE_OUTPUT(output, (int2)(mad24(ob, width, w), y), CMD_TYPE(convert_, DATA_TYPE4)(acc));
 }
