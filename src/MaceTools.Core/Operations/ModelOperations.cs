@@ -57,6 +57,8 @@ namespace MaceTools.Operations
     {
         /// <summary>The deployment file (mace.yml); its GPU models are run.</summary>
         public string Config { get; set; } = "";
+        /// <summary>Only the models whose name matches one of these wildcard patterns (default: every GPU model); a pattern that matches none is an error.</summary>
+        public IList<string>? Model { get; set; }
         /// <summary>
         /// The devices (default: the local device MACE would pick): local OpenCL devices, or devices of Linux hosts over ssh
         /// (run there by the MaceTools agent). adb devices are refused: Android runs no agent.
@@ -89,7 +91,7 @@ namespace MaceTools.Operations
         public void Run(IOperationHost host)
         {
             string cwd = host.CurrentDirectory;
-            var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
+            var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd)).RequireModels(Model);
             var tuned = TunedParameter == null ? null : Compilation.Warmup.ReadTuned(PathResolver.FullPath(TunedParameter, cwd));
             var programs = ProgramFile == null ? null : MaceProgram.Load(PathResolver.FullPath(ProgramFile, cwd));
             var devices = Devices.ToList();
