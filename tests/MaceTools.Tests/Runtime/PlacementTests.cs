@@ -167,6 +167,16 @@ namespace MaceTools.Tests.Runtime
                 Assert.True(r.KernelMs + r.CpuMs <= r.WallMs * 1.01, $"kernels {r.KernelMs} ms + CPU {r.CpuMs} ms > wall {r.WallMs} ms");
                 Assert.Equal(Math.Max(0, r.WallMs - r.KernelMs - r.CpuMs) / r.WallMs, r.HostOverhead, 9);
             });
+            // Invoke-MaceModel's object carries each round's CPU-node time beside its kernel time.
+            var host = new RecordingHost(tmp.Path);
+            new InvokeModelOperation
+            {
+                Config = Example("mace-ocr.yml"), Model = new[] { "ppocr_cls" }, Devices = new List<MaceDevice> { Pocl.Device }, Round = 2, Worker = Pocl.Worker,
+                ModelCache = tmp.File("models"),
+            }.Run(host);
+            var invoked = Assert.Single(host.Of<MaceModelRun>());
+            Assert.Equal(2, invoked.CpuMs.Length);
+            Assert.All(invoked.CpuMs, ms => Assert.True(ms > 0));
         }
 
         [Fact]
