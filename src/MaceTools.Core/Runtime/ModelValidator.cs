@@ -54,7 +54,7 @@ namespace MaceTools.Runtime
         /// <summary>Mean wall time of one inference on the device (the worker's clock) and of ONNX Runtime's CPU provider here.</summary>
         public double DeviceMs { get; internal set; }
         public double ReferenceMs { get; internal set; }
-        /// <summary>Wall time minus the sum of kernel device times, as a share of wall time (mean over rounds).</summary>
+        /// <summary>Wall time minus the kernel device times and the CPU-placed nodes' host times, as a share of wall time (mean over rounds; <see cref="ModelRound.HostOverhead"/>).</summary>
         public double HostOverhead { get; internal set; }
 
         public override string ToString() => FormattableString.Invariant($"{Model}/{Output} on {Device}: {(Passed ? "passed" : "FAILED")}, cosine {Cosine:0.##########} (threshold {Threshold}), {Samples} sample(s){(DivergentNode == null ? "" : "; first divergent node " + DivergentNode)}");
