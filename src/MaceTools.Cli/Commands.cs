@@ -98,7 +98,7 @@ namespace MaceTools.Cli
             var cmd = new Command("config", "Read and check MACE deployment files (mace.yml) of every schema generation.");
             {
                 var files = FilesArgument("Deployment files (mace.yml).");
-                var model = new Option<string[]>("--model") { Description = "Only models whose name matches this wildcard pattern (repeatable).", AllowMultipleArgumentsPerToken = false };
+                var model = ModelOption("Only models whose name matches this wildcard pattern (repeatable).");
                 var json = JsonOption();
                 var show = new Command("show", "Show each file with MACE's defaults applied: generation, library, ABIs, formats, and every model with its subgraphs. A file with errors is an error naming line, column and key.")
                     { files, model, json };
@@ -362,9 +362,13 @@ namespace MaceTools.Cli
             throw new MaceException(ErrorIds.FileNotFound, MaceErrorCategory.ObjectNotFound, $"examples/{folder}/{name} not found above {AppContext.BaseDirectory}: give the file", name);
         }
 
+        /// <summary>--model: a wildcard pattern over a deployment file's model names (repeatable).</summary>
+        private static Option<string[]> ModelOption(string description) => new Option<string[]>("--model") { Description = description, AllowMultipleArgumentsPerToken = false };
+
         private static Command TuneCommand(CommandContext ctx)
         {
             var config = new Option<string>("--config") { Description = "The deployment file (mace.yml) whose GPU models' kernels are tuned.", Required = true };
+            var model = ModelOption("Only the models whose name matches this wildcard pattern (repeatable; default: every GPU model).");
             var devices = new Option<string[]>("--device") { Description = "Devices to tune on, ids or name parts (repeatable; default: the device MACE would use)." };
             var strategy = new Option<TuningStrategy>("--strategy") { Description = "auto (ours: few launches, noise-aware), mace (MACE's list and timing rule) or exhaustive (every size of the space: the reference optimum).", DefaultValueFactory = _ => TuningStrategy.Auto };
             var version = new Option<string>("--mace-version") { Description = "The MACE version that reads the file: T2 from v1.1, T1 before (default v1.1.1-0-g8c75d39)." };
@@ -376,10 +380,11 @@ namespace MaceTools.Cli
             var whatIf = new Option<bool>("--what-if") { Description = "Convert and say what would be tuned and written; launch and write nothing." };
             var json = JsonOption();
             var tune = new Command("tune", "Tune the local work sizes of a deployment file's kernels on OpenCL devices and write MACE's tuned-parameter file (plus a .macetools.json record). Ctrl+C writes what was tuned to FILE.partial.")
-                { config, devices, strategy, version, output, dest, modelCache, seed, noClobber, whatIf, json };
+                { config, model, devices, strategy, version, output, dest, modelCache, seed, noClobber, whatIf, json };
             tune.SetAction(r => ctx.Execute(r.GetValue(json), h => new OptimizeProgramOperation
             {
                 Config = r.GetValue(config)!,
+                Model = r.GetValue(model),
                 Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => Devices.LocalDevices.Select(s)).ToList(),
                 Strategy = r.GetValue(strategy),
                 Version = r.GetValue(version) is string v ? MaceVersion.Parse(v) : MaceVersion.Latest,
@@ -416,6 +421,7 @@ namespace MaceTools.Cli
         {
             var cmd = new Command("model", "Run a deployment file's model on OpenCL devices, validate it against ONNX Runtime and measure its latency (MACE's run --validate --round=N).");
             Option<string> Config() => new Option<string>("--config") { Description = "The deployment file (mace.yml) whose GPU models run.", Required = true };
+            Option<string[]> Models() => ModelOption("Only the models whose name matches this wildcard pattern (repeatable; default: every GPU model).");
             Option<string[]> Devices() => new Option<string[]>("--device") { Description = "Local devices to run on, ids or name parts (repeatable; default: the device MACE would use)." };
             Option<string> Tuned() => new Option<string>("--tuned-parameter") { Description = "A tuned-parameter file: its local sizes instead of MACE's default formula." };
             Option<string[]> Inputs() => new Option<string[]>("--input") { Description = "Input files, one per model input in input_tensors order: raw little-endian float32 or .npy (default: the file's validation_inputs_data, else seeded random values in input_ranges)." };
@@ -424,13 +430,14 @@ namespace MaceTools.Cli
             Option<string> Programs() => new Option<string>("--program-file") { Description = "A program file (mace_cl_compiled_program.bin, e.g. program new --config's): run with its programs, created from their binaries as MACE's runtime starts from its cache, instead of building from source. It must hold every program the model needs and be made for the device." };
             Option<string> Inventory() => new Option<string>("--inventory") { Description = "A devices.yml: with --target, run on its entries' devices (Linux hosts over ssh, through the MaceTools agent; adb devices are refused). With --target and no --inventory: $MACETOOLS_INVENTORY, else ./devices.yml." };
             Option<string[]> Targets() => new Option<string[]>("--target") { Description = "Run on this inventory entry's devices (name or wildcard; repeatable).", AllowMultipleArgumentsPerToken = false };
-            T Bind<T>(T op, ParseResult r, Option<string> config, Option<string[]> devices, Option<string>? tuned, Option<string[]> inputs, Option<int> seed, Option<string> cache, Option<string> programs,
+            T Bind<T>(T op, ParseResult r, Option<string> config, Option<string[]> model, Option<string[]> devices, Option<string>? tuned, Option<string[]> inputs, Option<int> seed, Option<string> cache, Option<string> programs,
                 Option<string> inventory, Option<string[]> targets) where T : ModelOperation
             {
                 op.ProgramFile = r.GetValue(programs);
                 op.Inventory = r.GetValue(inventory);
                 op.Targets = r.GetValue(targets) ?? Array.Empty<string>();
                 op.Config = r.GetValue(config)!;
+                op.Model = r.GetValue(model);
                 op.Devices = (r.GetValue(devices) ?? Array.Empty<string>()).Select(s => MaceTools.Devices.LocalDevices.Select(s)).ToList();
                 if (tuned != null) op.TunedParameter = r.GetValue(tuned);
                 op.Input = r.GetValue(inputs) ?? Array.Empty<string>();
@@ -440,15 +447,15 @@ namespace MaceTools.Cli
             }
 
             {
-                var config = Config(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
+                var config = Config(); var model = Models(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
                 var rounds = new Option<int>("--round") { Description = "Timed inferences per sample (one untimed warm-up first when more than one).", DefaultValueFactory = _ => 1 };
                 var count = new Option<int>("--count") { Description = "Without --input: how many random samples.", DefaultValueFactory = _ => 1 };
                 var outputPath = new Option<string>("--output-path") { Description = "A folder for the outputs as raw little-endian float32 files (<model>_<output>.raw)." };
                 var json = JsonOption();
-                var run = new Command("run", "Run the model: outputs (NCHW, by ONNX output name), wall and kernel times per inference.") { config, devices, inventory, targets, tuned, inputs, seed, cache, programs, rounds, count, outputPath, json };
+                var run = new Command("run", "Run the model: outputs (NCHW, by ONNX output name), wall and kernel times per inference.") { config, model, devices, inventory, targets, tuned, inputs, seed, cache, programs, rounds, count, outputPath, json };
                 run.SetAction(r => ctx.Execute(r.GetValue(json), h =>
                 {
-                    var op = Bind(new InvokeModelOperation(), r, config, devices, tuned, inputs, seed, cache, programs, inventory, targets);
+                    var op = Bind(new InvokeModelOperation(), r, config, model, devices, tuned, inputs, seed, cache, programs, inventory, targets);
                     op.Round = r.GetValue(rounds);
                     op.Count = r.GetValue(count);
                     op.OutputPath = r.GetValue(outputPath);
@@ -457,15 +464,15 @@ namespace MaceTools.Cli
                 cmd.Subcommands.Add(run);
             }
             {
-                var config = Config(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
+                var config = Config(); var model = Models(); var devices = Devices(); var tuned = Tuned(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
                 var count = new Option<int>("--count") { Description = "Without --input: how many random samples.", DefaultValueFactory = _ => 10 };
                 var threshold = new Option<double?>("--threshold") { Description = "The cosine-similarity threshold (default: the file's validation_threshold for GPU, else MACE's 0.995)." };
                 var json = JsonOption();
                 var validate = new Command("validate", "Validate every output against ONNX Runtime's CPU provider (cosine, SQNR, pixel accuracy, max errors); on a failure, name the first divergent node. Exit 1 when an output fails.")
-                    { config, devices, inventory, targets, tuned, inputs, seed, cache, programs, count, threshold, json };
+                    { config, model, devices, inventory, targets, tuned, inputs, seed, cache, programs, count, threshold, json };
                 validate.SetAction(r => ctx.Execute(r.GetValue(json), h =>
                 {
-                    var op = Bind(new TestModelOperation(), r, config, devices, tuned, inputs, seed, cache, programs, inventory, targets);
+                    var op = Bind(new TestModelOperation(), r, config, model, devices, tuned, inputs, seed, cache, programs, inventory, targets);
                     op.Count = r.GetValue(count);
                     op.Threshold = r.GetValue(threshold);
                     op.Run(h);
@@ -473,16 +480,16 @@ namespace MaceTools.Cli
                 cmd.Subcommands.Add(validate);
             }
             {
-                var config = Config(); var devices = Devices(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
+                var config = Config(); var model = Models(); var devices = Devices(); var inputs = Inputs(); var seed = Seed(); var cache = Cache(); var programs = Programs(); var inventory = Inventory(); var targets = Targets();
                 var tuned = new Option<string[]>("--tuned-parameter") { Description = "A tuned-parameter file to measure beside MACE's default sizes (repeatable: each file is one way, e.g. tune's output and its --strategy mace output)." };
                 var rounds = new Option<int>("--round") { Description = "Interleaved rounds: each way times one inference per round, the ways in a shuffled order.", DefaultValueFactory = _ => 10 };
                 var noReference = new Option<bool>("--no-reference") { Description = "Leave out ONNX Runtime's CPU provider." };
                 var json = JsonOption();
                 var measure = new Command("measure", "Latency with MACE's default local sizes, each tuned file and ONNX Runtime's CPU provider, side by side in interleaved rounds: min/median/p90/max, each gain over the default with its 95% interval, host overhead, per-op profile, time to first inference.")
-                    { config, devices, inventory, targets, tuned, inputs, seed, cache, programs, rounds, noReference, json };
+                    { config, model, devices, inventory, targets, tuned, inputs, seed, cache, programs, rounds, noReference, json };
                 measure.SetAction(r => ctx.Execute(r.GetValue(json), h =>
                 {
-                    var op = Bind(new MeasureModelOperation(), r, config, devices, null, inputs, seed, cache, programs, inventory, targets);
+                    var op = Bind(new MeasureModelOperation(), r, config, model, devices, null, inputs, seed, cache, programs, inventory, targets);
                     op.TunedParameters = r.GetValue(tuned) ?? Array.Empty<string>();
                     op.Round = r.GetValue(rounds);
                     op.Reference = !r.GetValue(noReference);

@@ -80,14 +80,16 @@ namespace MaceTools.Cli
             var latency = items.OfType<Operations.MaceLatencyResult>().ToList();
             if (latency.Count > 0)
             {
-                Table(w, new[] { "Model", "Device", "Way", "Rounds", "Min ms", "Median ms [95%]", "P90 ms", "Max ms", "Kernel ms", "Overhead", "First inference ms", "Gain over default [95%]", "Verdict" },
+                Table(w, new[] { "Model", "Device", "Way", "Rounds", "Min ms", "Median ms [95%]", "P90 ms", "Max ms", "Kernel ms", "CPU ms", "Overhead", "First inference ms", "Gain over default [95%]", "Verdict" },
                     latency.Select(l => new[]
                     {
                         l.Model, l.Device, l.Way, l.Latency.Count.ToString(), l.Latency.Min.ToString("0.00"),
                         $"{l.Latency.Median:0.00} [{l.Latency.MedianLow:0.00}, {l.Latency.MedianHigh:0.00}]", l.Latency.P90.ToString("0.00"), l.Latency.Max.ToString("0.00"),
-                        l.Profile.Length == 0 ? "" : l.KernelMs.ToString("0.00"), l.Profile.Length == 0 ? "" : (100 * l.HostOverhead).ToString("0.0") + "%", l.FirstInferenceMs.ToString("0.0"),
+                        l.Profile.Length == 0 ? "" : l.KernelMs.ToString("0.00"), l.Profile.Length == 0 ? "" : l.CpuMs.ToString("0.00"), l.Profile.Length == 0 ? "" : (100 * l.HostOverhead).ToString("0.0") + "%", l.FirstInferenceMs.ToString("0.0"),
                         l.Gain == null ? "" : Gain(l.Gain.GainPercent, l.Gain.GainLowPercent, l.Gain.GainHighPercent), l.Gain?.Verdict.ToString() ?? "",
                     }));
+                if (latency.Any(l => l.Profile.Length > 0))
+                    w.WriteLine("Wall time = GPU kernels (OpenCL profiling events) + CPU-placed nodes (host stopwatch, cpu: entries) + overhead (the rest: enqueue, waits, the runner's host work).");
                 foreach (var l in latency.Where(l => l.Profile.Length > 0))
                     w.WriteLine($"{l.Model} on {l.Device}, {l.Way}: " + string.Join(", ", l.Profile.Select(o => o.ToString())) +
                         $"; host overhead {100 * l.HostOverhead:0.0}% of wall: {100 * l.GapShare:0.0}% between kernels (the driver's per-command cost), the rest before the first kernel and after the last");

@@ -96,6 +96,18 @@ Describe 'Measure-MaceModel (real OpenCL: pocl, ONNX Runtime CPU)' {
         "$warnings" | Should -Match 'a gain needs -TunedParameter'
         ($r | Out-String) | Should -Match 'default sizes'
     }
+
+    It '-Model picks the mixed classifier of mace-ocr.yml; its CPU-placed convs are cpu:Conv in the profile, apart from the overhead' {
+        $ocr = Join-Path $Repo 'examples/paddleocr/mace-ocr.yml'
+        $r = Measure-MaceModel -Config $ocr -Model '*_cls' -Round 1 -NoReference -WarningAction SilentlyContinue
+        $r.Model | Should -Be 'ppocr_cls'
+        $conv = $r.Profile | Where-Object Op -EQ 'cpu:Conv'
+        $conv.Kernels | Should -Be 4
+        $conv.Cpu | Should -BeTrue
+        $r.CpuMs | Should -BeGreaterThan 0
+        ($r | Out-String) | Should -Match 'CpuMs'
+        { Measure-MaceModel -Config $ocr -Model 'nope' -ErrorAction Stop } | Should -Throw -ErrorId 'ModelNotFound,MaceTools.Commands.MeasureMaceModelCommand'
+    }
 }
 
 Describe 'Test-MaceModel on an ssh host (real sshd fleet, the MaceTools agent, the host''s pocl)' {

@@ -55,6 +55,30 @@ namespace MaceTools.Config
             return copy;
         }
 
+        /// <summary>
+        /// The models whose name matches one of the wildcard patterns (-Model / --model; all when there is none), and the
+        /// patterns that match no model.
+        /// </summary>
+        internal (MaceConfig Config, List<string> Unmatched) SelectModels(IEnumerable<string>? patterns)
+        {
+            var list = (patterns ?? Array.Empty<string>()).Select(p => (Pattern: p, Regex: Operations.PathResolver.ToRegex(p))).ToList();
+            if (list.Count == 0) return (this, new List<string>());
+            var unmatched = list.Where(p => !Models.Any(m => p.Regex.IsMatch(m.Name))).Select(p => p.Pattern).ToList();
+            return (WithModels(Models.Where(m => list.Any(p => p.Regex.IsMatch(m.Name))).ToList()), unmatched);
+        }
+
+        /// <summary>A pattern of <see cref="SelectModels"/> that matches no model of the file, as ModelNotFound.</summary>
+        internal MaceException NoModel(string pattern) => new MaceException(ErrorIds.ModelNotFound, MaceErrorCategory.ObjectNotFound,
+            $"{Path}: no model matches '{pattern}' (models: {string.Join(", ", Models.Select(m => m.Name))})", pattern);
+
+        /// <summary>Only the models the patterns select; a pattern that matches none is an error (before any work is done).</summary>
+        internal MaceConfig RequireModels(IEnumerable<string>? patterns)
+        {
+            var (selected, unmatched) = SelectModels(patterns);
+            if (unmatched.Count > 0) throw NoModel(unmatched[0]);
+            return selected;
+        }
+
         internal (int Line, int Column) PositionOf(string keyPath) => Positions.TryGetValue(keyPath, out var p) ? p : (0, 0);
 
         public override string ToString() => $"{Path} ({Generation}, {Models.Count} model{(Models.Count == 1 ? "" : "s")})";

@@ -32,12 +32,9 @@ namespace MaceTools.Operations
                 host.WriteObject(config);
                 return;
             }
-            var patterns = Model.Select(p => (Pattern: p, Regex: PathResolver.ToRegex(p))).ToList();
-            foreach (var (pattern, _) in patterns.Where(p => !config.Models.Any(m => p.Regex.IsMatch(m.Name))))
-                host.WriteError(new MaceException(ErrorIds.ModelNotFound, MaceErrorCategory.ObjectNotFound,
-                    $"{path}: no model matches '{pattern}' (models: {string.Join(", ", config.Models.Select(m => m.Name))})", pattern));
-            var selected = config.Models.Where(m => patterns.Any(p => p.Regex.IsMatch(m.Name))).ToList();
-            if (selected.Count > 0) host.WriteObject(config.WithModels(selected));
+            var (selected, unmatched) = config.SelectModels(Model);
+            foreach (var pattern in unmatched) host.WriteError(config.NoModel(pattern));
+            if (selected.Models.Count > 0) host.WriteObject(selected);
         }
     }
 }

@@ -11,15 +11,21 @@ using MaceTools.Runtime;
 
 namespace MaceTools.Operations
 {
-    /// <summary>One op type's share of an inference: the summed device time of its kernels.</summary>
+    /// <summary>
+    /// One op type's share of an inference: the summed device time of its kernels, or for a CPU-placed op type
+    /// (<see cref="Op"/> "cpu:MatMul") the summed host time of its nodes.
+    /// </summary>
     public sealed class MaceOpTime
     {
+        /// <summary>The kernel's op type, or "cpu:" and the ONNX op type for nodes placed on the CPU.</summary>
         public string Op { get; internal set; } = "";
-        /// <summary>Inference kernels of this op type (an op may launch several).</summary>
+        /// <summary>True for CPU-placed nodes (host stopwatch), false for GPU kernels (OpenCL profiling events).</summary>
+        public bool Cpu { get; internal set; }
+        /// <summary>Inference kernels of this op type (an op may launch several); for a CPU entry, its nodes.</summary>
         public int Kernels { get; internal set; }
-        /// <summary>Median over the rounds of the summed device time of those kernels (OpenCL profiling events), in microseconds.</summary>
+        /// <summary>Median over the rounds of the summed time of those kernels or CPU nodes, in microseconds.</summary>
         public double Microseconds { get; internal set; }
-        /// <summary>Share of the inference's summed kernel time (0 to 1).</summary>
+        /// <summary>Share of the inference's summed kernel and CPU-node time (0 to 1).</summary>
         public double Share { get; internal set; }
 
         public override string ToString() => FormattableString.Invariant($"{Op} ×{Kernels}: {Microseconds:0.0} µs ({100 * Share:0.0}%)");
@@ -43,7 +49,12 @@ namespace MaceTools.Operations
         public LatencyStatistics Latency { get; internal set; } = new LatencyStatistics();
         /// <summary>Median over the rounds of the summed kernel device time; 0 for ONNX Runtime (no device events).</summary>
         public double KernelMs { get; internal set; }
-        /// <summary>Median over the rounds of (wall − summed kernel time) / wall: enqueue, waits and host work; 0 for ONNX Runtime.</summary>
+        /// <summary>Median over the rounds of the summed host time of the CPU-placed nodes (0 when none, and for ONNX Runtime).</summary>
+        public double CpuMs { get; internal set; }
+        /// <summary>
+        /// Median over the rounds of (wall − summed kernel time − summed CPU-node time) / wall: enqueue, waits and the runner's
+        /// host work; CPU-placed nodes are in <see cref="CpuMs"/>, not here. 0 for ONNX Runtime.
+        /// </summary>
         public double HostOverhead { get; internal set; }
         /// <summary>
         /// Median over the rounds of the device's idle time between consecutive kernels (each START minus the previous END)
@@ -59,7 +70,7 @@ namespace MaceTools.Operations
         public double FirstInferenceMs { get; internal set; }
         /// <summary>This way's gain over the default sizes, paired by round; null for the default sizes themselves.</summary>
         public LatencyComparison? Gain { get; internal set; }
-        /// <summary>Per op type, the device time of its kernels (empty for ONNX Runtime).</summary>
+        /// <summary>Per op type, the device time of its kernels, and per CPU-placed op type ("cpu:…") its nodes' host time (empty for ONNX Runtime).</summary>
         public MaceOpTime[] Profile { get; internal set; } = Array.Empty<MaceOpTime>();
 
         public override string ToString() => FormattableString.Invariant(
@@ -137,6 +148,7 @@ namespace MaceTools.Operations
                 var timed = ways.Select(_ => new List<ModelRound>()).ToList();
                 var ortMs = new List<double>();
                 var kernels = set.Kernels.Where(k => !k.IsWeight).ToList();
+                var cpuNodes = set.CpuNodes.OrderBy(c => c.After).ToList(); // ModelRound.CpuUs's order
                 for (int round = 0; round < rounds; round++)
                 {
                     host.WriteProgress(new OperationProgress(7, $"Measuring {set.Model} on {device.Name}", $"round {round + 1} of {rounds}", 100 * round / rounds, parentActivityId: 6));
@@ -158,12 +170,12 @@ namespace MaceTools.Operations
                     {
                         Model = set.Model, Device = device.Name, Way = ways[w].Name, WallMs = wall,
                         Source = ways[w].Source + (options.ProgramFile == null ? "" : "; programs from " + options.ProgramFile.Path),
-                        Latency = LatencyStatistics.Of(wall), KernelMs = total,
+                        Latency = LatencyStatistics.Of(wall), KernelMs = total, CpuMs = LatencyStatistics.Of(timed[w].Select(r => r.CpuMs).ToList()).Median,
                         HostOverhead = LatencyStatistics.Of(timed[w].Select(r => r.HostOverhead).ToList()).Median,
                         GapShare = LatencyStatistics.Of(timed[w].Select(r => r.WallMs > 0 ? r.GapUs / 1000 / r.WallMs : 0).ToList()).Median,
                         FirstInferenceMs = first[w],
                         Gain = w == 0 ? null : LatencyComparison.Of(baseline, wall),
-                        Profile = Profile(kernels, timed[w]),
+                        Profile = Profile(kernels, cpuNodes, timed[w]),
                     });
                 }
                 if (ort != null)
@@ -179,15 +191,20 @@ namespace MaceTools.Operations
             }
         }
 
-        /// <summary>Kernel device times grouped by op type, the median over the rounds of each group's sum, largest first.</summary>
-        private static MaceOpTime[] Profile(IReadOnlyList<MaceKernel> kernels, IReadOnlyList<ModelRound> rounds)
+        /// <summary>
+        /// Kernel device times grouped by op type and CPU-placed nodes' host times grouped by ONNX op type ("cpu:" first), the
+        /// median over the rounds of each group's sum, largest first; shares of the summed kernel and CPU-node time.
+        /// </summary>
+        private static MaceOpTime[] Profile(IReadOnlyList<MaceKernel> kernels, IReadOnlyList<CpuNode> cpuNodes, IReadOnlyList<ModelRound> rounds)
         {
-            double total = LatencyStatistics.Of(rounds.Select(r => r.KernelUs.Sum()).ToList()).Median;
-            return kernels.Select((k, i) => (k.Op, i)).GroupBy(x => x.Op, StringComparer.Ordinal)
+            var entries = kernels.Select((k, i) => (Op: k.Op, Cpu: false, i)).Concat(cpuNodes.Select((c, i) => (Op: "cpu:" + c.Op, Cpu: true, i))).ToList();
+            double Time(ModelRound r, (string Op, bool Cpu, int i) x) => x.Cpu ? (x.i < r.CpuUs.Length ? r.CpuUs[x.i] : 0) : r.KernelUs[x.i];
+            double total = LatencyStatistics.Of(rounds.Select(r => r.KernelUs.Sum() + r.CpuUs.Sum()).ToList()).Median;
+            return entries.GroupBy(x => x.Op, StringComparer.Ordinal)
                 .Select(g =>
                 {
-                    double us = LatencyStatistics.Of(rounds.Select(r => g.Sum(x => r.KernelUs[x.i])).ToList()).Median;
-                    return new MaceOpTime { Op = g.Key, Kernels = g.Count(), Microseconds = us, Share = total > 0 ? us / total : 0 };
+                    double us = LatencyStatistics.Of(rounds.Select(r => g.Sum(x => Time(r, x))).ToList()).Median;
+                    return new MaceOpTime { Op = g.Key, Cpu = g.First().Cpu, Kernels = g.Count(), Microseconds = us, Share = total > 0 ? us / total : 0 };
                 })
                 .OrderByDescending(o => o.Microseconds).ToArray();
         }

@@ -41,7 +41,9 @@ namespace MaceTools.Operations
         public double[] WallMs { get; internal set; } = Array.Empty<double>();
         /// <summary>Sum of the kernels' device times of each timed inference.</summary>
         public double[] KernelMs { get; internal set; } = Array.Empty<double>();
-        /// <summary>Mean share of wall time not spent in kernels (enqueue, waits, host work).</summary>
+        /// <summary>Sum of the CPU-placed nodes' host times of each timed inference (zeros for a GPU-only model).</summary>
+        public double[] CpuMs { get; internal set; } = Array.Empty<double>();
+        /// <summary>Mean share of wall time spent neither in kernels nor in CPU-placed nodes (enqueue, waits, the runner's host work).</summary>
         public double HostOverhead { get; internal set; }
         public MaceKernelTime[] Kernels { get; internal set; } = Array.Empty<MaceKernelTime>();
         /// <summary>Local sizes from a tuned-parameter file, or MACE's default formula.</summary>
@@ -57,6 +59,8 @@ namespace MaceTools.Operations
     {
         /// <summary>The deployment file (mace.yml); its GPU models are run.</summary>
         public string Config { get; set; } = "";
+        /// <summary>Only the models whose name matches one of these wildcard patterns (default: every GPU model); a pattern that matches none is an error.</summary>
+        public IList<string>? Model { get; set; }
         /// <summary>
         /// The devices (default: the local device MACE would pick): local OpenCL devices, or devices of Linux hosts over ssh
         /// (run there by the MaceTools agent). adb devices are refused: Android runs no agent.
@@ -89,7 +93,7 @@ namespace MaceTools.Operations
         public void Run(IOperationHost host)
         {
             string cwd = host.CurrentDirectory;
-            var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
+            var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd)).RequireModels(Model);
             var tuned = TunedParameter == null ? null : Compilation.Warmup.ReadTuned(PathResolver.FullPath(TunedParameter, cwd));
             var programs = ProgramFile == null ? null : MaceProgram.Load(PathResolver.FullPath(ProgramFile, cwd));
             var devices = Devices.ToList();
@@ -199,7 +203,7 @@ namespace MaceTools.Operations
                 {
                     Model = set.Model, Device = device.Name, Sample = s, InputSource = source, Outputs = result.Outputs[s], Files = files.ToArray(),
                     InitMs = result.InitMs, WallMs = rounds.Select(r => r.WallMs).ToArray(), KernelMs = rounds.Select(r => r.KernelMs).ToArray(),
-                    HostOverhead = rounds.Average(r => r.HostOverhead),
+                    CpuMs = rounds.Select(r => r.CpuMs).ToArray(), HostOverhead = rounds.Average(r => r.HostOverhead),
                     Kernels = result.Kernels.Select((k, i) => new MaceKernelTime { Node = k.Node, Op = k.Op, Kernel = k.Kernel, Microseconds = rounds.Average(r => r.KernelUs[i]) }).ToArray(),
                     LocalSizes = options.Tuned == null ? "MACE's default" : "tuned (" + TunedParameter + ")",
                     Programs = options.ProgramFile == null ? "source" : $"{options.ProgramFile.Path} ({result.ProgramsFromFile} programs)",

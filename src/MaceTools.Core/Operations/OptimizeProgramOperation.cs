@@ -29,6 +29,8 @@ namespace MaceTools.Operations
         public IList<MaceDevice> Devices { get; set; } = new List<MaceDevice>();
         /// <summary>The deployment file (mace.yml).</summary>
         public string Config { get; set; } = "";
+        /// <summary>Only the models whose name matches one of these wildcard patterns (default: every GPU model); a pattern that matches none is an error.</summary>
+        public IList<string>? Model { get; set; }
         public string? ModelCache { get; set; }
         public TuningStrategy Strategy { get; set; } = TuningStrategy.Auto;
         public MaceVersion Version { get; set; } = MaceVersion.Latest;
@@ -49,7 +51,7 @@ namespace MaceTools.Operations
         public void Run(IOperationHost host)
         {
             string cwd = host.CurrentDirectory;
-            var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd));
+            var config = MaceConfigReader.Read(PathResolver.FullPath(Config, cwd)).RequireModels(Model);
             foreach (var d in Devices) Remote.DeviceBackends.RequireLocal(d, "tuning");
             var devices = Devices.Count > 0 ? Devices.ToList() : new List<MaceDevice> { LocalDevices.Select(null) };
             var classes = DeviceClass.OnePerClass(devices);

@@ -24,7 +24,7 @@ namespace MaceTools.Runtime
         public int Rounds { get; set; } = 1;
         /// <summary>Untimed inferences before the first sample (first launches compile on some drivers).</summary>
         public int Warmup { get; set; }
-        /// <summary>Device tensors (graph names) to read back after the last sample, for a layer-by-layer comparison.</summary>
+        /// <summary>Device tensors (graph names) and CPU-placed nodes' output buffers to read back after the last sample, for a layer-by-layer comparison.</summary>
         public IReadOnlyCollection<string>? Dump { get; set; }
         /// <summary>
         /// A program file (mace_cl_compiled_program.bin): every program is created from its binary there, as MACE's runtime
@@ -39,15 +39,16 @@ namespace MaceTools.Runtime
         public IReadOnlyList<IReadOnlyDictionary<string, uint[]>?>? Schedule { get; set; }
     }
 
-    /// <summary>One timed inference: its wall time in the worker and each inference kernel's device time.</summary>
+    /// <summary>One timed inference: its wall time in the worker, each inference kernel's device time and each CPU-placed node's host time.</summary>
     public sealed class ModelRound
     {
-        internal ModelRound(int sample, int round, double wallMs, double[] kernelUs, double gapUs = 0)
+        internal ModelRound(int sample, int round, double wallMs, double[] kernelUs, double[] cpuUs, double gapUs = 0)
         {
             Sample = sample;
             Round = round;
             WallMs = wallMs;
             KernelUs = kernelUs;
+            CpuUs = cpuUs;
             GapUs = gapUs;
         }
 
@@ -58,11 +59,21 @@ namespace MaceTools.Runtime
         /// <summary>Device time of each inference kernel (profiling events), in the order of <see cref="ModelRunResult.Kernels"/>.</summary>
         public double[] KernelUs { get; }
         public double KernelMs => KernelUs.Sum() / 1000;
-        /// <summary>(wall − summed kernel time) / wall: enqueue, waits and host work, as a share of the inference (0 to 1).</summary>
-        public double HostOverhead => WallMs > 0 ? Math.Max(0, WallMs - KernelMs) / WallMs : 0;
         /// <summary>
-        /// The part of the overhead spent between kernels on the device's clock (each START minus the previous END, summed):
-        /// the driver's per-command cost. The rest is before the first kernel starts and after the last ends.
+        /// Host time of each CPU-placed node (stopwatch: its inputs read back, the C# op, its outputs written; the wait for the
+        /// GPU work queued before it is the kernels' time, not counted here), in the order of <see cref="ModelRunResult.CpuNodes"/>.
+        /// </summary>
+        public double[] CpuUs { get; }
+        public double CpuMs => CpuUs.Sum() / 1000;
+        /// <summary>
+        /// (wall − summed kernel time − summed CPU-node time) / wall: enqueue, waits and the runner's own host work, as a share
+        /// of the inference (0 to 1). CPU-placed nodes are model work, counted in <see cref="CpuMs"/>, not overhead.
+        /// </summary>
+        public double HostOverhead => WallMs > 0 ? Math.Max(0, WallMs - KernelMs - CpuMs) / WallMs : 0;
+        /// <summary>
+        /// The part of the overhead spent between kernels on the device's clock (each START minus the previous END, summed;
+        /// not across a CPU-placed node, whose time is its own): the driver's per-command cost. The rest is before the first
+        /// kernel starts and after the last ends.
         /// </summary>
         public double GapUs { get; }
     }
@@ -70,10 +81,11 @@ namespace MaceTools.Runtime
     /// <summary>What the worker computed and measured for a list of samples.</summary>
     public sealed class ModelRunResult
     {
-        internal ModelRunResult(IReadOnlyList<MaceKernel> kernels, double initMs, List<ModelRound> rounds, List<MaceTensor[]> outputs, Dictionary<string, MaceTensor> dumped, int fromFile)
+        internal ModelRunResult(IReadOnlyList<MaceKernel> kernels, IReadOnlyList<CpuNode> cpuNodes, double initMs, List<ModelRound> rounds, List<MaceTensor[]> outputs, Dictionary<string, MaceTensor> dumped, int fromFile)
         {
             ProgramsFromFile = fromFile;
             Kernels = kernels;
+            CpuNodes = cpuNodes;
             InitMs = initMs;
             Rounds = rounds;
             Outputs = outputs;
@@ -82,12 +94,17 @@ namespace MaceTools.Runtime
 
         /// <summary>The inference kernels (input transforms, ops, output transforms) in execution order.</summary>
         public IReadOnlyList<MaceKernel> Kernels { get; }
+        /// <summary>The CPU-placed nodes in execution order (<see cref="ModelRound.CpuUs"/>'s order).</summary>
+        public IReadOnlyList<CpuNode> CpuNodes { get; }
         /// <summary>Weight uploads and their buffer_to_image launches (MACE's init), wall time in the worker.</summary>
         public double InitMs { get; }
         public IReadOnlyList<ModelRound> Rounds { get; }
         /// <summary>Per sample, the model outputs in ONNX order.</summary>
         public IReadOnlyList<MaceTensor[]> Outputs { get; }
-        /// <summary>The dumped device tensors after the last sample, in MACE's NHWC order with the image's NHWC shape.</summary>
+        /// <summary>
+        /// The dumped tensors after the last sample, in MACE's NHWC order: images with the image's NHWC shape, CPU-placed
+        /// nodes' host buffers (<see cref="MaceKernel.HostSuffix"/> names) with their ONNX shape in NHWC (<see cref="ModelData.Nhwc"/>).
+        /// </summary>
         public IReadOnlyDictionary<string, MaceTensor> Dumped { get; }
         /// <summary>Programs the worker created from the binaries of <see cref="ModelRunOptions.ProgramFile"/> (0: all built from source).</summary>
         public int ProgramsFromFile { get; }
@@ -258,7 +275,7 @@ namespace MaceTools.Runtime
             }
             var kernels = set.Kernels.Where(k => !k.IsWeight).ToList();
             var rounds = TuningMessages.ReadList(reply.Get("rounds")).Select(WorkerMessage.Parse).Select(m => new ModelRound(m.GetInt("sample"), m.GetInt("round"), m.GetDouble("wallMs"),
-                m.Get("us").Split(',').Where(s => s.Length > 0).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray(), m["gapUs"] == null ? 0 : m.GetDouble("gapUs"))).ToList();
+                Times(m.Get("us")), Times(m["cpuUs"] ?? ""), m["gapUs"] == null ? 0 : m.GetDouble("gapUs"))).ToList();
             var outputs = new List<MaceTensor[]>();
             using (var o = File.OpenRead(request.Get("out")))
                 for (int s = 0; s < samples; s++)
@@ -271,10 +288,11 @@ namespace MaceTools.Runtime
                         var shape = m.Get("shape").Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
                         dumped[m.Get("tensor")] = new MaceTensor(m.Get("tensor"), shape, ModelData.Read(d, shape.Aggregate(1L, (a, b) => a * b)));
                     }
-            return new ModelRunResult(kernels, reply.GetDouble("initMs"), rounds, outputs, dumped, reply["fromFile"] == null ? 0 : reply.GetInt("fromFile"));
+            return new ModelRunResult(kernels, set.CpuNodes.OrderBy(c => c.After).ToList(), reply.GetDouble("initMs"), rounds, outputs, dumped, reply["fromFile"] == null ? 0 : reply.GetInt("fromFile"));
         }
 
         private static string Dims(int[] shape) => string.Join(",", shape);
+        private static double[] Times(string list) => list.Split(',').Where(s => s.Length > 0).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
         public void Dispose() => _worker.Dispose();
     }
@@ -377,15 +395,18 @@ namespace MaceTools.Runtime
             /// <summary>
             /// Runs a CPU step: waits for the queued GPU work, reads its host buffers (NHWC order for 3-D and 4-D tensors, as
             /// image_to_buffer writes them) into ONNX order, runs the C# op and writes its outputs back as host buffers.
+            /// Returns the node's host time in microseconds, the wait for the queued GPU work left out (that is kernel time).
             /// </summary>
-            public void RunCpu(KernelRunner runner)
+            public double RunCpu(KernelRunner runner)
             {
                 runner.Finish();
+                var sw = Stopwatch.StartNew();
                 var x = new List<(int[], float[])>();
                 for (int i = 0; i < CpuIn.Length; i++)
                     x.Add((CpuInShapes[i], Constants[i] ?? ModelData.ToOnnx(runner.Download(CpuIn[i]), CpuInShapes[i])));
                 var y = CpuOps.Run(Cpu!, Attributes, x);
                 for (int o = 0; o < CpuOut.Length; o++) runner.UploadBuffer(CpuOut[o], ModelData.ToNhwc(y[o].Data, CpuOutShapes[o]));
+                return sw.Elapsed.TotalMilliseconds * 1000;
             }
             public string Node { get; }
             public Dictionary<string, string> Tensors { get; }
@@ -434,12 +455,18 @@ namespace MaceTools.Runtime
                         // own kernel object with its arguments set once; the profiling events are read after the clock stops.
                         var events = new List<IntPtr>(launches);
                         var us = new double[launches];
+                        var cpuUs = new List<double>();
+                        var afterCpu = new HashSet<int>(); // launches queued right after a CPU-placed node: the device waited for it
                         double wall, gap = 0;
                         sw.Restart();
                         try
                         {
                             foreach (var step in run)
-                                if (step.Cpu != null) step.RunCpu(runner);
+                                if (step.Cpu != null)
+                                {
+                                    cpuUs.Add(step.RunCpu(runner));
+                                    afterCpu.Add(events.Count);
+                                }
                                 else events.Add(runner.Enqueue(Prepared(runner, step, prepared), Local(runner, step, local, inference)));
                             runner.Finish();
                             wall = sw.Elapsed.TotalMilliseconds;
@@ -452,15 +479,16 @@ namespace MaceTools.Runtime
                             {
                                 var (_, _, start, end) = runner.Timeline(events[k]);
                                 us[k] = (end >= start ? end - start : 0) / 1000.0;
-                                if (k > 0 && start > lastEnd) gap += (start - lastEnd) / 1000.0;
+                                if (k > 0 && start > lastEnd && !afterCpu.Contains(k)) gap += (start - lastEnd) / 1000.0;
                                 lastEnd = end;
                             }
                         }
                         inference++;
                         int timed = round - (sample == 0 ? warmup : 0);
                         if (timed >= 0)
-                            timings.Add(new WorkerMessage("round").Set("sample", sample).Set("round", timed).Set("wallMs", wall).Set("gapUs", gap).Set("gapUs", gap)
-                                .Set("us", string.Join(",", us.Select(u => u.ToString("R", Invariant)))).Format());
+                            timings.Add(new WorkerMessage("round").Set("sample", sample).Set("round", timed).Set("wallMs", wall).Set("gapUs", gap)
+                                .Set("us", string.Join(",", us.Select(u => u.ToString("R", Invariant))))
+                                .Set("cpuUs", string.Join(",", cpuUs.Select(u => u.ToString("R", Invariant)))).Format());
                     }
                     foreach (var o in outputs) ModelData.Write(output, runner.Download(o));
                 }
@@ -469,6 +497,9 @@ namespace MaceTools.Runtime
                 {
                     var specs = steps.Where(s => s.Cpu == null).SelectMany(s => s.Launch.Arguments.Where(a => a.Tensor != null && a.Kind == KernelArgKind.Image).Select(a => (Name: s.Tensors[a.Tensor!], a.Shape)))
                         .GroupBy(x => x.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Shape, StringComparer.Ordinal);
+                    // A CPU-placed node's outputs are host buffers in MACE's NHWC order (as RunCpu writes them).
+                    foreach (var s in steps.Where(s => s.Cpu != null))
+                        for (int o = 0; o < s.CpuOut.Length; o++) specs[s.CpuOut[o]] = ModelData.Nhwc(s.CpuOutShapes[o]);
                     using var d = File.Create(r.Get("dumpOut"));
                     foreach (var name in dump.Where(n => specs.ContainsKey(n) && runner.TensorNames.Contains(n)))
                     {

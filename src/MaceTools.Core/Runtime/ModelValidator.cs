@@ -15,16 +15,19 @@ namespace MaceTools.Runtime
         public string Node { get; internal set; } = "";
         public string Op { get; internal set; } = "";
         public string Tensor { get; internal set; } = "";
-        /// <summary>The converted op whose kernel wrote the tensor (a fused conv is named after its Conv node).</summary>
+        /// <summary>The converted op whose kernel (or CPU-placed node) wrote the tensor (a fused conv is named after its Conv node).</summary>
         public string KernelNode { get; internal set; } = "";
+        /// <summary>The kernel, or "cpu:" and the op type where a CPU-placed node wrote the tensor.</summary>
         public string Kernel { get; internal set; } = "";
+        /// <summary>True when a CPU-placed node (C# op on the host) wrote the tensor, false for a GPU kernel.</summary>
+        public bool Cpu { get; internal set; }
         /// <summary>The sample the layers were compared on.</summary>
         public int Sample { get; internal set; }
         public TensorComparison Metrics { get; internal set; } = new TensorComparison();
         /// <summary>Tensors compared before it that agreed.</summary>
         public int AgreedBefore { get; internal set; }
 
-        public override string ToString() => FormattableString.Invariant($"{Node} ({Op}) -> {Tensor}: cosine {Metrics.Cosine:0.######}, kernel {Kernel} of {KernelNode}");
+        public override string ToString() => FormattableString.Invariant($"{Node} ({Op}) -> {Tensor}: cosine {Metrics.Cosine:0.######}, {(Cpu ? "CPU node" : "kernel")} {Kernel} of {KernelNode}");
     }
 
     /// <summary>One model output validated against ONNX Runtime over a set of inputs (Test-MaceModel's object).</summary>
@@ -51,7 +54,7 @@ namespace MaceTools.Runtime
         /// <summary>Mean wall time of one inference on the device (the worker's clock) and of ONNX Runtime's CPU provider here.</summary>
         public double DeviceMs { get; internal set; }
         public double ReferenceMs { get; internal set; }
-        /// <summary>Wall time minus the sum of kernel device times, as a share of wall time (mean over rounds).</summary>
+        /// <summary>Wall time minus the kernel device times and the CPU-placed nodes' host times, as a share of wall time (mean over rounds; <see cref="ModelRound.HostOverhead"/>).</summary>
         public double HostOverhead { get; internal set; }
 
         public override string ToString() => FormattableString.Invariant($"{Model}/{Output} on {Device}: {(Passed ? "passed" : "FAILED")}, cosine {Cosine:0.##########} (threshold {Threshold}), {Samples} sample(s){(DivergentNode == null ? "" : "; first divergent node " + DivergentNode)}");
@@ -113,8 +116,9 @@ namespace MaceTools.Runtime
         }
 
         /// <summary>
-        /// Runs one sample again with every tensor an op writes read back, and ONNX Runtime with the same tensors as extra
-        /// outputs; compares them in the graph's node order and returns the first below <paramref name="threshold"/>.
+        /// Runs one sample again with every tensor an op writes read back (GPU kernels' images and CPU-placed nodes' host
+        /// buffers), and ONNX Runtime with the same tensors as extra outputs; compares them in the graph's node order and
+        /// returns the first below <paramref name="threshold"/>.
         /// </summary>
         public static MaceDivergentNode? FirstDivergent(KernelSet set, ModelRunner runner, IReadOnlyList<MaceTensor> sample, int sampleIndex,
             ModelRunOptions options, double threshold, CancellationToken cancel = default)
@@ -126,13 +130,20 @@ namespace MaceTools.Runtime
                 foreach (var t in n.Outputs.Where(t => t.Length > 0))
                     producer[t] = n;
             // The tensors the device computes that the graph names: each op's output (inputs and weights excluded).
-            var writers = new Dictionary<string, MaceKernel>(StringComparer.Ordinal);
+            // Each with the runner's tensor to read back (a CPU node writes a host buffer), the writer's node and its kernel.
+            var writers = new Dictionary<string, (string Dumped, string Node, string Kernel, bool Cpu)>(StringComparer.Ordinal);
             foreach (var k in set.Kernels.Where(k => !k.IsWeight && k.Launch.Op != "image_to_buffer" && k.Launch.Op != "buffer_to_image"))
             {
                 string t = k.Tensors[k.Launch.Output.Tensor!];
-                if (producer.ContainsKey(t)) writers[t] = k;
+                if (producer.ContainsKey(t)) writers[t] = (t, k.Node, k.Kernel, false);
             }
-            var dumpOptions = new ModelRunOptions { Tuned = options.Tuned, ProgramFile = options.ProgramFile, Dump = writers.Keys.ToList() };
+            foreach (var c in set.CpuNodes)
+                foreach (var buffer in c.Outputs.Where(o => o.EndsWith(MaceKernel.HostSuffix, StringComparison.Ordinal)))
+                {
+                    string t = buffer.Substring(0, buffer.Length - MaceKernel.HostSuffix.Length);
+                    if (producer.ContainsKey(t)) writers[t] = (buffer, c.Node, "cpu:" + c.Op, true);
+                }
+            var dumpOptions = new ModelRunOptions { Tuned = options.Tuned, ProgramFile = options.ProgramFile, Dump = writers.Values.Select(w => w.Dumped).ToList() };
             var dumped = runner.Run(set, new[] { sample }, dumpOptions, cancel).Dumped;
             Dictionary<string, MaceTensor> expected;
             using (var ort = new OnnxReference(source, writers.Keys.ToList()))
@@ -142,7 +153,7 @@ namespace MaceTools.Runtime
                 foreach (var t in n.Outputs)
                 {
                     cancel.ThrowIfCancellationRequested();
-                    if (!writers.TryGetValue(t, out var kernel) || !dumped.TryGetValue(t, out var mine) || !expected.TryGetValue(t, out var theirs)) continue;
+                    if (!writers.TryGetValue(t, out var writer) || !dumped.TryGetValue(writer.Dumped, out var mine) || !expected.TryGetValue(t, out var theirs)) continue;
                     if (mine.Data.Length != theirs.Data.Length) continue;
                     var actual = ModelData.Nhwc(theirs.Shape).SequenceEqual(mine.Shape) ? ModelData.ToOnnx(mine.Data, theirs.Shape) : mine.Data;
                     var m = ValidationMetrics.Compare(theirs.Data, actual, theirs.Shape.Length == 0 ? 1 : theirs.Shape[theirs.Shape.Length - 1]);
@@ -153,7 +164,7 @@ namespace MaceTools.Runtime
                     }
                     return new MaceDivergentNode
                     {
-                        Node = n.Name, Op = n.OpType, Tensor = t, KernelNode = kernel.Node, Kernel = kernel.Kernel, Sample = sampleIndex, Metrics = m, AgreedBefore = agreed,
+                        Node = n.Name, Op = n.OpType, Tensor = t, KernelNode = writer.Node, Kernel = writer.Kernel, Cpu = writer.Cpu, Sample = sampleIndex, Metrics = m, AgreedBefore = agreed,
                     };
                 }
             return null;

@@ -20,6 +20,11 @@ namespace MaceTools.Commands
         public string Config { get; set; } = "";
 
         [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Model { get; set; }
+
+        [Parameter]
         public string[] Input { get; set; } = Array.Empty<string>();
 
         [Parameter]
@@ -38,6 +43,7 @@ namespace MaceTools.Commands
         protected T Bind<T>(T op) where T : ModelOperation
         {
             op.Config = ProviderPath(Config);
+            op.Model = Model;
             op.Devices = _devices;
             op.Input = Array.ConvertAll(Input, ProviderPath);
             op.Seed = Seed;

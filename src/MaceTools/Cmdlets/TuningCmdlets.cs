@@ -26,6 +26,11 @@ namespace MaceTools.Commands
         public string Config { get; set; } = "";
 
         [Parameter]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Model { get; set; }
+
+        [Parameter]
         public TuningStrategy Strategy { get; set; } = TuningStrategy.Auto;
 
         [Parameter]
@@ -58,6 +63,7 @@ namespace MaceTools.Commands
         {
             Devices = _devices,
             Config = ProviderPath(Config),
+            Model = Model,
             Strategy = Strategy,
             ModelCache = ModelCache == null ? null : ProviderPath(ModelCache),
             Version = MaceVersion == null ? MaceTools.MaceVersion.Latest : MaceTools.MaceVersion.Parse(MaceVersion),

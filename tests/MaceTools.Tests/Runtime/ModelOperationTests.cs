@@ -46,6 +46,7 @@ namespace MaceTools.Tests.Runtime
             Assert.Equal(new[] { 1, 2 }, output.Shape);
             Assert.Equal(1.0, output.Data.Sum(), 4); // a softmax
             Assert.Equal(2, run.WallMs.Length);
+            Assert.Equal(new[] { 0.0, 0.0 }, run.CpuMs); // mace.yml keeps every node on the GPU
             Assert.Equal(tmp.File("x.raw"), run.InputSource);
             string file = Assert.Single(run.Files);
             Assert.Equal(Path.Combine(tmp.Path, "out", "ppocr_cls_softmax_0.tmp_0.raw"), file);

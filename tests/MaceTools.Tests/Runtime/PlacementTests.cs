@@ -140,5 +140,132 @@ namespace MaceTools.Tests.Runtime
             Assert.Equal(new[] { "ppocr_det", "ppocr_cls", "ppocr_rec" }, results.Select(r => r.Model));
             Assert.All(results, r => Assert.True(r.Passed && r.Cosine >= 0.9999, r.ToString()));
         }
+
+        /// <summary>The classifier of mace-ocr.yml: MACE's placement puts its four unequal-stride depthwise convs on the CPU.</summary>
+        private static KernelSet MixedClassifier(TempDir tmp)
+        {
+            var host = new RecordingHost(tmp.Path);
+            var config = MaceTools.Config.MaceConfigReader.Read(Example("mace-ocr.yml")).RequireModels(new[] { "ppocr_cls" });
+            using var fetcher = ConfigConversion.Fetcher(tmp.File("models"), host);
+            var set = Assert.Single(ConfigConversion.Convert(config, Pocl.Device, MaceTools.MaceVersion.Latest, fetcher, host));
+            Assert.Equal(4, set.CpuNodes.Count(c => c.Op == "Conv"));
+            return set;
+        }
+
+        [Fact]
+        public void A_mixed_runs_rounds_time_each_CPU_placed_node_and_its_host_overhead_leaves_them_out()
+        {
+            using var tmp = new TempDir();
+            var set = MixedClassifier(tmp);
+            using var runner = new ModelRunner(Pocl.Device, Pocl.Worker);
+            var run = runner.Run(set, ModelRunnerTests.RandomSamples(set, 1), new ModelRunOptions { Rounds = 2 });
+            Assert.Equal(set.CpuNodes.OrderBy(c => c.After).Select(c => c.Node), run.CpuNodes.Select(c => c.Node));
+            Assert.All(run.Rounds, r =>
+            {
+                Assert.Equal(set.CpuNodes.Count, r.CpuUs.Length);
+                Assert.All(r.CpuUs, us => Assert.True(us > 0));
+                // Kernel device time and CPU-node host time do not overlap (a CPU node waits for the queued kernels first).
+                Assert.True(r.KernelMs + r.CpuMs <= r.WallMs * 1.01, $"kernels {r.KernelMs} ms + CPU {r.CpuMs} ms > wall {r.WallMs} ms");
+                Assert.Equal(Math.Max(0, r.WallMs - r.KernelMs - r.CpuMs) / r.WallMs, r.HostOverhead, 9);
+            });
+            // Invoke-MaceModel's object carries each round's CPU-node time beside its kernel time.
+            var host = new RecordingHost(tmp.Path);
+            new InvokeModelOperation
+            {
+                Config = Example("mace-ocr.yml"), Model = new[] { "ppocr_cls" }, Devices = new List<MaceDevice> { Pocl.Device }, Round = 2, Worker = Pocl.Worker,
+                ModelCache = tmp.File("models"),
+            }.Run(host);
+            var invoked = Assert.Single(host.Of<MaceModelRun>());
+            Assert.Equal(2, invoked.CpuMs.Length);
+            Assert.All(invoked.CpuMs, ms => Assert.True(ms > 0));
+        }
+
+        [Fact]
+        public void Measure_profiles_CPU_placed_nodes_as_cpu_entries_with_their_counts_beside_the_kernels()
+        {
+            using var tmp = new TempDir();
+            var set = MixedClassifier(tmp);
+            var host = new RecordingHost(tmp.Path);
+            new MeasureModelOperation
+            {
+                Config = Example("mace-ocr.yml"), Model = new[] { "ppocr_cls" }, Devices = new List<MaceDevice> { Pocl.Device }, Round = 2, Reference = false,
+                Worker = Pocl.Worker, ModelCache = tmp.File("models"),
+            }.Run(host);
+            Assert.Empty(host.Errors);
+            var w = Assert.Single(host.Of<MaceLatencyResult>());
+            Assert.Equal("ppocr_cls", w.Model);
+            var conv = Assert.Single(w.Profile, p => p.Op == "cpu:Conv");
+            Assert.True(conv.Cpu);
+            Assert.Equal(4, conv.Kernels);
+            Assert.True(conv.Microseconds > 0);
+            // The profile covers the whole model: every kernel and every CPU-placed node, each once.
+            Assert.Equal(set.CpuNodes.Count, w.Profile.Where(p => p.Cpu).Sum(p => p.Kernels));
+            Assert.All(w.Profile.Where(p => p.Cpu), p => Assert.StartsWith("cpu:", p.Op));
+            Assert.Equal(set.Kernels.Count(k => !k.IsWeight), w.Profile.Where(p => !p.Cpu).Sum(p => p.Kernels));
+            Assert.True(w.CpuMs > 0);
+            Assert.InRange(w.HostOverhead, 0, 1);
+            Assert.InRange(w.Profile.Sum(p => p.Share), 0.5, 1.5); // medians of parts: about the whole
+
+            // The CLI's text view names the cpu: entries and says how wall time splits.
+            var (code, stdout, stderr) = MaceTools.Tests.Cli.CliRunner.Run(tmp.Path, "model", "measure", "--config", Example("mace-ocr.yml"), "--model", "ppocr_cls",
+                "--model-cache", tmp.File("models"), "--round", "1", "--no-reference");
+            Assert.True(code == 0, stderr);
+            Assert.Contains("CPU ms", stdout);
+            Assert.Contains("Wall time = GPU kernels", stdout);
+            Assert.Matches(@"default sizes: .*cpu:Conv ×4: [0-9.]+ µs", stdout);
+            Assert.DoesNotContain("ppocr_det", stdout);
+        }
+
+        [Fact]
+        public void A_corrupted_constant_of_a_CPU_placed_conv_is_named_the_first_divergent_node()
+        {
+            using var tmp = new TempDir();
+            var set = MixedClassifier(tmp);
+            // The second CPU conv's weights with their signs flipped: its output is wrong, everything before it is right.
+            var broken = set.CpuNodes.Where(c => c.Op == "Conv").Skip(1).First();
+            var weights = broken.Constants[1];
+            for (int i = 0; i < weights.Length; i++) weights[i] = -weights[i];
+            using var runner = new ModelRunner(Pocl.Device, Pocl.Worker);
+            var r = Assert.Single(ModelValidator.Validate(set, runner, ModelRunnerTests.RandomSamples(set, 1), new ModelRunOptions(), 0.9999));
+            Assert.False(r.Passed);
+            var d = r.DivergentNode;
+            Assert.NotNull(d);
+            Assert.True(d!.Cpu, d.ToString());
+            Assert.Equal(broken.Node, d.KernelNode);
+            Assert.Equal("cpu:Conv", d.Kernel);
+            string tensor = broken.Outputs[0].Substring(0, broken.Outputs[0].Length - MaceKernel.HostSuffix.Length);
+            Assert.Equal(tensor, d.Tensor);
+            var producer = OnnxModel.Load(set.Source!).Graph.Nodes.Single(n => n.Outputs.Contains(tensor));
+            Assert.Equal(producer.Name, d.Node);
+            Assert.Equal(producer.OpType, d.Op);
+            Assert.True(d.Metrics.Cosine < 0.9999, d.ToString());
+            Assert.True(d.AgreedBefore > 5, $"only {d.AgreedBefore} tensors compared before it");
+            Assert.Contains("CPU node cpu:Conv of " + broken.Node, d.ToString());
+        }
+
+        [Fact]
+        public void A_model_pattern_that_matches_no_model_is_ModelNotFound_naming_the_models_before_any_work()
+        {
+            using var tmp = new TempDir();
+            var host = new RecordingHost(tmp.Path);
+            var e = Assert.Throws<MaceException>(() => new TestModelOperation
+            {
+                Config = Example("mace-ocr.yml"), Model = new[] { "ppocr_cls", "ppocr_x*" }, Devices = new List<MaceDevice> { Pocl.Device }, Worker = Pocl.Worker,
+                ModelCache = tmp.File("models"),
+            }.Run(host));
+            Assert.Equal(ErrorIds.ModelNotFound, e.ErrorId);
+            Assert.Contains("'ppocr_x*'", e.Message);
+            Assert.Contains("ppocr_det, ppocr_cls, ppocr_rec", e.Message);
+            Assert.Empty(host.Of<MaceValidationResult>());
+            e = Assert.Throws<MaceException>(() => new OptimizeProgramOperation { Config = Example("mace-ocr.yml"), Model = new[] { "det" }, Devices = { Pocl.Device } }.Run(host));
+            Assert.Equal(ErrorIds.ModelNotFound, e.ErrorId);
+            // Wildcards select: tune --what-if converts the classifier alone (its 118 keys), not the detector's or recogniser's.
+            var (code, stdout, stderr) = MaceTools.Tests.Cli.CliRunner.Run(tmp.Path, "tune", "--config", Example("mace-ocr.yml"), "--model", "*_cls",
+                "--model-cache", tmp.File("models"), "--what-if");
+            Assert.True(code == 0, stderr);
+            var whatIf = Assert.Single((stdout + stderr).Split('\n'), l => l.StartsWith("What if:", StringComparison.Ordinal));
+            var cls = KernelSet.TuningInstances(new List<KernelSet> { MixedClassifier(tmp) }).Count;
+            Assert.Contains($"Tune {cls} kernel(s)", whatIf);
+        }
     }
 }

@@ -48,7 +48,7 @@ namespace MaceTools.Tests.TuningTests
                         if (k != null) t = Cost[k][entry != null && entry.TryGetValue(k, out var l) ? string.Join(",", l) : ""];
                         return t * (1 + _noise * (2 * _random.NextDouble() - 1));
                     }).ToArray();
-                    result.Add(new ModelRound(0, i - warmup, us.Sum() / 1000 + 0.02, us));
+                    result.Add(new ModelRound(0, i - warmup, us.Sum() / 1000 + 0.02, us, Array.Empty<double>()));
                 }
                 return result;
             }
