@@ -42,10 +42,18 @@ namespace MaceTools.OpenCL
         /// <summary>Where the fresh driver cache is made (default: the temporary folder); see <see cref="Compilation.StartupProbe"/>.</summary>
         public string? DriverCacheParent { get; set; }
 
+        /// <summary>
+        /// A worker that died since the last request (killed from outside: the user, the OOM killer) is reported on the next
+        /// request, as a <c>crashed</c> reply marked <c>idle</c>, instead of being restarted silently. The tuner asks for it:
+        /// its run must stop and keep its partial file as for a death mid-request. Loads and builds keep the restart, since a
+        /// fresh worker runs their next request as well as the dead one would have.
+        /// </summary>
+        public bool ReportDeathBetweenRequests { get; set; }
+
         /// <summary>How long one request may take before the worker is killed and the request reported as hung.</summary>
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
-        /// <summary>One request, one reply (a <c>crashed</c> reply if the worker died on it).</summary>
+        /// <summary>One request, one reply (a <c>crashed</c> reply if the worker died on it; see <see cref="ReportDeathBetweenRequests"/>).</summary>
         public WorkerMessage Send(WorkerMessage request, CancellationToken cancel = default) => Pipeline(new[] { request }, null, cancel)[0];
 
         /// <summary>
@@ -55,6 +63,12 @@ namespace MaceTools.OpenCL
         /// </summary>
         public List<WorkerMessage> Pipeline(IReadOnlyList<WorkerMessage> requests, Action<int, WorkerMessage>? onReply = null, CancellationToken cancel = default)
         {
+            if (ReportDeathBetweenRequests && _process != null && _process.HasExited)
+            {
+                // Said on this request, marked idle since it never reached the worker, rather than hidden by a restart.
+                requests[0]["id"] = (++_nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return new List<WorkerMessage> { Crashed(requests[0]).Set("idle", 1) };
+            }
             EnsureStarted();
             var p = _process!;
             var lines = new List<string>();

@@ -24,7 +24,7 @@ namespace MaceTools.Tuning
             _device = device;
             // A key's search on a slow device can take minutes (exhaustive: hundreds of sizes, each compiled once by pocl).
             // Only our own sources are built here, as in-process tuning did, so the driver's cache is kept (no damaged binaries to fear).
-            _driver = new DriverProcess(command) { RequestTimeout = TimeSpan.FromMinutes(30), FreshDriverCache = false };
+            _driver = new DriverProcess(command) { RequestTimeout = TimeSpan.FromMinutes(30), FreshDriverCache = false, ReportDeathBetweenRequests = true };
         }
 
         /// <summary>
@@ -66,7 +66,9 @@ namespace MaceTools.Tuning
             string how = crash["hung"] != null ? crash["log"] ?? "it hung"
                 : $"it died ({crash["signal"]}, exit code {crash["exitCode"]})";
             string log = crash["hung"] == null && !string.IsNullOrWhiteSpace(crash["log"]) ? ": " + crash["log"]!.Trim() : "";
-            return $"{device.Name}: the tuning worker stopped while tuning {launch.TuningKey} ({launch.Kernel}): {how}{log}";
+            return crash["idle"] != null
+                ? $"{device.Name}: the tuning worker died before {launch.TuningKey} ({launch.Kernel}) was sent: {how}{log}"
+                : $"{device.Name}: the tuning worker stopped while tuning {launch.TuningKey} ({launch.Kernel}): {how}{log}";
         }
     }
 

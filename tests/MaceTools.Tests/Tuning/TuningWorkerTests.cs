@@ -141,9 +141,15 @@ namespace MaceTools.Tests.TuningTests
             var host = new RecordingHost(tmp.Path);
             var killHost = new ObservingHost(host, result =>
             {
-                // kill -9 as the second result arrives, before the third key is sent. A delayed kill raced the run: with
-                // pocl's cache warm the other 116 keys can finish within the delay, and nothing was left to kill.
-                if (host.Of<MaceTuningResult>().Count() == 2) Process.GetProcessById(ReadPid(record)).Kill();
+                // kill -9 as the second result arrives, and wait for the death, before the third key is sent: the worker
+                // died between requests, which the third key's request reports instead of restarting the worker silently.
+                // (A delayed kill raced the run: with pocl's cache warm the other 116 keys can finish within the delay.)
+                if (host.Of<MaceTuningResult>().Count() == 2)
+                    using (var worker = Process.GetProcessById(ReadPid(record)))
+                    {
+                        worker.Kill();
+                        worker.WaitForExit(10000);
+                    }
             });
             var op = new OptimizeProgramOperation
             {
