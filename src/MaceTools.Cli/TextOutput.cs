@@ -55,9 +55,12 @@ namespace MaceTools.Cli
                         Join(t.SearchedLocalSize), t.SearchedMicros.ToString("0.0"), Gain(t.GainPercent, t.GainLowPercent, t.GainHighPercent), t.Verdict.ToString(), (t.Trials + t.RetimeLaunches).ToString(),
                     }));
             foreach (var s in items.OfType<Tuning.MaceTuningSummary>())
-                w.WriteLine($"{s.Device} ({s.Strategy.ToString().ToLowerInvariant()} search): {s.Kernels} kernels re-timed alone against MACE's default sizes in {s.Rounds} interleaved rounds: {s.TunedMicros:0} µs tuned vs {s.DefaultMicros:0} µs, " +
+            {
+                string who = $"{s.Device} ({s.Strategy.ToString().ToLowerInvariant()} search)";
+                w.WriteLine($"{who}: {s.Kernels} kernels re-timed alone against MACE's default sizes in {s.Rounds} interleaved rounds: {s.TunedMicros:0} µs tuned vs {s.DefaultMicros:0} µs, " +
                     $"gain {Gain(s.GainPercent, s.GainLowPercent, s.GainHighPercent)}; {s.Faster} faster, {s.NoMeasurableGain} no measurable gain ({(s.Strategy == Tuning.TuningStrategy.Mace ? "MACE's pick" : "MACE's default")} kept), " +
-                    $"{s.Slower} slower, {s.DefaultChosen} chose the default; {s.Launches:N0} launches in {s.Seconds:0.0} s" + (s.InContext ? $"{Environment.NewLine}{s.Device} ({s.Strategy.ToString().ToLowerInvariant()} search): {s.ModelLine}" : ""));
+                    $"{s.Slower} slower, {s.DefaultChosen} chose the default; {s.Launches:N0} launches in {s.Seconds:0.0} s" + (s.InContext ? $"{Environment.NewLine}{who}: {s.ModelLine}" : ""));
+            }
             var published = items.OfType<Remote.PublishResult>().ToList();
             if (published.Count > 0)
                 Table(w, new[] { "Device", "Kind", "Status", "Path", "SHA-256", "Previous", "Seconds", "Error" },

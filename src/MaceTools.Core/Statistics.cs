@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -7,6 +8,16 @@ namespace MaceTools
     public static class Statistics
     {
         /// <summary>The median (the mean of the middle two for an even count); 0 for no values.</summary>
+        /// <summary>Shuffles <paramref name="items"/> in place (Fisher–Yates), reproducibly for a seeded <paramref name="random"/>.</summary>
+        public static void Shuffle<T>(IList<T> items, Random random)
+        {
+            for (int i = items.Count - 1; i > 0; i--)
+            {
+                int j = random.Next(i + 1);
+                (items[i], items[j]) = (items[j], items[i]);
+            }
+        }
+
         public static double Median(IReadOnlyList<double> values)
         {
             if (values.Count == 0) return 0;

@@ -172,7 +172,7 @@ namespace MaceTools.Operations
                         Source = ways[w].Source + (options.ProgramFile == null ? "" : "; programs from " + options.ProgramFile.Path),
                         Latency = LatencyStatistics.Of(wall), KernelMs = total, CpuMs = LatencyStatistics.Of(timed[w].Select(r => r.CpuMs).ToList()).Median,
                         HostOverhead = LatencyStatistics.Of(timed[w].Select(r => r.HostOverhead).ToList()).Median,
-                        GapShare = LatencyStatistics.Of(timed[w].Select(r => r.WallMs > 0 ? r.GapUs / 1000 / r.WallMs : 0).ToList()).Median,
+                        GapShare = LatencyStatistics.Of(timed[w].Select(r => r.GapShare).ToList()).Median,
                         FirstInferenceMs = first[w],
                         Gain = w == 0 ? null : LatencyComparison.Of(baseline, wall),
                         Profile = Profile(kernels, cpuNodes, timed[w]),

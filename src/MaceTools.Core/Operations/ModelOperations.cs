@@ -163,7 +163,7 @@ namespace MaceTools.Operations
             }
             var list = new List<IReadOnlyList<MaceTensor>>();
             for (int s = 0; s < Math.Max(1, Count); s++)
-                list.Add(set.Inputs.Select((t, i) => ModelData.Random(t, graph != null && i < graph.InputRanges.Length ? graph.InputRanges[i] : null, Seed + s * 1000 + i)).ToList());
+                list.Add(ModelData.RandomSample(set.Inputs, graph?.InputRanges, Seed + s * 1000));
             host.WriteVerbose($"{set.Model}: {list.Count} random sample(s), seed {Seed}, ranges {(graph == null || graph.InputRanges.Length == 0 ? "[-1, 1] (MACE's default)" : string.Join("; ", graph.InputRanges.Select(r => string.Join(",", r))))}");
             return (list, $"random (seed {Seed})");
         }

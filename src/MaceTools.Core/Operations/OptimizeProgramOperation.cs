@@ -207,8 +207,7 @@ namespace MaceTools.Operations
                 {
                     host.CancellationToken.ThrowIfCancellationRequested();
                     var set = sets[i];
-                    var range = i < graphs.Count ? graphs[i].InputRanges : Array.Empty<double[]>();
-                    var sample = set.Inputs.Select((t, n) => ModelData.Random(t, n < range.Length ? range[n] : null, Seed + n)).ToList();
+                    var sample = ModelData.RandomSample(set.Inputs, i < graphs.Count ? graphs[i].InputRanges : null, Seed);
                     host.WriteProgress(new OperationProgress(ProgressId, $"Timing candidates inside {set.Model} on {device.Name}", "whole-model inferences", 100 * i / sets.Count));
                     var o = ContextTuning.Run(ContextTuning.Runner(runner, set, sample, host.CancellationToken),
                         set.Kernels.Where(k => !k.IsWeight).Select(k => k.TuningFileKey).ToList(), candidates, Seed);

@@ -61,6 +61,13 @@ namespace MaceTools.Runtime
             return new MaceTensor(input.Name, input.Shape, data);
         }
 
+        /// <summary>
+        /// One random sample for every input of a model: input i drawn in <paramref name="ranges"/>[i] (the yml's
+        /// input_ranges; MACE's default where it has none) with seed <paramref name="seed"/> + i.
+        /// </summary>
+        public static List<MaceTensor> RandomSample(IReadOnlyList<ModelTensor> inputs, double[][]? ranges, int seed) =>
+            inputs.Select((t, i) => Random(t, ranges != null && i < ranges.Length ? ranges[i] : null, seed + i)).ToList();
+
         /// <summary>Rejects values no model input can hold (NaN, ±∞): MACE would run them and compare garbage.</summary>
         public static void Check(float[] data, string source, ModelTensor input)
         {

@@ -76,6 +76,8 @@ namespace MaceTools.Runtime
         /// kernel starts and after the last ends.
         /// </summary>
         public double GapUs { get; }
+        /// <summary><see cref="GapUs"/> as a share of the wall time (0 to 1).</summary>
+        public double GapShare => WallMs > 0 ? GapUs / 1000 / WallMs : 0;
     }
 
     /// <summary>What the worker computed and measured for a list of samples.</summary>

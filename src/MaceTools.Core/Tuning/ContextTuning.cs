@@ -182,11 +182,7 @@ namespace MaceTools.Tuning
         private static int[] Shuffled(int n, Random random)
         {
             var a = Enumerable.Range(0, n).ToArray();
-            for (int i = n - 1; i > 0; i--)
-            {
-                int j = random.Next(i + 1);
-                (a[i], a[j]) = (a[j], a[i]);
-            }
+            Statistics.Shuffle(a, random);
             return a;
         }
     }

@@ -273,7 +273,7 @@ namespace MaceTools.Tuning
                 var order = trials.Where(t => !t.Refused).ToArray();
                 for (int r = 0; r < runs; r++)
                 {
-                    Shuffle(order);
+                    Statistics.Shuffle(order, Random);
                     foreach (var t in order) Launch(t, counted);
                 }
             }
@@ -289,7 +289,7 @@ namespace MaceTools.Tuning
                 var order = result.Keys.Where(t => !t.Refused).ToArray();
                 for (int r = 0; r < rounds; r++)
                 {
-                    Shuffle(order);
+                    Statistics.Shuffle(order, Random);
                     foreach (var t in order)
                     {
                         double? micros = Time(t, counted);
@@ -327,15 +327,6 @@ namespace MaceTools.Tuning
                 Cancel.ThrowIfCancellationRequested();
                 if (counted) Launches++;
                 return Timer(t.Local);
-            }
-
-            private void Shuffle(Trial[] a)
-            {
-                for (int i = a.Length - 1; i > 0; i--)
-                {
-                    int j = Random.Next(i + 1);
-                    (a[i], a[j]) = (a[j], a[i]);
-                }
             }
 
             public SearchOutcome Outcome(Trial best, TuningSpace space)
